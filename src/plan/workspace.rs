@@ -1,0 +1,168 @@
+//! The workspace as the planner sees it: members, whether and where each may be published, and
+//! every dependency of a member on another member.
+//!
+//! Built by `adapters::cargo` from `cargo metadata` and the manifests' text; this module owns the
+//! types and the rules that need no I/O (which dependency is a member dependency, what a member
+//! path dependency without a version means). It must not read files or run commands.
+
+use std::collections::BTreeMap;
+
+use semver::{Version, VersionReq};
+use serde::Serialize;
+
+use super::DepKind;
+
+/// Where a member may be published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "registries")]
+pub enum Publish {
+    /// No `publish` key: any registry.
+    Anywhere,
+    /// `publish = ["name", …]`.
+    Registries(Vec<String>),
+    /// `publish = false`.
+    Never,
+}
+
+impl Publish {
+    /// Whether the member may go to `registry` (`None` = crates.io).
+    pub fn allows(&self, registry: Option<&str>) -> bool {
+        match self {
+            Publish::Anywhere => true,
+            Publish::Never => false,
+            Publish::Registries(list) => match registry {
+                Some(name) => list.iter().any(|r| r == name),
+                None => list.iter().any(|r| r == "crates-io"),
+            },
+        }
+    }
+}
+
+/// One workspace member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Member {
+    pub name: String,
+    pub version: Version,
+    /// Directory of the member relative to the git repository root, `/`-separated, no trailing
+    /// slash; empty for a member at the repository root.
+    pub dir: String,
+    /// Manifest path relative to the workspace root (`Cargo.toml`, `crates/foo/Cargo.toml`).
+    pub manifest: String,
+    pub publish: Publish,
+    /// `version.workspace = true`: the member's version lives in `[workspace.package]`.
+    pub version_from_workspace: bool,
+    pub deps: Vec<MemberDep>,
+}
+
+/// A dependency of a member on another member (the only dependencies the planner cares about).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MemberDep {
+    /// Package name of the member depended on.
+    pub name: String,
+    pub kind: DepKind,
+    /// `target.'cfg(..)'` platform, when the dependency is target-specific.
+    pub target: Option<String>,
+    /// The key in the manifest when it differs from the package name (`package = …`).
+    pub rename: Option<String>,
+    pub optional: bool,
+    /// The version requirement; `None` for a path dependency without `version`.
+    pub req: Option<VersionReq>,
+    /// The requirement is written in `[workspace.dependencies]` (`dep.workspace = true`).
+    pub inherited: bool,
+    /// A registry dependency that `[patch]` points at the member.
+    pub via_patch: bool,
+}
+
+impl MemberDep {
+    /// The key under which the dependency stands in the manifest.
+    pub fn key(&self) -> &str {
+        self.rename.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// The whole workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Workspace {
+    /// Workspace root relative to the git repository root (`""` or `rust`).
+    pub root_dir: String,
+    /// Members sorted by name.
+    pub members: Vec<Member>,
+    /// `[workspace.package] version`.
+    pub workspace_version: Option<Version>,
+    /// `[workspace.dependencies]` entries that point at members: package name → requirement
+    /// (`None` when the entry has no version).
+    pub workspace_deps: BTreeMap<String, Option<VersionReq>>,
+}
+
+impl Workspace {
+    pub fn member(&self, name: &str) -> Option<&Member> {
+        self.members
+            .binary_search_by(|m| m.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.members[i])
+    }
+
+    /// Members that may be published to `registry`.
+    pub fn publishable<'a>(&'a self, registry: Option<&'a str>) -> impl Iterator<Item = &'a Member> + 'a {
+        self.members.iter().filter(move |m| m.publish.allows(registry))
+    }
+}
+
+/// A problem in a member's manifest that makes it impossible to publish.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ManifestProblem {
+    pub member: String,
+    pub manifest: String,
+    pub dependency: String,
+    pub message: String,
+    pub hint: String,
+}
+
+/// Normal and build dependencies of publishable members on other members must carry a version:
+/// cargo refuses to publish a path-only dependency. (Path-only dev-dependencies are stripped by
+/// cargo and are fine.)
+pub fn manifest_problems(ws: &Workspace, registry: Option<&str>) -> Vec<ManifestProblem> {
+    let mut problems = Vec::new();
+    for member in ws.publishable(registry) {
+        for dep in &member.deps {
+            if dep.kind == DepKind::Dev || dep.name == member.name {
+                continue;
+            }
+            let Some(target) = ws.member(&dep.name) else { continue };
+            if dep.req.is_none() {
+                problems.push(ManifestProblem {
+                    member: member.name.clone(),
+                    manifest: member.manifest.clone(),
+                    dependency: dep.key().to_owned(),
+                    message: format!(
+                        "{} has a {} dependency on member {} without a version",
+                        member.name,
+                        dep.kind.table(),
+                        dep.name
+                    ),
+                    hint: format!(
+                        "add `version = \"{}\"` to `{}` in {} (cargo publishes only dependencies with a version), or set `publish = false` on {}",
+                        target.version, dep.key(), member.manifest, member.name
+                    ),
+                });
+            } else if !target.publish.allows(registry) {
+                problems.push(ManifestProblem {
+                    member: member.name.clone(),
+                    manifest: member.manifest.clone(),
+                    dependency: dep.key().to_owned(),
+                    message: format!(
+                        "{} is published but its {} dependency {} is not publishable",
+                        member.name,
+                        dep.kind.table(),
+                        dep.name
+                    ),
+                    hint: format!(
+                        "remove `publish = false` from {}'s manifest, or set `publish = false` on {}",
+                        dep.name, member.name
+                    ),
+                });
+            }
+        }
+    }
+    problems
+}
