@@ -1,6 +1,83 @@
 //! releasekit-cargo: release the crates of a Cargo workspace.
 //!
-//! `plan` is the pure core, `adapters` touch the world, `jobs` orchestrate, `config` turns inputs
-//! into one validated [`config::Config`].
+//! `plan` is the pure core, `adapters` touch the world, `jobs` orchestrate, `config` turns
+//! inputs into one validated [`config::Config`]. [`run`] is the whole program minus the process
+//! exit.
 
+pub mod adapters;
+pub mod config;
+pub mod error;
+pub mod jobs;
 pub mod plan;
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+use adapters::actions::{Runner, annotation, mask_command};
+use config::Command;
+use error::{Error, Result};
+use plan::release::PlanError;
+
+/// Run the program with these arguments and this environment, printing to `out`.
+pub fn run(
+    args: impl IntoIterator<Item = OsString>,
+    env: Vec<(String, String)>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let in_actions = env
+        .iter()
+        .any(|(k, v)| k == "GITHUB_ACTIONS" && v == "true");
+    // Mask every secret before anything else is printed, even before validating the inputs.
+    if in_actions {
+        for (name, value) in &env {
+            let secret = name == "INPUT_TOKEN"
+                || name == "GITHUB_TOKEN"
+                || name == "CARGO_REGISTRY_TOKEN"
+                || (name.starts_with("CARGO_REGISTRIES_") && name.ends_with("_TOKEN"));
+            if secret && !value.is_empty() {
+                let _ = writeln!(out, "{}", mask_command(value));
+            }
+        }
+    }
+    let config = config::load(args, env.clone())?;
+    let env: BTreeMap<String, String> = env.into_iter().collect();
+    let runner = Runner {
+        output: env
+            .get("GITHUB_OUTPUT")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from),
+        summary: env
+            .get("GITHUB_STEP_SUMMARY")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from),
+    };
+    let command = config.command;
+    let workspace = config.workspace.clone();
+    let mut ctx = jobs::Context {
+        config,
+        env,
+        runner,
+        out,
+    };
+    let result = match command {
+        Command::Plan => jobs::plan::run(&mut ctx).map(drop),
+        Command::Apply => jobs::apply::run(&mut ctx).map(drop),
+        other => Err(Error::Unavailable {
+            command: other.to_string(),
+        }),
+    };
+    if let (true, Err(Error::Plan(PlanError::Manifests(problems)))) = (in_actions, &result) {
+        for p in problems {
+            let text = std::fs::read_to_string(workspace.join(&p.manifest)).unwrap_or_default();
+            let line = plan::manifest::dependency_line(&text, p.kind, &p.dependency);
+            let _ = writeln!(
+                ctx.out,
+                "{}",
+                annotation("error", Some(&p.manifest), line, &p.message)
+            );
+        }
+    }
+    result
+}

@@ -1,1 +1,40 @@
-fn main() {}
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let in_actions = env
+        .iter()
+        .any(|(k, v)| k == "GITHUB_ACTIONS" && v == "true");
+    let mut stdout = std::io::stdout().lock();
+    match releasekit_cargo::run(std::env::args_os(), env, &mut stdout) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(releasekit_cargo::error::Error::Config(
+            releasekit_cargo::config::ConfigError::Cli(clap),
+        )) => {
+            // clap renders its own usage and help; --help and --version go to stdout with 0.
+            drop(stdout);
+            let _ = clap.print();
+            ExitCode::from(u8::try_from(clap.exit_code()).unwrap_or(2))
+        }
+        Err(err) => {
+            drop(stdout);
+            let mut text = format!("error: {err}");
+            let mut source = std::error::Error::source(&err);
+            while let Some(cause) = source {
+                text.push_str(&format!("\n  caused by: {cause}"));
+                source = cause.source();
+            }
+            if let Some(hint) = err.hint() {
+                text.push_str(&format!("\nhint: {hint}"));
+            }
+            if in_actions {
+                println!(
+                    "{}",
+                    releasekit_cargo::adapters::actions::annotation("error", None, None, &text)
+                );
+            }
+            eprintln!("{text}");
+            ExitCode::from(err.exit_code())
+        }
+    }
+}

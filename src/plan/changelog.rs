@@ -1,1 +1,468 @@
-//! (work in progress)
+//! Keep a Changelog text: render one release's section from its commits and insert it into a
+//! crate's existing `CHANGELOG.md`.
+//!
+//! Pure: takes the date and the old file text as arguments and returns the new text; reading
+//! and writing the file is the caller's. Text it did not write is kept byte for byte, and
+//! inserting the same version again replaces that section, so a re-run converges.
+
+use semver::Version;
+
+use super::commits::{ConventionalCommit, Section};
+
+/// What one release's section is made of.
+pub struct SectionInput<'a> {
+    pub version: &'a Version,
+    /// `YYYY-MM-DD`; the plan reads no clock.
+    pub date: &'a str,
+    /// Newest first; only those with a section are listed.
+    pub commits: &'a [ConventionalCommit],
+    /// Extra lines listed under "Dependencies", e.g. "update `foo` to 1.2.0".
+    pub notes: &'a [String],
+    /// `https://github.com/owner/repo`: turns hashes, PR numbers and the heading into links.
+    pub repository_url: Option<&'a str>,
+    /// `(prior_tag, planned_tag)`: the heading links to the comparison of the two.
+    pub compare: Option<(&'a str, &'a str)>,
+}
+
+/// The start of a changelog we create.
+const HEADER: &str = "# Changelog
+
+All notable changes to this project will be documented in this file.
+
+The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),
+and this project adheres to [Semantic Versioning](https://semver.org/spec/v2.0.0.html).
+";
+
+const SUBSECTIONS: [(Section, &str); 4] = [
+    (Section::Breaking, "Breaking changes"),
+    (Section::Features, "Features"),
+    (Section::Fixes, "Fixes"),
+    (Section::Performance, "Performance"),
+];
+
+/// The Markdown of one release: heading, then one `###` subsection per kind of change, ending
+/// with a single newline.
+pub fn render_section(input: &SectionInput) -> String {
+    let url = input.repository_url.map(|url| url.trim_end_matches('/'));
+    let version = input.version;
+    let date = input.date;
+    let mut out = match (url, input.compare) {
+        (Some(url), Some((prior, planned))) => {
+            format!("## [{version}]({url}/compare/{prior}...{planned}) - {date}\n")
+        }
+        _ => format!("## [{version}] - {date}\n"),
+    };
+    let mut listed = false;
+    for (section, title) in SUBSECTIONS {
+        let lines: Vec<String> = input
+            .commits
+            .iter()
+            .filter(|commit| commit.section == Some(section))
+            .map(|commit| commit_line(commit, url))
+            .collect();
+        listed |= push_subsection(&mut out, title, &lines);
+    }
+    let notes: Vec<String> = input.notes.iter().map(|note| format!("- {note}")).collect();
+    listed |= push_subsection(&mut out, "Dependencies", &notes);
+    if !listed {
+        // A forced bump can release a crate whose commits list nothing.
+        out.push_str("\nNo notable changes.\n");
+    }
+    out
+}
+
+/// Put `section` into the changelog text `existing` (`None`: there is no file yet, so it starts
+/// with a Keep a Changelog header). Newest first: before the first `## ` heading that is not
+/// Unreleased, or at the end (before trailing link definitions). A section already there for
+/// `version` is replaced instead. Every other byte of `existing` is kept; a CRLF file gets the
+/// section with CRLF line endings.
+pub fn insert_section(existing: Option<&str>, version: &Version, section: &str) -> String {
+    let Some(text) = existing else {
+        return format!("{HEADER}\n{section}");
+    };
+    let crlf = text.find('\n').is_some_and(|at| text[..at].ends_with('\r'));
+    let nl = if crlf { "\r\n" } else { "\n" };
+    let section = if crlf {
+        section.replace("\r\n", "\n").replace('\n', "\r\n")
+    } else {
+        section.to_owned()
+    };
+    let headings = level_two_headings(text);
+    let tail = trailing_link_definitions(text);
+    let same = headings
+        .iter()
+        .position(|(_, heading)| names_version(heading, version));
+    // Text that runs straight into the end of the file needs a blank line before the new
+    // heading; above an existing heading the old text already ends the way its author chose.
+    let (before, after, at_end) = match same {
+        Some(index) => {
+            let end = headings.get(index + 1).map_or(tail, |&(at, _)| at);
+            (&text[..headings[index].0], &text[end..], false)
+        }
+        None => match headings.iter().find(|(_, heading)| !is_unreleased(heading)) {
+            Some(&(at, _)) => (&text[..at], &text[at..], false),
+            None => (&text[..tail], &text[tail..], true),
+        },
+    };
+    let mut out = String::with_capacity(text.len() + section.len() + 4);
+    out.push_str(before);
+    if at_end && !before.is_empty() && !before.ends_with(&format!("{nl}{nl}")) {
+        if !before.ends_with('\n') {
+            out.push_str(nl);
+        }
+        out.push_str(nl);
+    }
+    out.push_str(&section);
+    if !after.is_empty() {
+        out.push_str(nl);
+        out.push_str(after);
+    }
+    out
+}
+
+/// `- **scope:** summary (#12, abc1234)`, with links when the repository is known.
+fn commit_line(commit: &ConventionalCommit, url: Option<&str>) -> String {
+    let mut refs = Vec::with_capacity(2);
+    if let Some(pr) = commit.pr {
+        refs.push(match url {
+            Some(url) => format!("[#{pr}]({url}/pull/{pr})"),
+            None => format!("#{pr}"),
+        });
+    }
+    refs.push(match url {
+        Some(url) => format!("[{}]({url}/commit/{})", commit.short_id, commit.id),
+        None => commit.short_id.clone(),
+    });
+    let scope = commit
+        .scope
+        .as_ref()
+        .map(|scope| format!("**{scope}:** "))
+        .unwrap_or_default();
+    let mut line = format!("- {scope}{} ({})", commit.summary, refs.join(", "));
+    if let Some(description) = commit.breaking_description.as_deref()
+        && commit.breaking
+        && description != commit.summary
+    {
+        for part in description.lines() {
+            line.push('\n');
+            if !part.trim().is_empty() {
+                line.push_str("  ");
+                line.push_str(part.trim_end());
+            }
+        }
+    }
+    line
+}
+
+/// Appends `### title` and its lines; says whether there was anything to append.
+fn push_subsection(out: &mut String, title: &str, lines: &[String]) -> bool {
+    if lines.is_empty() {
+        return false;
+    }
+    out.push_str(&format!("\n### {title}\n\n"));
+    for line in lines {
+        out.push_str(line);
+        out.push('\n');
+    }
+    true
+}
+
+/// Byte offset and text of every `## ` heading outside fenced code blocks.
+fn level_two_headings(text: &str) -> Vec<(usize, &str)> {
+    let mut headings = Vec::new();
+    let mut offset = 0;
+    let mut fenced = false;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        if content.starts_with("```") || content.starts_with("~~~") {
+            fenced = !fenced;
+        } else if !fenced && let Some(heading) = content.strip_prefix("## ") {
+            headings.push((offset, heading.trim()));
+        }
+        offset += line.len();
+    }
+    headings
+}
+
+/// Where the trailing block of link reference definitions (`[1.3.0]: https://…`) begins, so
+/// that "the end" of a changelog stays above them; `text.len()` when there are none.
+fn trailing_link_definitions(text: &str) -> usize {
+    let mut start = text.len();
+    let mut offset = text.len();
+    for line in text.split_inclusive('\n').rev() {
+        offset -= line.len();
+        let content = line.trim();
+        if content.is_empty() {
+            continue;
+        }
+        let is_definition = content.starts_with('[')
+            && content
+                .find("]:")
+                .is_some_and(|at| at > 1 && !content[1..at].contains(']'));
+        if !is_definition {
+            break;
+        }
+        start = offset;
+    }
+    start
+}
+
+/// `[1.4.0] - …`, `[1.4.0](…) - …`, `1.4.0 - …` or `v1.4.0` name `version`.
+fn names_version(heading: &str, version: &Version) -> bool {
+    let named = match heading.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => heading.split_whitespace().next().unwrap_or(""),
+    };
+    named.strip_prefix('v').unwrap_or(named) == version.to_string()
+}
+
+fn is_unreleased(heading: &str) -> bool {
+    heading.to_ascii_lowercase().contains("unreleased")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Bump;
+
+    const URL: &str = "https://github.com/owner/repo";
+
+    fn commit(
+        hash: char,
+        section: Option<Section>,
+        scope: Option<&str>,
+        summary: &str,
+    ) -> ConventionalCommit {
+        let id: String = std::iter::repeat_n(hash, 40).collect();
+        ConventionalCommit {
+            short_id: id[..7].to_owned(),
+            id,
+            kind: Some("feat".to_owned()),
+            scope: scope.map(str::to_owned),
+            summary: summary.to_owned(),
+            breaking: section == Some(Section::Breaking),
+            breaking_description: None,
+            bump: Bump::Minor,
+            section,
+            pr: None,
+            reverts: None,
+        }
+    }
+
+    /// Newest first, one of each kind, including what must not be listed.
+    fn sample_commits() -> Vec<ConventionalCommit> {
+        let mut breaking = commit('a', Some(Section::Breaking), Some("api"), "drop `Old`");
+        breaking.pr = Some(41);
+        breaking.breaking_description = Some("`Old` is gone; use `New`.\n\nSee the guide.".into());
+        let mut same_text = commit('b', Some(Section::Breaking), None, "remove `x`");
+        same_text.breaking_description = Some("remove `x`".into());
+        let mut feature = commit('c', Some(Section::Features), None, "add `New`");
+        feature.pr = Some(40);
+        let docs = commit('d', None, None, "explain `New`");
+        let fix = commit('e', Some(Section::Fixes), Some("io"), "close files");
+        let perf = commit('f', Some(Section::Performance), None, "cache the index");
+        vec![breaking, same_text, feature, docs, fix, perf]
+    }
+
+    fn sample_notes() -> Vec<String> {
+        vec!["update `foo` to 1.2.0".to_owned()]
+    }
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
+
+    fn section(version: &str, summary: &str) -> String {
+        let version = v(version);
+        let commits = [commit('9', Some(Section::Fixes), None, summary)];
+        render_section(&SectionInput {
+            version: &version,
+            date: "2026-11-21",
+            commits: &commits,
+            notes: &[],
+            repository_url: None,
+            compare: None,
+        })
+    }
+
+    #[test]
+    fn full_section_with_links() {
+        let version = v("1.4.0");
+        let (commits, notes) = (sample_commits(), sample_notes());
+        let text = render_section(&SectionInput {
+            version: &version,
+            date: "2026-11-21",
+            commits: &commits,
+            notes: &notes,
+            repository_url: Some(URL),
+            compare: Some(("foo-v1.3.0", "foo-v1.4.0")),
+        });
+        insta::assert_snapshot!("full_section_with_links", text);
+    }
+
+    #[test]
+    fn section_without_url_has_plain_references() {
+        let version = v("1.4.0");
+        let (commits, notes) = (sample_commits(), sample_notes());
+        let text = render_section(&SectionInput {
+            version: &version,
+            date: "2026-11-21",
+            commits: &commits,
+            notes: &notes,
+            repository_url: None,
+            compare: Some(("foo-v1.3.0", "foo-v1.4.0")),
+        });
+        insta::assert_snapshot!("section_without_url", text);
+    }
+
+    #[test]
+    fn url_without_prior_tag_gives_a_plain_heading() {
+        let version = v("0.1.0");
+        let commits = [commit('c', Some(Section::Features), None, "first")];
+        let text = render_section(&SectionInput {
+            version: &version,
+            date: "2026-11-21",
+            commits: &commits,
+            notes: &[],
+            repository_url: Some("https://github.com/owner/repo/"),
+            compare: None,
+        });
+        assert_eq!(
+            text,
+            "## [0.1.0] - 2026-11-21\n\n### Features\n\n- first ([ccccccc](https://github.com/owner/repo/commit/cccccccccccccccccccccccccccccccccccccccc))\n"
+        );
+    }
+
+    #[test]
+    fn section_with_nothing_listed_says_so() {
+        let version = v("2.0.0");
+        let commits = [commit('d', None, None, "docs only")];
+        let text = render_section(&SectionInput {
+            version: &version,
+            date: "2026-11-21",
+            commits: &commits,
+            notes: &[],
+            repository_url: None,
+            compare: None,
+        });
+        assert_eq!(text, "## [2.0.0] - 2026-11-21\n\nNo notable changes.\n");
+    }
+
+    #[test]
+    fn insert_into_no_file_writes_the_header_first() {
+        let text = insert_section(None, &v("0.1.0"), &section("0.1.0", "first fix"));
+        insta::assert_snapshot!("insert_into_no_file", text);
+    }
+
+    #[test]
+    fn insert_goes_after_unreleased_and_before_older_sections() {
+        let prefix = "# Changelog\n\n## [Unreleased]\n\n- not yet\n\n";
+        let suffix = "## [1.3.0] - 2026-01-02\n\n### Fixes\n\n- old fix\n";
+        let old = format!("{prefix}{suffix}");
+        let new_section = section("1.4.0", "new fix");
+        let text = insert_section(Some(&old), &v("1.4.0"), &new_section);
+        assert_eq!(text, format!("{prefix}{new_section}\n{suffix}"));
+        insta::assert_snapshot!("insert_after_unreleased", text);
+    }
+
+    #[test]
+    fn insert_with_only_unreleased_appends_after_it() {
+        let old = "# Changelog\n\n## Unreleased\n- nothing";
+        let new_section = section("1.0.0", "fix");
+        let text = insert_section(Some(old), &v("1.0.0"), &new_section);
+        assert_eq!(text, format!("{old}\n\n{new_section}"));
+    }
+
+    /// Odd formatting: no blank lines around headings, trailing spaces, `*` bullets, a heading
+    /// inside a code fence, plain version headings, no final newline, link definitions at the end.
+    const ODD: &str = "Changelog  \n=========\nIntro text.\n```md\n## 9.9.9 (not a heading)\n```\n## 1.3.0 (2026-01-02)  \n* fixed   things\n\n\n\n## v1.2.0\n*   initial\n\n[1.3.0]: https://example.com/1.3.0\n[1.2.0]: https://example.com/1.2.0";
+
+    #[test]
+    fn insert_keeps_odd_formatting_byte_for_byte() {
+        let at = ODD.find("## 1.3.0").unwrap();
+        let (prefix, suffix) = ODD.split_at(at);
+        let new_section = section("1.4.0", "new fix");
+        let text = insert_section(Some(ODD), &v("1.4.0"), &new_section);
+        assert_eq!(text, format!("{prefix}{new_section}\n{suffix}"));
+        insta::assert_snapshot!("insert_into_odd_formatting", text);
+    }
+
+    #[test]
+    fn insert_at_the_end_stays_above_link_definitions() {
+        let old = "# Changelog\n\nNothing yet.\n[1.0.0]: https://example.com/1.0.0\n";
+        let new_section = section("1.0.0", "fix");
+        let text = insert_section(Some(old), &v("1.0.0"), &new_section);
+        assert_eq!(
+            text,
+            format!(
+                "# Changelog\n\nNothing yet.\n\n{new_section}\n[1.0.0]: https://example.com/1.0.0\n"
+            )
+        );
+    }
+
+    #[test]
+    fn reinsert_of_the_same_version_replaces_it() {
+        let first = insert_section(Some(ODD), &v("1.3.0"), &section("1.3.0", "replaced fix"));
+        let at = ODD.find("## 1.3.0").unwrap();
+        let end = ODD.find("## v1.2.0").unwrap();
+        assert!(first.starts_with(&ODD[..at]));
+        assert!(first.ends_with(&ODD[end..]));
+        assert!(!first.contains("fixed   things"));
+        insta::assert_snapshot!("reinsert_same_version", first);
+
+        let again = insert_section(Some(&first), &v("1.3.0"), &section("1.3.0", "replaced fix"));
+        assert_eq!(again, first);
+    }
+
+    #[test]
+    fn running_twice_is_idempotent_wherever_the_section_lands() {
+        let files = [
+            None,
+            Some("# Changelog\n"),
+            Some("# Changelog"),
+            Some("# Changelog\n\n## [Unreleased]\n\n## [1.3.0] - 2026-01-02\n"),
+            Some(ODD),
+        ];
+        let new_section = section("1.4.0", "new fix");
+        for file in files {
+            let once = insert_section(file, &v("1.4.0"), &new_section);
+            let twice = insert_section(Some(&once), &v("1.4.0"), &new_section);
+            assert_eq!(twice, once, "file {file:?}");
+        }
+    }
+
+    #[test]
+    fn other_version_headings_are_not_the_same_version() {
+        for heading in [
+            "[1.4.0-rc.1] - x",
+            "1.4.00",
+            "[11.4.0]",
+            "1.4.0.1",
+            "Unreleased",
+        ] {
+            assert!(!names_version(heading, &v("1.4.0")), "{heading}");
+        }
+        for heading in [
+            "[1.4.0] - x",
+            "[1.4.0](u) - x",
+            "1.4.0 - x",
+            "v1.4.0",
+            "[v1.4.0]",
+        ] {
+            assert!(names_version(heading, &v("1.4.0")), "{heading}");
+        }
+    }
+
+    #[test]
+    fn crlf_file_gets_crlf_section() {
+        let old = "# Changelog\r\n\r\n## [1.3.0] - 2026-01-02\r\n\r\n- old\r\n";
+        let text = insert_section(Some(old), &v("1.4.0"), &section("1.4.0", "new fix"));
+        let expected_section = section("1.4.0", "new fix").replace('\n', "\r\n");
+        assert_eq!(
+            text,
+            format!(
+                "# Changelog\r\n\r\n{expected_section}\r\n## [1.3.0] - 2026-01-02\r\n\r\n- old\r\n"
+            )
+        );
+    }
+}

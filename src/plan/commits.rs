@@ -1,1 +1,384 @@
-//! (work in progress)
+//! Conventional Commits classification: what one commit message asks of a release (its bump,
+//! its changelog section, its PR number) and which commits cancel out through reverts.
+//!
+//! Pure. Parsing is git-conventional's; this module only maps its result onto our rules. A
+//! message that is not conventional is a plain commit that bumps nothing — never an error. The
+//! 0.x rules are not applied here (see `version::effective_bump`).
+
+use serde::Serialize;
+
+use super::Bump;
+
+/// A changelog section a commit is listed under, in the order they are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Section {
+    Breaking,
+    Features,
+    Fixes,
+    Performance,
+}
+
+/// One commit as the release plan sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConventionalCommit {
+    /// The full hash.
+    pub id: String,
+    /// The first 7 characters of `id`.
+    pub short_id: String,
+    /// The type, lower-cased (`feat`); `None` when the message is not conventional.
+    pub kind: Option<String>,
+    pub scope: Option<String>,
+    /// The description without a trailing ` (#N)`; the whole subject when not conventional.
+    pub summary: String,
+    /// `!` after the type or scope, or a `BREAKING CHANGE` / `BREAKING-CHANGE` footer.
+    pub breaking: bool,
+    /// The breaking-change footer's text, when there is one.
+    pub breaking_description: Option<String>,
+    /// What the commit asks for before the 0.x rules.
+    pub bump: Bump,
+    /// Where the changelog lists it; `None` means it is not listed.
+    pub section: Option<Section>,
+    /// The pull request number from a trailing `(#123)` in the subject.
+    pub pr: Option<u64>,
+    /// The hash named by a `This reverts commit <hash>.` line (git revert's own text).
+    pub reverts: Option<String>,
+}
+
+/// Classify one commit from its hash and its full message (subject, blank line, body, footers).
+pub fn classify(id: &str, message: &str) -> ConventionalCommit {
+    // git-conventional takes CRLF, but the subject and revert lines are read here too.
+    let message = message.replace("\r\n", "\n");
+    let message = message.trim_start_matches('\n');
+    let subject = message.lines().next().unwrap_or("").trim_end();
+    let (subject_text, pr) = split_pr(subject);
+    let mut commit = ConventionalCommit {
+        id: id.to_owned(),
+        short_id: id.chars().take(7).collect(),
+        kind: None,
+        scope: None,
+        summary: subject_text.to_owned(),
+        breaking: false,
+        breaking_description: None,
+        bump: Bump::None,
+        section: None,
+        pr,
+        reverts: reverted_hash(message),
+    };
+    if is_tool_generated(subject) {
+        return commit;
+    }
+    let Ok(parsed) = git_conventional::Commit::parse(message) else {
+        return commit;
+    };
+    let kind = parsed.type_().as_str().to_lowercase();
+    let breaking = parsed.breaking();
+    commit.bump = match kind.as_str() {
+        _ if breaking => Bump::Major,
+        "feat" => Bump::Minor,
+        "fix" | "perf" => Bump::Patch,
+        _ => Bump::None,
+    };
+    commit.section = match kind.as_str() {
+        _ if breaking => Some(Section::Breaking),
+        "feat" => Some(Section::Features),
+        "fix" => Some(Section::Fixes),
+        "perf" => Some(Section::Performance),
+        _ => None,
+    };
+    commit.summary = split_pr(parsed.description().trim_end()).0.to_owned();
+    commit.scope = parsed.scope().map(|scope| scope.as_str().to_owned());
+    commit.breaking = breaking;
+    // git-conventional falls back to the description for `!`; we want only a real footer.
+    commit.breaking_description = parsed
+        .footers()
+        .iter()
+        .find(|footer| footer.breaking())
+        .map(|footer| footer.value().to_owned());
+    commit.kind = Some(kind);
+    commit
+}
+
+/// Drop each revert together with the commit it reverts when both are in `commits` (matched by
+/// full hash or a prefix of it). A revert that is itself reverted is void, so its target stays
+/// (revert, then revert the revert = the original change is back). A revert whose target is
+/// not in the list — the change was released before — stays but bumps nothing and is not
+/// listed: undoing a released feature is not a new feature.
+pub fn drop_reverted(commits: Vec<ConventionalCommit>) -> Vec<ConventionalCommit> {
+    let target_of: Vec<Option<usize>> = commits
+        .iter()
+        .enumerate()
+        .map(|(index, commit)| {
+            let hash = commit.reverts.as_deref()?;
+            (0..commits.len()).find(|&other| other != index && commits[other].id.starts_with(hash))
+        })
+        .collect();
+    let mut alive: Vec<Option<bool>> = vec![None; commits.len()];
+    for index in 0..commits.len() {
+        resolve_alive(index, &target_of, &mut alive, 0);
+    }
+    commits
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, mut commit)| {
+            if alive[index] != Some(true) {
+                return None;
+            }
+            match (commit.reverts.is_some(), target_of[index]) {
+                (true, Some(_)) => None,
+                (true, None) => {
+                    commit.bump = Bump::None;
+                    commit.section = None;
+                    Some(commit)
+                }
+                (false, _) => Some(commit),
+            }
+        })
+        .collect()
+}
+
+/// A commit is alive unless a live revert in the list targets it. Hashes make real revert
+/// chains acyclic; the depth bound only keeps hand-made input from recursing forever.
+fn resolve_alive(
+    index: usize,
+    target_of: &[Option<usize>],
+    alive: &mut [Option<bool>],
+    depth: usize,
+) -> bool {
+    if let Some(known) = alive[index] {
+        return known;
+    }
+    if depth > target_of.len() {
+        return true;
+    }
+    let revertors: Vec<usize> = (0..target_of.len())
+        .filter(|&other| other != index && target_of[other] == Some(index))
+        .collect();
+    let reverted = revertors
+        .into_iter()
+        .any(|other| resolve_alive(other, target_of, alive, depth + 1));
+    alive[index] = Some(!reverted);
+    !reverted
+}
+
+/// Merge commits and `fixup!`/`squash!` commits are made by tools, not written as conventional.
+fn is_tool_generated(subject: &str) -> bool {
+    ["Merge ", "fixup! ", "squash! ", "amend! "]
+        .iter()
+        .any(|prefix| subject.starts_with(prefix))
+}
+
+/// `add x (#12)` → (`add x`, 12), the way GitHub writes squash-merge subjects.
+fn split_pr(text: &str) -> (&str, Option<u64>) {
+    let Some(open) = text.strip_suffix(')').and_then(|rest| rest.rfind("(#")) else {
+        return (text, None);
+    };
+    let digits = &text[open + 2..text.len() - 1];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return (text, None);
+    }
+    match digits.parse() {
+        Ok(pr) => (text[..open].trim_end(), Some(pr)),
+        Err(_) => (text, None),
+    }
+}
+
+/// The hash from git revert's body line `This reverts commit <hash>.`
+fn reverted_hash(message: &str) -> Option<String> {
+    message.lines().skip(1).find_map(|line| {
+        let rest = line.trim().strip_prefix("This reverts commit ")?;
+        let hash: String = rest.chars().take_while(char::is_ascii_hexdigit).collect();
+        // git never abbreviates below 4 characters; shorter is not a hash.
+        (hash.len() >= 4).then(|| hash.to_ascii_lowercase())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "0123456789abcdef0123456789abcdef01234567";
+
+    /// One line per commit: `type(scope)! -> bump section #pr | summary | breaking description`.
+    fn describe(commit: &ConventionalCommit) -> String {
+        let or_dash = |value: Option<String>| value.unwrap_or_else(|| "-".to_owned());
+        format!(
+            "{}{}{} -> {} {} {} | {} | {}",
+            or_dash(commit.kind.clone()),
+            commit
+                .scope
+                .as_ref()
+                .map(|s| format!("({s})"))
+                .unwrap_or_default(),
+            if commit.breaking { "!" } else { "" },
+            commit.bump,
+            or_dash(commit.section.map(|s| format!("{s:?}"))),
+            or_dash(commit.pr.map(|pr| format!("#{pr}"))),
+            commit.summary,
+            or_dash(commit.breaking_description.clone()),
+        )
+    }
+
+    #[test]
+    fn classify_reads_type_scope_breaking_and_pr() {
+        let cases = [
+            ("feat: add x", "feat -> minor Features - | add x | -"),
+            ("fix: mend y\n", "fix -> patch Fixes - | mend y | -"),
+            (
+                "perf: faster z",
+                "perf -> patch Performance - | faster z | -",
+            ),
+            ("docs: explain", "docs -> none - - | explain | -"),
+            ("chore: tidy", "chore -> none - - | tidy | -"),
+            ("Feat: shout", "feat -> minor Features - | shout | -"),
+            ("FIX(Core): loud", "fix(Core) -> patch Fixes - | loud | -"),
+            (
+                "feat(api): add y",
+                "feat(api) -> minor Features - | add y | -",
+            ),
+            (
+                "feat(api)!: drop z",
+                "feat(api)! -> major Breaking - | drop z | -",
+            ),
+            (
+                "refactor!: rename",
+                "refactor! -> major Breaking - | rename | -",
+            ),
+            (
+                "feat: new api\n\nSome body.\n\nBREAKING CHANGE: `old` is gone",
+                "feat! -> major Breaking - | new api | `old` is gone",
+            ),
+            (
+                "fix: tighten\n\nBREAKING-CHANGE: rejects empty input",
+                "fix! -> major Breaking - | tighten | rejects empty input",
+            ),
+            (
+                "chore(deps): bump toml\n\nBREAKING CHANGE: MSRV is 1.95",
+                "chore(deps)! -> major Breaking - | bump toml | MSRV is 1.95",
+            ),
+            ("fix: parse (#12)", "fix -> patch Fixes #12 | parse | -"),
+            (
+                "fix: see (#12) again",
+                "fix -> patch Fixes - | see (#12) again | -",
+            ),
+            ("fix: odd (#12a)", "fix -> patch Fixes - | odd (#12a) | -"),
+            ("Update README (#7)", "- -> none - #7 | Update README | -"),
+            ("Update README", "- -> none - - | Update README | -"),
+            ("fix:", "- -> none - - | fix: | -"),
+            ("feat add x", "- -> none - - | feat add x | -"),
+            (
+                "fixup! feat: add x",
+                "- -> none - - | fixup! feat: add x | -",
+            ),
+            ("squash! fix: y", "- -> none - - | squash! fix: y | -"),
+            (
+                "Merge pull request #3 from o/feat\n\nfeat: x",
+                "- -> none - - | Merge pull request #3 from o/feat | -",
+            ),
+            (
+                "Revert \"feat: x\"\n\nThis reverts commit 89abcdef.",
+                "- -> none - - | Revert \"feat: x\" | -",
+            ),
+            (
+                "revert: feat: x\n\nThis reverts commit 89abcdef.",
+                "revert -> none - - | feat: x | -",
+            ),
+            (
+                "feat(io): read\r\n\r\nBody line.\r\n\r\nBREAKING CHANGE: sync only\r\n",
+                "feat(io)! -> major Breaking - | read | sync only",
+            ),
+        ];
+        for (message, expected) in cases {
+            assert_eq!(
+                describe(&classify(ID, message)),
+                expected,
+                "message {message:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn classify_keeps_ids_and_finds_the_reverted_hash() {
+        let commit = classify(
+            ID,
+            "Revert \"feat: x\"\n\nThis reverts commit 89ABCDEF0123.\n",
+        );
+        assert_eq!(commit.id, ID);
+        assert_eq!(commit.short_id, "0123456");
+        assert_eq!(commit.reverts.as_deref(), Some("89abcdef0123"));
+        let crlf = classify(ID, "revert: x\r\n\r\nThis reverts commit 89abcdef.\r\n");
+        assert_eq!(crlf.reverts.as_deref(), Some("89abcdef"));
+        assert_eq!(
+            classify(ID, "fix: x\n\nThis reverts commit nothing.").reverts,
+            None
+        );
+        assert_eq!(classify(ID, "This reverts commit 89abcdef.").reverts, None);
+    }
+
+    fn commit(id: &str, message: &str) -> ConventionalCommit {
+        classify(id, message)
+    }
+
+    fn ids(commits: &[ConventionalCommit]) -> Vec<&str> {
+        commits.iter().map(|c| c.id.as_str()).collect()
+    }
+
+    #[test]
+    fn revert_and_its_target_both_drop_out() {
+        let commits = vec![
+            commit(
+                "cccc3333",
+                "Revert \"feat: x\"\n\nThis reverts commit aaaa1111.",
+            ),
+            commit("bbbb2222", "fix: y"),
+            commit("aaaa1111", "feat: x"),
+        ];
+        assert_eq!(ids(&drop_reverted(commits)), ["bbbb2222"]);
+    }
+
+    #[test]
+    fn revert_matches_its_target_by_prefix() {
+        let commits = vec![
+            commit("cccc3333", "revert: x\n\nThis reverts commit aaaa11."),
+            commit("aaaa1111ffff", "feat: x"),
+        ];
+        assert!(drop_reverted(commits).is_empty());
+    }
+
+    #[test]
+    fn revert_of_nothing_stays_but_bumps_nothing_and_is_not_listed() {
+        let revert = commit("cccc3333", "fix: undo x\n\nThis reverts commit aaaa1111.");
+        assert_eq!(revert.bump, Bump::Patch);
+        let kept = drop_reverted(vec![revert, commit("bbbb2222", "feat: y")]);
+        assert_eq!(ids(&kept), ["cccc3333", "bbbb2222"]);
+        assert_eq!((kept[0].bump, kept[0].section), (Bump::None, None));
+        assert_eq!(
+            (kept[1].bump, kept[1].section),
+            (Bump::Minor, Some(Section::Features))
+        );
+    }
+
+    #[test]
+    fn reverting_a_revert_brings_the_original_back() {
+        // dddd reverts cccc, which reverted aaaa: aaaa is in effect again.
+        let commits = vec![
+            commit(
+                "dddd4444",
+                "Revert \"Revert \\\"feat: x\\\"\"\n\nThis reverts commit cccc3333.",
+            ),
+            commit(
+                "cccc3333",
+                "Revert \"feat: x\"\n\nThis reverts commit aaaa1111.",
+            ),
+            commit("aaaa1111", "feat: x"),
+        ];
+        let kept = drop_reverted(commits);
+        assert_eq!(ids(&kept), ["aaaa1111"]);
+        assert_eq!(kept[0].bump, Bump::Minor);
+    }
+
+    #[test]
+    fn commits_without_reverts_pass_through_unchanged() {
+        let commits = vec![commit("bbbb2222", "fix: y"), commit("aaaa1111", "feat: x")];
+        assert_eq!(drop_reverted(commits.clone()), commits);
+    }
+}

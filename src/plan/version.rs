@@ -6,7 +6,10 @@
 use std::fmt;
 use std::str::FromStr;
 
+use semver::Version;
 use serde::Serialize;
+
+use super::Bump;
 
 /// A prerelease request: `rc` (next number) or `rc.3` (this number).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -36,11 +39,18 @@ impl FromStr for Prerelease {
     type Err = PrereleaseError;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        let err = |reason| PrereleaseError { value: value.to_owned(), reason };
+        let err = |reason| PrereleaseError {
+            value: value.to_owned(),
+            reason,
+        };
         let (label, number) = match value.rsplit_once('.') {
-            Some((label, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
-                (label, Some(n.parse::<u64>().map_err(|_| err("the number is too large"))?))
-            }
+            Some((label, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => (
+                label,
+                Some(
+                    n.parse::<u64>()
+                        .map_err(|_| err("the number is too large"))?,
+                ),
+            ),
             _ => (value, None),
         };
         if label.is_empty() {
@@ -52,9 +62,14 @@ impl FromStr for Prerelease {
             return Err(err("a label holds only ASCII letters, digits, `-` and `.`"));
         }
         if label.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-            return Err(err("the label must start with a name such as `rc`, not a number"));
+            return Err(err(
+                "the label must start with a name such as `rc`, not a number",
+            ));
         }
-        Ok(Prerelease { label: label.to_owned(), number })
+        Ok(Prerelease {
+            label: label.to_owned(),
+            number,
+        })
     }
 }
 
@@ -71,9 +86,250 @@ pub fn rewrite_req(original: &str, new: &Version) -> String {
         .find(|c: char| c.is_ascii_digit())
         .map(|at| trimmed[..at].trim_end());
     match operator {
-        Some(op @ ("" | "^" | "~" | "=")) if single && !trimmed.contains('*') => format!("{op}{new}"),
+        Some(op @ ("" | "^" | "~" | "=")) if single && !trimmed.contains('*') => {
+            format!("{op}{new}")
+        }
         _ => new.to_string(),
     }
 }
 
-use semver::Version;
+/// The bump a crate's commits ask for once the 0.x rules apply. Cargo treats the leftmost
+/// non-zero component as the compatibility boundary, so below 1.0 every level moves one step
+/// down (a breaking change on 0.3 is 0.4), and on 0.0.z every change moves z.
+pub fn effective_bump(current: &Version, bump: Bump) -> Bump {
+    match (current.major, current.minor, bump) {
+        (_, _, Bump::None) => Bump::None,
+        (1.., _, bump) => bump,
+        (0, 1.., Bump::Major) => Bump::Minor,
+        (0, 1.., Bump::Minor | Bump::Patch) | (0, 0, _) => Bump::Patch,
+    }
+}
+
+/// The next version of a crate. `bump` is applied literally (commit-derived bumps have already
+/// been through [`effective_bump`], and a forced `major` on 0.3.1 means 1.0.0).
+///
+/// A prerelease current version already sits on a bumped base (1.4.0-rc.1 was cut from 1.3.0),
+/// so the base only moves when the bump asks for more than it already holds; without a
+/// prerelease request the base itself is released (graduation). A stable current version with a
+/// prerelease request and no bump still gets a patch base: a prerelease sorts below its base,
+/// and 1.3.0-rc.1 would come before the 1.3.0 already released. Build metadata is dropped.
+/// `bump` none without a prerelease request means nothing to release: `current` comes back as is.
+///
+/// # Panics
+///
+/// When `prerelease.label` is not one [`Prerelease::from_str`] accepts.
+pub fn next_version(current: &Version, bump: Bump, prerelease: Option<&Prerelease>) -> Version {
+    if bump == Bump::None && prerelease.is_none() {
+        return current.clone();
+    }
+    let base = if current.pre.is_empty() {
+        raise(current, bump.max(Bump::Patch))
+    } else {
+        let holds = match bump {
+            Bump::Major => current.minor == 0 && current.patch == 0,
+            Bump::Minor => current.patch == 0,
+            Bump::Patch | Bump::None => true,
+        };
+        if holds {
+            Version::new(current.major, current.minor, current.patch)
+        } else {
+            raise(current, bump)
+        }
+    };
+    let Some(request) = prerelease else {
+        return base;
+    };
+    let label = canonical_label(&request.label);
+    let number = request.number.unwrap_or_else(|| {
+        let (current_label, current_number) = split_pre(current.pre.as_str());
+        let base_held = !current.pre.is_empty()
+            && (base.major, base.minor, base.patch)
+                == (current.major, current.minor, current.patch);
+        if base_held && current_label == label {
+            // A bare `rc` counts as the first of its series.
+            current_number.unwrap_or(1) + 1
+        } else {
+            1
+        }
+    });
+    let pre = format!("{label}.{number}");
+    Version {
+        pre: semver::Prerelease::new(&pre)
+            .unwrap_or_else(|e| panic!("prerelease `{pre}` is not valid semver: {e}")),
+        ..base
+    }
+}
+
+/// `current` with `bump` applied to its numbers; prerelease and build metadata are dropped.
+fn raise(current: &Version, bump: Bump) -> Version {
+    let (x, y, z) = (current.major, current.minor, current.patch);
+    match bump {
+        Bump::Major => Version::new(x + 1, 0, 0),
+        Bump::Minor => Version::new(x, y + 1, 0),
+        Bump::Patch => Version::new(x, y, z + 1),
+        Bump::None => Version::new(x, y, z),
+    }
+}
+
+/// A prerelease identifier split into its label and trailing number: `rc.2` → (`rc`, 2).
+fn split_pre(pre: &str) -> (&str, Option<u64>) {
+    match pre.rsplit_once('.') {
+        Some((label, n)) => match n.parse() {
+            Ok(n) => (label, Some(n)),
+            Err(_) => (pre, None),
+        },
+        None => (pre, None),
+    }
+}
+
+/// The label as semver spells it: numeric parts lose leading zeros (`a.01` → `a.1`), which
+/// semver would otherwise refuse.
+fn canonical_label(label: &str) -> String {
+    label
+        .split('.')
+        .map(|part| match part.parse::<u64>() {
+            Ok(n) if part.bytes().all(|b| b.is_ascii_digit()) => n.to_string(),
+            _ => part.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
+
+    fn pre(s: &str) -> Prerelease {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn effective_bump_applies_the_0x_rules() {
+        use Bump::*;
+        let cases = [
+            ("1.2.3", Major, Major),
+            ("1.2.3", Minor, Minor),
+            ("1.2.3", Patch, Patch),
+            ("1.2.3", None, None),
+            ("0.3.1", Major, Minor),
+            ("0.3.1", Minor, Patch),
+            ("0.3.1", Patch, Patch),
+            ("0.3.1", None, None),
+            ("0.0.4", Major, Patch),
+            ("0.0.4", Minor, Patch),
+            ("0.0.4", Patch, Patch),
+            ("0.0.4", None, None),
+            ("1.4.0-rc.1", Major, Major),
+            ("0.20.0-dev", Major, Minor),
+            ("0.20.0-dev", Minor, Patch),
+            ("0.0.1-alpha", Minor, Patch),
+        ];
+        for (current, bump, expected) in cases {
+            assert_eq!(
+                effective_bump(&v(current), bump),
+                expected,
+                "{current} asked for {bump}"
+            );
+        }
+    }
+
+    #[test]
+    fn next_version_follows_bump_and_prerelease_rules() {
+        use Bump::*;
+        // (current, bump, prerelease request or "", expected)
+        let cases = [
+            // stable, bump applied literally
+            ("1.2.3", Major, "", "2.0.0"),
+            ("1.2.3", Minor, "", "1.3.0"),
+            ("1.2.3", Patch, "", "1.2.4"),
+            ("1.2.3", None, "", "1.2.3"),
+            ("0.3.1", Major, "", "1.0.0"),
+            ("0.3.1", Minor, "", "0.4.0"),
+            ("0.0.4", Patch, "", "0.0.5"),
+            ("1.2.3+build.5", Patch, "", "1.2.4"),
+            ("1.2.3+build.5", None, "", "1.2.3+build.5"),
+            // starting a prerelease
+            ("1.3.0", Minor, "rc", "1.4.0-rc.1"),
+            ("1.3.0", Major, "beta", "2.0.0-beta.1"),
+            ("1.3.0", Minor, "rc.3", "1.4.0-rc.3"),
+            ("1.3.0", None, "rc", "1.3.1-rc.1"),
+            ("1.0.0", Major, "alpha.x", "2.0.0-alpha.x.1"),
+            ("1.0.0", Minor, "a.01.b", "1.1.0-a.1.b.1"),
+            // the next prerelease of the same base and label
+            ("1.4.0-rc.1", Patch, "rc", "1.4.0-rc.2"),
+            ("1.4.0-rc.1", Minor, "rc", "1.4.0-rc.2"),
+            ("1.4.0-rc.1", None, "rc", "1.4.0-rc.2"),
+            ("1.4.0-rc.9", Patch, "rc", "1.4.0-rc.10"),
+            ("1.4.0-rc", Patch, "rc", "1.4.0-rc.2"),
+            ("2.0.0-rc.1", Major, "rc", "2.0.0-rc.2"),
+            ("2.0.0-alpha.x.1", Patch, "alpha.x", "2.0.0-alpha.x.2"),
+            // the base moves, the count restarts
+            ("1.4.0-rc.2", Major, "rc", "2.0.0-rc.1"),
+            ("1.4.1-rc.1", Minor, "rc", "1.5.0-rc.1"),
+            ("1.4.1-rc.1", Major, "rc", "2.0.0-rc.1"),
+            // another label, an explicit number
+            ("1.4.0-beta.3", Patch, "rc", "1.4.0-rc.1"),
+            ("0.20.0-dev", Patch, "rc", "0.20.0-rc.1"),
+            ("1.4.0-rc.2", Patch, "rc.5", "1.4.0-rc.5"),
+            ("1.4.0-rc.2", Major, "rc.5", "2.0.0-rc.5"),
+            // graduation
+            ("1.4.0-rc.2", Patch, "", "1.4.0"),
+            ("1.4.0-rc.2", Minor, "", "1.4.0"),
+            ("1.4.0-rc.2", Major, "", "2.0.0"),
+            ("1.4.0-rc.2", None, "", "1.4.0-rc.2"),
+            ("1.4.0-rc.1+sha.abc", Patch, "", "1.4.0"),
+        ];
+        for (current, bump, request, expected) in cases {
+            let request = (!request.is_empty()).then(|| pre(request));
+            let next = next_version(&v(current), bump, request.as_ref());
+            assert_eq!(next, v(expected), "{current} + {bump} + {request:?}");
+        }
+    }
+
+    #[test]
+    fn bevy_style_dev_version_with_a_feature_releases_its_base() {
+        let current = v("0.20.0-dev");
+        let bump = effective_bump(&current, Bump::Minor);
+        assert_eq!(next_version(&current, bump, None), v("0.20.0"));
+        assert_eq!(next_version(&current, Bump::Minor, None), v("0.20.0"));
+    }
+
+    #[test]
+    fn breaking_change_below_1_0_moves_the_minor() {
+        let current = v("0.3.1");
+        let bump = effective_bump(&current, Bump::Major);
+        assert_eq!(next_version(&current, bump, None), v("0.4.0"));
+    }
+
+    #[test]
+    fn rewrite_req_keeps_the_operator_and_writes_the_full_version() {
+        let cases = [
+            ("1.2", "2.0.0", "2.0.0"),
+            ("1.2", "1.3.0", "1.3.0"),
+            ("^0.3", "0.4.0", "^0.4.0"),
+            ("~1.4", "1.5.0", "~1.5.0"),
+            ("=49.0.0-dev", "49.0.0", "=49.0.0"),
+            ("=49.0.0-dev", "50.0.0-dev", "=50.0.0-dev"),
+            ("= 1.2.3", "1.3.0", "=1.3.0"),
+            (" ^1.2 ", "1.3.0", "^1.3.0"),
+            (">=1, <3", "3.0.0", "3.0.0"),
+            (">=1.2", "2.0.0", "2.0.0"),
+            ("*", "1.0.0", "1.0.0"),
+            ("1.*", "2.0.0", "2.0.0"),
+            ("1.2", "1.3.0-rc.1", "1.3.0-rc.1"),
+            ("^1.2", "2.0.0-rc.1", "^2.0.0-rc.1"),
+            ("=1.3.0-rc.1", "1.3.0-rc.2", "=1.3.0-rc.2"),
+        ];
+        for (original, new, expected) in cases {
+            assert_eq!(
+                rewrite_req(original, &v(new)),
+                expected,
+                "{original} -> {new}"
+            );
+        }
+    }
+}

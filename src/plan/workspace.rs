@@ -103,8 +103,13 @@ impl Workspace {
     }
 
     /// Members that may be published to `registry`.
-    pub fn publishable<'a>(&'a self, registry: Option<&'a str>) -> impl Iterator<Item = &'a Member> + 'a {
-        self.members.iter().filter(move |m| m.publish.allows(registry))
+    pub fn publishable<'a>(
+        &'a self,
+        registry: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a Member> + 'a {
+        self.members
+            .iter()
+            .filter(move |m| m.publish.allows(registry))
     }
 }
 
@@ -113,7 +118,9 @@ impl Workspace {
 pub struct ManifestProblem {
     pub member: String,
     pub manifest: String,
+    /// The dependency's key in the manifest, and the table it stands in.
     pub dependency: String,
+    pub kind: DepKind,
     pub message: String,
     pub hint: String,
 }
@@ -128,12 +135,15 @@ pub fn manifest_problems(ws: &Workspace, registry: Option<&str>) -> Vec<Manifest
             if dep.kind == DepKind::Dev || dep.name == member.name {
                 continue;
             }
-            let Some(target) = ws.member(&dep.name) else { continue };
+            let Some(target) = ws.member(&dep.name) else {
+                continue;
+            };
             if dep.req.is_none() {
                 problems.push(ManifestProblem {
                     member: member.name.clone(),
                     manifest: member.manifest.clone(),
                     dependency: dep.key().to_owned(),
+                    kind: dep.kind,
                     message: format!(
                         "{} has a {} dependency on member {} without a version",
                         member.name,
@@ -150,6 +160,7 @@ pub fn manifest_problems(ws: &Workspace, registry: Option<&str>) -> Vec<Manifest
                     member: member.name.clone(),
                     manifest: member.manifest.clone(),
                     dependency: dep.key().to_owned(),
+                    kind: dep.kind,
                     message: format!(
                         "{} is published but its {} dependency {} is not publishable",
                         member.name,

@@ -1,0 +1,150 @@
+//! The GitHub Actions runner's files and workflow commands: step outputs (`GITHUB_OUTPUT`), the
+//! job summary (`GITHUB_STEP_SUMMARY`), `::add-mask::`, `::group::` and annotations.
+//!
+//! Effects only; what to report is decided by the jobs.
+
+use std::collections::hash_map::RandomState;
+use std::fs::OpenOptions;
+use std::hash::{BuildHasher, Hasher};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+#[error("could not write {what} file {path}")]
+pub struct ActionsError {
+    pub what: &'static str,
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Where the runner wants outputs and the summary (both unset outside Actions).
+#[derive(Debug, Clone, Default)]
+pub struct Runner {
+    pub output: Option<PathBuf>,
+    pub summary: Option<PathBuf>,
+}
+
+impl Runner {
+    /// Write a step output; multi-line safe through a heredoc with a random delimiter that the
+    /// value cannot contain.
+    pub fn set_output(&self, name: &str, value: &str) -> Result<(), ActionsError> {
+        let Some(path) = &self.output else {
+            return Ok(());
+        };
+        let delimiter = loop {
+            let candidate = format!("ghadelimiter_{}", random_hex());
+            if !value.contains(&candidate) {
+                break candidate;
+            }
+        };
+        append(
+            path,
+            "output",
+            &format!("{name}<<{delimiter}\n{value}\n{delimiter}\n"),
+        )
+    }
+
+    /// Append Markdown to the job summary.
+    pub fn summary(&self, markdown: &str) -> Result<(), ActionsError> {
+        let Some(path) = &self.summary else {
+            return Ok(());
+        };
+        let mut text = markdown.to_owned();
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        append(path, "summary", &text)
+    }
+}
+
+fn append(path: &Path, what: &'static str, text: &str) -> Result<(), ActionsError> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|source| ActionsError {
+            what,
+            path: path.to_owned(),
+            source,
+        })
+}
+
+fn random_hex() -> String {
+    // RandomState is seeded from the OS's randomness once per process and per instance.
+    let a = RandomState::new().build_hasher().finish();
+    let b = RandomState::new().build_hasher().finish();
+    format!("{a:016x}{b:016x}")
+}
+
+/// `::add-mask::` line for a secret: printed before anything else so the runner hides it.
+pub fn mask_command(secret: &str) -> String {
+    format!("::add-mask::{}", escape_data(secret))
+}
+
+pub fn group_command(title: &str) -> String {
+    format!("::group::{}", escape_data(title))
+}
+
+pub const END_GROUP: &str = "::endgroup::";
+
+/// `::error file=…,line=…::message` (or `::notice::`…): an annotation on a file.
+pub fn annotation(level: &str, file: Option<&str>, line: Option<usize>, message: &str) -> String {
+    let mut props = Vec::new();
+    if let Some(file) = file {
+        props.push(format!("file={}", escape_property(file)));
+    }
+    if let Some(line) = line {
+        props.push(format!("line={line}"));
+    }
+    let props = if props.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", props.join(","))
+    };
+    format!("::{level}{props}::{}", escape_data(message))
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outputs_use_a_heredoc_whose_delimiter_differs_every_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let runner = Runner {
+            output: Some(dir.path().join("out")),
+            summary: None,
+        };
+        runner.set_output("plan", "line 1\nline 2").unwrap();
+        runner.set_output("has_bumps", "true").unwrap();
+        let text = std::fs::read_to_string(dir.path().join("out")).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let first = lines[0].strip_prefix("plan<<").unwrap();
+        assert_eq!(&lines[1..4], ["line 1", "line 2", first]);
+        let second = lines[4].strip_prefix("has_bumps<<").unwrap();
+        assert_ne!(first, second);
+        assert_eq!(&lines[5..], ["true", second]);
+    }
+
+    #[test]
+    fn workflow_commands_escape_what_would_end_or_split_them() {
+        assert_eq!(mask_command("a%b\nc"), "::add-mask::a%25b%0Ac");
+        assert_eq!(
+            annotation("error", Some("a:b,c/Cargo.toml"), Some(3), "bad\nthing"),
+            "::error file=a%3Ab%2Cc/Cargo.toml,line=3::bad%0Athing"
+        );
+        assert_eq!(annotation("notice", None, None, "x"), "::notice::x");
+    }
+}

@@ -1,0 +1,263 @@
+//! cargo: `cargo metadata` turned into the planner's [`Workspace`], and the `Cargo.lock` refresh.
+//!
+//! Effects and translation only: which dependency is an edge, and what a problem in a manifest
+//! means, are decided in `plan`. `cargo metadata` does not show `[patch]`, inherited
+//! (`workspace = true`) dependencies or `[workspace.dependencies]`, so the manifests' text is
+//! read for those (`plan::manifest::manifest_facts`).
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+use std::process::Command;
+
+use cargo_metadata::{DependencyKind, Metadata, MetadataCommand};
+use semver::{Version, VersionReq};
+
+use crate::plan::DepKind;
+use crate::plan::manifest::{ManifestError, ManifestFacts, manifest_facts};
+use crate::plan::workspace::{Member, MemberDep, Publish, Workspace};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CargoError {
+    #[error("cargo metadata failed in {dir}: {message}")]
+    Metadata { dir: PathBuf, message: String },
+    #[error("could not read cargo metadata from {path}: {message}")]
+    MetadataFile { path: PathBuf, message: String },
+    #[error("{path} is not a valid manifest: {source}")]
+    Manifest {
+        path: PathBuf,
+        #[source]
+        source: ManifestError,
+    },
+    #[error("`cargo {command}` failed in {dir}: {stderr}")]
+    Failed {
+        command: String,
+        dir: PathBuf,
+        stderr: String,
+    },
+    #[error("could not run cargo")]
+    Spawn(#[source] std::io::Error),
+}
+
+impl CargoError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            CargoError::Metadata { .. } | CargoError::Manifest { .. } => {
+                Some("fix the manifest cargo names above; `cargo metadata --no-deps` must succeed in the workspace".into())
+            }
+            CargoError::MetadataFile { .. } => {
+                Some("the file must hold the output of `cargo metadata --format-version 1 --no-deps`".into())
+            }
+            CargoError::Spawn(_) => Some("install cargo and make sure it is on PATH".into()),
+            CargoError::Failed { .. } => None,
+        }
+    }
+
+    /// Problems in the user's input (exit 2), as opposed to failures while acting (exit 1).
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            CargoError::Metadata { .. }
+                | CargoError::MetadataFile { .. }
+                | CargoError::Manifest { .. }
+        )
+    }
+}
+
+/// `cargo metadata --no-deps` in `dir`.
+pub fn metadata(dir: &Path) -> Result<Metadata, CargoError> {
+    MetadataCommand::new()
+        .current_dir(dir)
+        .no_deps()
+        .exec()
+        .map_err(|e| CargoError::Metadata {
+            dir: dir.to_owned(),
+            message: match e {
+                cargo_metadata::Error::CargoMetadata { stderr } => stderr.trim().to_owned(),
+                other => other.to_string(),
+            },
+        })
+}
+
+/// `cargo metadata` output saved to a file (checks on real workspaces without their sources).
+pub fn metadata_from_file(path: &Path) -> Result<Metadata, CargoError> {
+    let err = |message: String| CargoError::MetadataFile {
+        path: path.to_owned(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| err(e.to_string()))
+}
+
+/// Refresh `Cargo.lock` after the manifests changed (only the workspace's own entries move).
+pub fn refresh_lockfile(dir: &Path) -> Result<(), CargoError> {
+    let args = ["update", "--workspace"];
+    let out = Command::new("cargo")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .map_err(CargoError::Spawn)?;
+    if !out.status.success() {
+        return Err(CargoError::Failed {
+            command: args.join(" "),
+            dir: dir.to_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// The planner's workspace. `repo_root` is the git repository root (member directories are
+/// relative to it, as git's paths are); manifests that cannot be read (metadata from a file)
+/// contribute no extra facts.
+pub fn workspace(meta: &Metadata, repo_root: &Path) -> Result<Workspace, CargoError> {
+    let ws_root = meta.workspace_root.as_std_path();
+    let facts_of = |path: &Path| -> Result<ManifestFacts, CargoError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => manifest_facts(&text).map_err(|source| CargoError::Manifest {
+                path: path.to_owned(),
+                source,
+            }),
+            Err(_) => Ok(ManifestFacts::default()),
+        }
+    };
+    let root_facts = facts_of(&ws_root.join("Cargo.toml"))?;
+    let members: Vec<&cargo_metadata::Package> = meta.workspace_packages();
+    let member_by_dir: BTreeMap<PathBuf, &str> = members
+        .iter()
+        .map(|p| {
+            (
+                normalize(
+                    p.manifest_path
+                        .parent()
+                        .expect("manifest has a parent")
+                        .as_std_path(),
+                ),
+                p.name.as_str(),
+            )
+        })
+        .collect();
+    let member_at =
+        |base: &Path, path: &str| member_by_dir.get(&normalize(&base.join(path))).copied();
+
+    let workspace_deps: BTreeMap<String, Option<VersionReq>> = root_facts
+        .workspace_deps
+        .iter()
+        .filter_map(|d| {
+            let member = member_at(ws_root, d.path.as_deref()?)?;
+            Some((
+                member.to_owned(),
+                d.version.as_deref().and_then(|v| VersionReq::parse(v).ok()),
+            ))
+        })
+        .collect();
+    let patched: BTreeMap<(String, String), &str> = root_facts
+        .patches
+        .iter()
+        .filter_map(|p| {
+            let member = member_at(ws_root, p.dep.path.as_deref()?)?;
+            let name = p.dep.package.clone().unwrap_or_else(|| p.dep.key.clone());
+            Some(((p.registry.clone(), name), member))
+        })
+        .collect();
+
+    let mut out = Vec::new();
+    for pkg in &members {
+        let manifest_path = pkg.manifest_path.as_std_path();
+        let facts = facts_of(manifest_path)?;
+        let dir = normalize(manifest_path.parent().expect("manifest has a parent"));
+        let mut deps = Vec::new();
+        for dep in &pkg.dependencies {
+            let kind = match dep.kind {
+                DependencyKind::Development => DepKind::Dev,
+                DependencyKind::Build => DepKind::Build,
+                _ => DepKind::Normal,
+            };
+            let target = dep.target.as_ref().map(ToString::to_string);
+            let (name, via_patch) = match (&dep.path, &dep.source) {
+                (Some(path), _) => match member_by_dir.get(&normalize(path.as_std_path())) {
+                    Some(name) => (*name, false),
+                    None => continue,
+                },
+                (None, Some(source)) => match patched.iter().find(|((registry, name), _)| {
+                    name == &dep.name && patch_applies(registry, &source.repr)
+                }) {
+                    Some((_, member)) => (*member, true),
+                    None => continue,
+                },
+                (None, None) => continue,
+            };
+            let key = dep.rename.clone().unwrap_or_else(|| dep.name.clone());
+            let inherited = facts
+                .inherited
+                .iter()
+                .any(|i| i.kind == kind && i.target == target && i.key == key);
+            deps.push(MemberDep {
+                name: name.to_owned(),
+                kind,
+                target,
+                rename: dep.rename.clone(),
+                optional: dep.optional,
+                req: (dep.req != VersionReq::STAR).then(|| dep.req.clone()),
+                inherited,
+                via_patch,
+            });
+        }
+        out.push(Member {
+            name: pkg.name.to_string(),
+            version: pkg.version.clone(),
+            dir: relative(&dir, &normalize(repo_root)),
+            manifest: relative(manifest_path, &normalize(ws_root)),
+            publish: match &pkg.publish {
+                None => Publish::Anywhere,
+                Some(list) if list.is_empty() => Publish::Never,
+                Some(list) => Publish::Registries(list.clone()),
+            },
+            version_from_workspace: facts.version_from_workspace,
+            deps,
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Workspace {
+        root_dir: relative(ws_root, &normalize(repo_root)),
+        members: out,
+        workspace_version: root_facts
+            .workspace_version
+            .as_deref()
+            .and_then(|v| Version::parse(v).ok()),
+        workspace_deps,
+    })
+}
+
+/// Whether `[patch.<registry>]` applies to a dependency from `source`.
+fn patch_applies(registry: &str, source: &str) -> bool {
+    if registry == "crates-io" {
+        source.contains("crates.io-index") || source.contains("index.crates.io")
+    } else {
+        source.contains(registry)
+    }
+}
+
+/// `/a/b/../c` → `/a/c`, without touching the file system (the paths may not exist).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `path` relative to `base`, `/`-separated; empty when equal.
+fn relative(path: &Path, base: &Path) -> String {
+    let path = normalize(path);
+    let rel = path.strip_prefix(base).unwrap_or(&path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}

@@ -1,0 +1,421 @@
+//! The action's inputs as the runner hands them over: one `INPUT_<NAME>` variable per input
+//! declared in `action.yml`, every one present (empty when the workflow left it out), none
+//! checked by the runner.
+//!
+//! [`RawInputs`] holds the strings only; [`RawInputs::into_config`] validates them. Reads nothing
+//! but the environment it is given (and the current directory when `GITHUB_WORKSPACE` is unset).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::{Command, Common, Config, ConfigError, Env, Secret, Setting, absolute, current_dir};
+
+const PREFIX: &str = "INPUT_";
+
+/// The inputs `action.yml` declares, in its order.
+pub const KNOWN_INPUTS: &[&str] = &[
+    "action",
+    "dry_run",
+    "force_prepare",
+    "group",
+    "bump_type",
+    "prerelease",
+    "skip_publish",
+    "concurrency",
+    "max_retries",
+    "token",
+    "registry",
+    "workspace",
+    "config",
+];
+
+/// The inputs as strings; `None` when unset or empty (the runner sets every declared input, so
+/// empty is how "not given" arrives).
+#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
+pub struct RawInputs {
+    pub action: Option<String>,
+    pub dry_run: Option<String>,
+    pub force_prepare: Option<String>,
+    pub group: Option<String>,
+    pub bump_type: Option<String>,
+    pub prerelease: Option<String>,
+    pub skip_publish: Option<String>,
+    pub concurrency: Option<String>,
+    pub max_retries: Option<String>,
+    pub token: Option<String>,
+    pub registry: Option<String>,
+    pub workspace: Option<String>,
+    pub config: Option<String>,
+}
+
+impl RawInputs {
+    /// Collect the `INPUT_*` variables. One the action does not declare is an error: the runner
+    /// only warns about an unexpected `with:` key and still passes it on, so a misspelt
+    /// `dryrun: true` would otherwise release for real.
+    pub fn from_env(vars: &BTreeMap<String, String>) -> Result<RawInputs, ConfigError> {
+        let inputs: Vec<(String, String)> = vars
+            .iter()
+            .filter(|(k, _)| k.starts_with(PREFIX))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if let Some((variable, _)) = inputs
+            .iter()
+            .find(|(k, _)| !KNOWN_INPUTS.contains(&k[PREFIX.len()..].to_lowercase().as_str()))
+        {
+            return Err(ConfigError::UnknownInput {
+                input: variable[PREFIX.len()..].to_lowercase(),
+                variable: variable.clone(),
+                known: KNOWN_INPUTS,
+            });
+        }
+        let raw: RawInputs = envy::prefixed(PREFIX)
+            .from_iter(inputs)
+            .map_err(|source| ConfigError::Inputs { source })?;
+        Ok(raw.normalized())
+    }
+
+    /// Surrounding whitespace dropped (a YAML block scalar ends in a newline, and `@actions/core`
+    /// trims too), and empty made `None`.
+    fn normalized(self) -> RawInputs {
+        let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        RawInputs {
+            action: clean(self.action),
+            dry_run: clean(self.dry_run),
+            force_prepare: clean(self.force_prepare),
+            group: clean(self.group),
+            bump_type: clean(self.bump_type),
+            prerelease: clean(self.prerelease),
+            skip_publish: clean(self.skip_publish),
+            concurrency: clean(self.concurrency),
+            max_retries: clean(self.max_retries),
+            token: clean(self.token),
+            registry: clean(self.registry),
+            workspace: clean(self.workspace),
+            config: clean(self.config),
+        }
+    }
+
+    /// Validate every input. `workspace` is relative to `GITHUB_WORKSPACE` (the checkout), or to
+    /// the current directory when that is unset.
+    pub(crate) fn into_config(self, env: &Env) -> Result<Config, ConfigError> {
+        let input = Setting::Input;
+        let base = match env.get("GITHUB_WORKSPACE") {
+            Some(dir) => PathBuf::from(dir),
+            None => current_dir()?,
+        };
+        let workspace = absolute(&base, Path::new(self.workspace.as_deref().unwrap_or(".")));
+        Common {
+            command: action(self.action.as_deref())?,
+            dry_run: super::boolean(input("dry_run"), self.dry_run.as_deref())?,
+            force_prepare: super::boolean(input("force_prepare"), self.force_prepare.as_deref())?,
+            skip_publish: super::boolean(input("skip_publish"), self.skip_publish.as_deref())?,
+            group: self.group.as_deref(),
+            bump_type: self.bump_type.as_deref(),
+            prerelease: self.prerelease.as_deref(),
+            concurrency: self.concurrency.as_deref(),
+            max_retries: self.max_retries.as_deref(),
+            registry: self.registry.as_deref(),
+            token: self.token.clone().map(Secret::new).or_else(|| env.token()),
+            workspace,
+            config: self.config.as_deref(),
+        }
+        .into_config(env, input)
+    }
+}
+
+/// `apply` is left out on purpose: it edits a working tree and stops, which a workflow step has
+/// no use for.
+fn action(value: Option<&str>) -> Result<Command, ConfigError> {
+    Ok(match value {
+        None | Some("auto") => Command::Auto,
+        Some("plan") => Command::Plan,
+        Some("prepare") => Command::Prepare,
+        Some("release") => Command::Release,
+        Some("publish") => Command::Publish,
+        Some("notify") => Command::Notify,
+        Some(other) => {
+            return Err(super::invalid(
+                Setting::Input("action"),
+                other,
+                "expected one of auto, plan, prepare, release, publish, notify",
+            ));
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsString;
+
+    use super::*;
+    use crate::config::load;
+    use crate::plan::Bump;
+    use crate::plan::version::Prerelease;
+
+    /// What the runner hands a Docker action: every declared input, empty unless given.
+    fn actions_env(given: &[(&str, &str)]) -> Vec<(String, String)> {
+        let mut env: BTreeMap<String, String> = KNOWN_INPUTS
+            .iter()
+            .map(|name| (format!("INPUT_{}", name.to_uppercase()), String::new()))
+            .collect();
+        env.insert("GITHUB_ACTIONS".into(), "true".into());
+        env.insert("GITHUB_WORKSPACE".into(), "/github/workspace".into());
+        for (k, v) in given {
+            env.insert((*k).to_owned(), (*v).to_owned());
+        }
+        env.into_iter().collect()
+    }
+
+    fn load_actions(given: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        load([OsString::from("releasekit-cargo")], actions_env(given))
+    }
+
+    fn error(given: &[(&str, &str)]) -> String {
+        load_actions(given).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn every_input_empty_gives_the_defaults() {
+        let config = load_actions(&[]).unwrap();
+        assert_eq!(
+            config,
+            Config {
+                command: Command::Auto,
+                in_actions: true,
+                dry_run: false,
+                force_prepare: false,
+                skip_publish: false,
+                group: None,
+                bump_type: None,
+                prerelease: None,
+                concurrency: 0,
+                max_retries: 2,
+                token: None,
+                registry: None,
+                workspace: PathBuf::from("/github/workspace"),
+                config_file: PathBuf::from("/github/workspace/releasekit.toml"),
+                config_explicit: false,
+                json: false,
+                metadata_file: None,
+                published_file: None,
+            }
+        );
+    }
+
+    #[test]
+    fn every_input_given_is_read() {
+        let config = load_actions(&[
+            ("INPUT_ACTION", "release"),
+            ("INPUT_DRY_RUN", "true"),
+            ("INPUT_FORCE_PREPARE", "True"),
+            ("INPUT_SKIP_PUBLISH", "TRUE"),
+            ("INPUT_GROUP", "core"),
+            ("INPUT_BUMP_TYPE", "minor"),
+            ("INPUT_PRERELEASE", "rc.2"),
+            ("INPUT_CONCURRENCY", "8"),
+            ("INPUT_MAX_RETRIES", "0"),
+            ("INPUT_TOKEN", "ghs_input"),
+            ("INPUT_REGISTRY", "my-registry"),
+            ("INPUT_WORKSPACE", "rust"),
+            ("INPUT_CONFIG", ".github/releasekit.toml"),
+        ])
+        .unwrap();
+        assert_eq!(config.command, Command::Release);
+        assert!(config.dry_run && config.force_prepare && config.skip_publish);
+        assert_eq!(config.group.as_deref(), Some("core"));
+        assert_eq!(config.bump_type, Some(Bump::Minor));
+        assert_eq!(
+            config.prerelease,
+            Some(Prerelease {
+                label: "rc".into(),
+                number: Some(2)
+            })
+        );
+        assert_eq!((config.concurrency, config.max_retries), (8, 0));
+        assert_eq!(config.token.as_ref().map(Secret::expose), Some("ghs_input"));
+        assert_eq!(config.registry.as_deref(), Some("my-registry"));
+        assert_eq!(config.workspace, Path::new("/github/workspace/rust"));
+        assert_eq!(
+            config.config_file,
+            Path::new("/github/workspace/rust/.github/releasekit.toml")
+        );
+        assert!(config.config_explicit);
+    }
+
+    #[test]
+    fn action_input_picks_each_command() {
+        for (value, command) in [
+            ("auto", Command::Auto),
+            ("plan", Command::Plan),
+            ("prepare", Command::Prepare),
+            ("release", Command::Release),
+            ("publish", Command::Publish),
+            ("notify", Command::Notify),
+        ] {
+            assert_eq!(
+                load_actions(&[("INPUT_ACTION", value)]).unwrap().command,
+                command
+            );
+        }
+        assert_eq!(
+            error(&[("INPUT_ACTION", "apply")]),
+            "invalid value \"apply\" for input action: expected one of auto, plan, prepare, release, \
+             publish, notify"
+        );
+    }
+
+    #[test]
+    fn booleans_accept_all_six_spellings_on_every_boolean_input() {
+        for input in ["INPUT_DRY_RUN", "INPUT_FORCE_PREPARE", "INPUT_SKIP_PUBLISH"] {
+            for (value, expected) in [
+                ("true", true),
+                ("True", true),
+                ("TRUE", true),
+                ("false", false),
+                ("False", false),
+                ("FALSE", false),
+            ] {
+                let c = load_actions(&[(input, value)]).unwrap();
+                let got = match input {
+                    "INPUT_DRY_RUN" => c.dry_run,
+                    "INPUT_FORCE_PREPARE" => c.force_prepare,
+                    _ => c.skip_publish,
+                };
+                assert_eq!(got, expected, "{input}={value}");
+            }
+        }
+    }
+
+    #[test]
+    fn bad_values_name_the_input_the_value_and_what_is_allowed() {
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "INPUT_DRY_RUN",
+                "yes",
+                "invalid value \"yes\" for input dry_run: expected one of true, True, TRUE, false, \
+                 False, FALSE",
+            ),
+            (
+                "INPUT_BUMP_TYPE",
+                "huge",
+                "invalid value \"huge\" for input bump_type: expected one of auto, patch, minor, major",
+            ),
+            (
+                "INPUT_CONCURRENCY",
+                "-1",
+                "invalid value \"-1\" for input concurrency: expected an integer from 0 to 64",
+            ),
+            (
+                "INPUT_CONCURRENCY",
+                "65",
+                "invalid value \"65\" for input concurrency: expected an integer from 0 to 64",
+            ),
+            (
+                "INPUT_MAX_RETRIES",
+                "11",
+                "invalid value \"11\" for input max_retries: expected an integer from 0 to 10",
+            ),
+            (
+                "INPUT_PRERELEASE",
+                "1",
+                "invalid value \"1\" for input prerelease: the label must start with a name such as \
+                 `rc`, not a number; expected a label such as rc, beta or rc.1",
+            ),
+            (
+                "INPUT_GROUP",
+                "a/b",
+                "invalid value \"a/b\" for input group: expected a group name of ASCII letters, \
+                 digits, `_` and `-`",
+            ),
+        ];
+        for (input, value, message) in cases {
+            let err = load_actions(&[(input, value)]).unwrap_err();
+            assert!(matches!(err, ConfigError::InvalidValue { .. }), "{input}");
+            assert_eq!(err.to_string(), *message);
+            assert_eq!(err.exit_code(), 2);
+        }
+    }
+
+    #[test]
+    fn invalid_input_hint_points_at_the_workflow() {
+        let err = load_actions(&[("INPUT_DRY_RUN", "yes")]).unwrap_err();
+        assert_eq!(
+            err.hint().unwrap(),
+            "change `dry_run:` under `with:` in the workflow file"
+        );
+    }
+
+    #[test]
+    fn unknown_input_is_an_error_naming_it_and_listing_the_known_ones() {
+        let err = load_actions(&[("INPUT_DRYRUN", "true")]).unwrap_err();
+        assert!(matches!(err, ConfigError::UnknownInput { .. }));
+        assert_eq!(
+            err.to_string(),
+            "unknown input \"dryrun\" (environment variable INPUT_DRYRUN): this action's inputs are \
+             action, dry_run, force_prepare, group, bump_type, prerelease, skip_publish, concurrency, \
+             max_retries, token, registry, workspace, config"
+        );
+    }
+
+    #[test]
+    fn values_are_trimmed_so_a_block_scalar_newline_is_harmless() {
+        let config =
+            load_actions(&[("INPUT_DRY_RUN", "true\n"), ("INPUT_GROUP", " core ")]).unwrap();
+        assert!(config.dry_run);
+        assert_eq!(config.group.as_deref(), Some("core"));
+    }
+
+    #[test]
+    fn token_comes_from_the_input_then_github_token_and_never_shows_in_debug() {
+        let from_input = load_actions(&[
+            ("INPUT_TOKEN", "ghs_from_input"),
+            ("GITHUB_TOKEN", "ghs_env"),
+        ])
+        .unwrap();
+        assert_eq!(
+            from_input.token.as_ref().unwrap().expose(),
+            "ghs_from_input"
+        );
+        let debug = format!("{from_input:?}");
+        assert!(
+            !debug.contains("ghs_from_input") && debug.contains("token: Some(***)"),
+            "{debug}"
+        );
+
+        let from_env = load_actions(&[("GITHUB_TOKEN", "ghs_env")]).unwrap();
+        assert_eq!(from_env.token.unwrap().expose(), "ghs_env");
+
+        assert_eq!(load_actions(&[("GITHUB_TOKEN", "")]).unwrap().token, None);
+    }
+
+    #[test]
+    fn workspace_resolves_against_github_workspace() {
+        for (input, expected) in [
+            ("", "/github/workspace"),
+            (".", "/github/workspace"),
+            ("rust", "/github/workspace/rust"),
+            ("./rust/", "/github/workspace/rust"),
+            ("/abs/ws", "/abs/ws"),
+        ] {
+            let config = load_actions(&[("INPUT_WORKSPACE", input)]).unwrap();
+            assert_eq!(config.workspace, Path::new(expected), "{input:?}");
+            assert_eq!(
+                config.config_file,
+                Path::new(expected).join("releasekit.toml")
+            );
+        }
+    }
+
+    #[test]
+    fn workspace_without_github_workspace_resolves_against_the_current_dir() {
+        let mut env = actions_env(&[("INPUT_WORKSPACE", "rust")]);
+        env.retain(|(k, _)| k != "GITHUB_WORKSPACE");
+        let config = load([OsString::from("releasekit-cargo")], env).unwrap();
+        assert_eq!(
+            config.workspace,
+            std::env::current_dir().unwrap().join("rust")
+        );
+    }
+}

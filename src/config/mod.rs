@@ -1,0 +1,619 @@
+//! Turns what the user typed — action inputs (`INPUT_*`) or a command line — into one validated
+//! [`Config`], and `releasekit.toml` into [`file::Settings`].
+//!
+//! Two steps, as ripgrep does: [`inputs::RawInputs`] and [`cli::Cli`] only hold the strings the
+//! user wrote; the shared validators below turn them into typed values with errors that name the
+//! input or flag, the value and what is allowed. This module reads files and the environment it
+//! is handed, but it never talks to the network, never runs a process and never prints: `main`
+//! prints a [`ConfigError`] and exits with [`ConfigError::exit_code`].
+
+pub mod cli;
+pub mod file;
+pub mod inputs;
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fmt;
+use std::path::{Component, Path, PathBuf};
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::plan::Bump;
+use crate::plan::version::Prerelease;
+
+/// The stage (or stages) to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::Subcommand)]
+#[serde(rename_all = "lowercase")]
+pub enum Command {
+    /// Compute every crate's next version, changelog and publish order; change nothing
+    Plan,
+    /// Write the plan into the working tree (manifests, Cargo.lock, changelogs); no commit, no token
+    Apply,
+    /// Commit the plan on the release branch, force-push it and open or update the Release PR
+    Prepare,
+    /// After the Release PR is merged: tag, create GitHub Releases, then publish and notify
+    Release,
+    /// Upload the released crates to the registry in dependency order
+    Publish,
+    /// Send `repository_dispatch` events about what was released
+    Notify,
+    /// Choose the stages from the GitHub event (what the action does by default)
+    Auto,
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Command::Plan => "plan",
+            Command::Apply => "apply",
+            Command::Prepare => "prepare",
+            Command::Release => "release",
+            Command::Publish => "publish",
+            Command::Notify => "notify",
+            Command::Auto => "auto",
+        })
+    }
+}
+
+/// A token. Printing it, on purpose or through `{:?}`, shows `***`; only [`Secret::expose`]
+/// hands out the value, so every place that sends it is easy to find.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Everything a run needs to know from its inputs, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub command: Command,
+    /// `GITHUB_ACTIONS=true`.
+    pub in_actions: bool,
+    pub dry_run: bool,
+    pub force_prepare: bool,
+    pub skip_publish: bool,
+    pub group: Option<String>,
+    /// `None` = bumps come from the commits.
+    pub bump_type: Option<Bump>,
+    pub prerelease: Option<Prerelease>,
+    /// Most uploads at once; 0 = automatic.
+    pub concurrency: usize,
+    pub max_retries: u32,
+    /// Input `token`, else `GITHUB_TOKEN`.
+    pub token: Option<Secret>,
+    pub registry: Option<String>,
+    /// Absolute directory of the workspace root.
+    pub workspace: PathBuf,
+    /// Absolute path of the configuration file (it may not exist).
+    pub config_file: PathBuf,
+    /// The user named the configuration file, so a missing one is an error.
+    pub config_explicit: bool,
+    /// Print the plan as JSON (command line only).
+    pub json: bool,
+    /// Read `cargo metadata` JSON from this file instead of running cargo (command line only).
+    pub metadata_file: Option<PathBuf>,
+    /// JSON `{"crate": ["1.0.0", …]}` of versions already published (command line only).
+    pub published_file: Option<PathBuf>,
+}
+
+pub const DEFAULT_CONFIG_FILE: &str = "releasekit.toml";
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+pub const MAX_MAX_RETRIES: u32 = 10;
+pub const MAX_CONCURRENCY: usize = 64;
+const BOOLEANS: &str = "true, True, TRUE, false, False, FALSE";
+
+/// Read the command line, and in GitHub Actions without a subcommand the action inputs, into a
+/// [`Config`]. `args` is `std::env::args_os()` (program name first); `env` the process
+/// environment.
+pub fn load(
+    args: impl IntoIterator<Item = OsString>,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<Config, ConfigError> {
+    let env = Env::new(env);
+    let cli = cli::Cli::parse_args(args)?;
+    match cli.command {
+        Some(_) => cli.into_config(&env),
+        None if env.in_actions() => {
+            cli.ensure_no_options()?;
+            inputs::RawInputs::from_env(&env.vars)?.into_config(&env)
+        }
+        None => Err(cli::missing_subcommand()),
+    }
+}
+
+/// The process environment as handed to [`load`]; lookups treat an empty value as unset.
+pub(crate) struct Env {
+    vars: BTreeMap<String, String>,
+}
+
+impl Env {
+    pub(crate) fn new(vars: impl IntoIterator<Item = (String, String)>) -> Env {
+        Env {
+            vars: vars.into_iter().collect(),
+        }
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.vars
+            .get(name)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    pub(crate) fn in_actions(&self) -> bool {
+        self.get("GITHUB_ACTIONS") == Some("true")
+    }
+
+    pub(crate) fn token(&self) -> Option<Secret> {
+        self.get("GITHUB_TOKEN").map(Secret::new)
+    }
+}
+
+/// Where a value came from, so an error names it the way the user wrote it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    /// An action input, by its name in `action.yml` (`dry_run`).
+    Input(&'static str),
+    /// A command-line option, by the same name (`dry_run` is shown as `--dry-run`).
+    Flag(&'static str),
+}
+
+impl Setting {
+    fn name(self) -> &'static str {
+        match self {
+            Setting::Input(name) | Setting::Flag(name) => name,
+        }
+    }
+}
+
+impl fmt::Display for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Setting::Input(name) => write!(f, "input {name}"),
+            Setting::Flag(name) => write!(f, "option --{}", name.replace('_', "-")),
+        }
+    }
+}
+
+/// Why the inputs or the configuration were refused. Every variant means nothing was done
+/// (exit code 2), except a `--help`/`--version` request (exit code 0).
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid value \"{value}\" for {setting}: {expected}")]
+    InvalidValue {
+        setting: Setting,
+        value: String,
+        expected: String,
+    },
+
+    #[error(
+        "unknown input \"{input}\" (environment variable {variable}): this action's inputs are {}",
+        .known.join(", ")
+    )]
+    UnknownInput {
+        input: String,
+        variable: String,
+        known: &'static [&'static str],
+    },
+
+    #[error("could not read the action inputs")]
+    Inputs {
+        #[source]
+        source: envy::Error,
+    },
+
+    #[error("{}", .0.render().to_string().trim_end())]
+    Cli(#[from] clap::Error),
+
+    #[error("cannot read {}", .path.display())]
+    ReadFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("configuration file {} does not exist", .path.display())]
+    MissingFile { path: PathBuf },
+
+    #[error("{}{}: {message}", .path.display(), position(*.at))]
+    Parse {
+        path: PathBuf,
+        at: Option<Position>,
+        message: String,
+    },
+
+    #[error(
+        "{}{}: invalid value \"{value}\" for {key}: {expected}",
+        .path.display(),
+        position(*.at)
+    )]
+    InvalidSetting {
+        path: PathBuf,
+        at: Option<Position>,
+        key: String,
+        value: String,
+        expected: String,
+    },
+
+    #[error("releasekit configuration found in both {first} and {second}")]
+    TwoConfigs { first: String, second: String },
+
+    #[error("unknown group \"{group}\": {}", known_groups(.known))]
+    UnknownGroup { group: String, known: Vec<String> },
+}
+
+/// Where in a file a problem is, 1-based, for `path:line:column` and `::error file=…,line=…::`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub line: u32,
+    /// In characters.
+    pub column: u32,
+}
+
+fn position(at: Option<Position>) -> String {
+    at.map(|p| format!(":{}:{}", p.line, p.column))
+        .unwrap_or_default()
+}
+
+fn known_groups(known: &[String]) -> String {
+    if known.is_empty() {
+        "no groups are configured".to_owned()
+    } else {
+        format!("the configured groups are {}", known.join(", "))
+    }
+}
+
+impl ConfigError {
+    /// What to do about it, shown on its own line after the error.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            ConfigError::InvalidValue { setting: Setting::Input(name), .. } => {
+                Some(format!("change `{name}:` under `with:` in the workflow file"))
+            }
+            ConfigError::InvalidValue { setting: Setting::Flag(_), .. } => {
+                Some("run `releasekit-cargo --help` to see the accepted values".to_owned())
+            }
+            ConfigError::UnknownInput { .. } => Some(
+                "check the spelling under `with:` in the workflow file; input names use underscores, \
+                 as in `dry_run`"
+                    .to_owned(),
+            ),
+            ConfigError::Inputs { .. } | ConfigError::Cli(_) | ConfigError::ReadFile { .. } => None,
+            ConfigError::MissingFile { .. } => Some(
+                "create the file, or leave the `config` input (`--config`) unset to use \
+                 releasekit.toml when present and the defaults otherwise"
+                    .to_owned(),
+            ),
+            ConfigError::Parse { .. } | ConfigError::InvalidSetting { .. } => {
+                Some("see the configuration reference in the README".to_owned())
+            }
+            ConfigError::TwoConfigs { .. } => {
+                Some("keep the configuration in one place and delete the other".to_owned())
+            }
+            ConfigError::UnknownGroup { known, .. } if known.is_empty() => Some(
+                "define the group as [groups.<name>] in releasekit.toml, or leave `group` unset"
+                    .to_owned(),
+            ),
+            ConfigError::UnknownGroup { .. } => {
+                Some("use one of the configured group names, or leave `group` unset".to_owned())
+            }
+        }
+    }
+
+    /// 0 for a `--help` or `--version` request (clap's text is the output), 2 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            ConfigError::Cli(err) => err.exit_code(),
+            _ => 2,
+        }
+    }
+}
+
+fn invalid(setting: Setting, value: &str, expected: impl Into<String>) -> ConfigError {
+    ConfigError::InvalidValue {
+        setting,
+        value: value.to_owned(),
+        expected: expected.into(),
+    }
+}
+
+/// `true|True|TRUE|false|False|FALSE`, as `@actions/core` `getBooleanInput` accepts; unset is
+/// `false`.
+pub(crate) fn boolean(setting: Setting, value: Option<&str>) -> Result<bool, ConfigError> {
+    match value {
+        None => Ok(false),
+        Some("true" | "True" | "TRUE") => Ok(true),
+        Some("false" | "False" | "FALSE") => Ok(false),
+        Some(other) => Err(invalid(
+            setting,
+            other,
+            format!("expected one of {BOOLEANS}"),
+        )),
+    }
+}
+
+/// `auto` (or unset) is `None`: bumps come from the commits.
+pub(crate) fn bump_type(
+    setting: Setting,
+    value: Option<&str>,
+) -> Result<Option<Bump>, ConfigError> {
+    match value {
+        None | Some("auto") => Ok(None),
+        Some("patch") => Ok(Some(Bump::Patch)),
+        Some("minor") => Ok(Some(Bump::Minor)),
+        Some("major") => Ok(Some(Bump::Major)),
+        Some(other) => Err(invalid(
+            setting,
+            other,
+            "expected one of auto, patch, minor, major",
+        )),
+    }
+}
+
+pub(crate) fn prerelease(
+    setting: Setting,
+    value: Option<&str>,
+) -> Result<Option<Prerelease>, ConfigError> {
+    value
+        .map(|v| {
+            Prerelease::from_str(v).map_err(|err| {
+                invalid(
+                    setting,
+                    v,
+                    format!("{}; expected a label such as rc, beta or rc.1", err.reason),
+                )
+            })
+        })
+        .transpose()
+}
+
+/// A non-negative integer up to `max`; only digits, so `-1` and `+1` are refused alike.
+pub(crate) fn count(
+    setting: Setting,
+    value: Option<&str>,
+    default: u32,
+    max: u32,
+) -> Result<u32, ConfigError> {
+    let Some(v) = value else { return Ok(default) };
+    let expected = || format!("expected an integer from 0 to {max}");
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid(setting, v, expected()));
+    }
+    match v.parse::<u32>() {
+        Ok(n) if n <= max => Ok(n),
+        _ => Err(invalid(setting, v, expected())),
+    }
+}
+
+/// Group and registry names: `[A-Za-z0-9_-]+`.
+pub(crate) fn name(setting: Setting, value: Option<&str>) -> Result<Option<String>, ConfigError> {
+    match value {
+        None => Ok(None),
+        Some(v) if is_name(v) => Ok(Some(v.to_owned())),
+        Some(v) => Err(invalid(
+            setting,
+            v,
+            format!(
+                "expected a {} name of ASCII letters, digits, `_` and `-`",
+                setting.name()
+            ),
+        )),
+    }
+}
+
+pub(crate) fn is_name(value: &str) -> bool {
+    !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// `path` made absolute against `base`, with `.` and `..` resolved by text alone: the directory
+/// may not exist yet, and symlinks are the user's business.
+pub(crate) fn absolute(base: &Path, path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in base.join(path).components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+pub(crate) fn current_dir() -> Result<PathBuf, ConfigError> {
+    std::env::current_dir().map_err(|source| ConfigError::ReadFile {
+        path: PathBuf::from("."),
+        source,
+    })
+}
+
+/// The values both paths share, still as the user wrote them.
+pub(crate) struct Common<'a> {
+    pub command: Command,
+    pub dry_run: bool,
+    pub force_prepare: bool,
+    pub skip_publish: bool,
+    pub group: Option<&'a str>,
+    pub bump_type: Option<&'a str>,
+    pub prerelease: Option<&'a str>,
+    pub concurrency: Option<&'a str>,
+    pub max_retries: Option<&'a str>,
+    pub registry: Option<&'a str>,
+    pub token: Option<Secret>,
+    /// Absolute workspace directory.
+    pub workspace: PathBuf,
+    pub config: Option<&'a str>,
+}
+
+impl Common<'_> {
+    /// Validate; `setting` names a value the way this path shows it (input or flag).
+    pub(crate) fn into_config(
+        self,
+        env: &Env,
+        setting: fn(&'static str) -> Setting,
+    ) -> Result<Config, ConfigError> {
+        let config_file = absolute(
+            &self.workspace,
+            Path::new(self.config.unwrap_or(DEFAULT_CONFIG_FILE)),
+        );
+        Ok(Config {
+            command: self.command,
+            in_actions: env.in_actions(),
+            dry_run: self.dry_run,
+            force_prepare: self.force_prepare,
+            skip_publish: self.skip_publish,
+            group: name(setting("group"), self.group)?,
+            bump_type: bump_type(setting("bump_type"), self.bump_type)?,
+            prerelease: prerelease(setting("prerelease"), self.prerelease)?,
+            concurrency: count(
+                setting("concurrency"),
+                self.concurrency,
+                0,
+                MAX_CONCURRENCY as u32,
+            )? as usize,
+            max_retries: count(
+                setting("max_retries"),
+                self.max_retries,
+                DEFAULT_MAX_RETRIES,
+                MAX_MAX_RETRIES,
+            )?,
+            token: self.token,
+            registry: name(setting("registry"), self.registry)?,
+            workspace: self.workspace,
+            config_file,
+            config_explicit: self.config.is_some(),
+            json: false,
+            metadata_file: None,
+            published_file: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_prints_as_stars_in_debug_and_display() {
+        let secret = Secret::new("ghp_abc123");
+        assert_eq!(format!("{secret:?} {secret}"), "*** ***");
+        assert_eq!(secret.expose(), "ghp_abc123");
+    }
+
+    #[test]
+    fn command_displays_lower_case() {
+        let shown: Vec<String> = [
+            Command::Plan,
+            Command::Apply,
+            Command::Prepare,
+            Command::Release,
+            Command::Publish,
+            Command::Notify,
+            Command::Auto,
+        ]
+        .iter()
+        .map(Command::to_string)
+        .collect();
+        assert_eq!(
+            shown,
+            [
+                "plan", "apply", "prepare", "release", "publish", "notify", "auto"
+            ]
+        );
+    }
+
+    #[test]
+    fn booleans_accept_exactly_six_spellings() {
+        let s = Setting::Input("dry_run");
+        for (value, expected) in [
+            ("true", true),
+            ("True", true),
+            ("TRUE", true),
+            ("false", false),
+            ("False", false),
+            ("FALSE", false),
+        ] {
+            assert_eq!(boolean(s, Some(value)).unwrap(), expected, "{value}");
+        }
+        for value in ["yes", "1", "tRUE", "on", "t"] {
+            assert!(boolean(s, Some(value)).is_err(), "{value}");
+        }
+    }
+
+    #[test]
+    fn counts_refuse_signs_and_values_above_the_limit() {
+        let s = Setting::Input("max_retries");
+        assert_eq!(count(s, None, 2, 10).unwrap(), 2);
+        assert_eq!(count(s, Some("0"), 2, 10).unwrap(), 0);
+        assert_eq!(count(s, Some("10"), 2, 10).unwrap(), 10);
+        for value in ["-1", "+1", "11", "1.5", "two", "99999999999"] {
+            let err = count(s, Some(value), 2, 10).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "invalid value \"{value}\" for input max_retries: expected an integer from 0 to 10"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn names_allow_letters_digits_underscore_and_hyphen_only() {
+        let s = Setting::Flag("registry");
+        assert_eq!(
+            name(s, Some("my-reg_1")).unwrap().as_deref(),
+            Some("my-reg_1")
+        );
+        let err = name(s, Some("my reg")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid value \"my reg\" for option --registry: expected a registry name of ASCII \
+             letters, digits, `_` and `-`"
+        );
+    }
+
+    #[test]
+    fn absolute_resolves_dot_and_dot_dot_by_text() {
+        let base = Path::new("/github/workspace");
+        assert_eq!(
+            absolute(base, Path::new(".")),
+            Path::new("/github/workspace")
+        );
+        assert_eq!(
+            absolute(base, Path::new("./rust/")),
+            Path::new("/github/workspace/rust")
+        );
+        assert_eq!(
+            absolute(base, Path::new("rust/../cargo")),
+            Path::new("/github/workspace/cargo")
+        );
+        assert_eq!(
+            absolute(base, Path::new("/elsewhere")),
+            Path::new("/elsewhere")
+        );
+    }
+}

@@ -1,0 +1,72 @@
+//! The one error a run ends with: which layer failed, its hint, and the exit code
+//! (2: the input or configuration is wrong and nothing was done; 1: a stage failed).
+
+use std::path::PathBuf;
+
+use crate::adapters::actions::ActionsError;
+use crate::adapters::cargo::CargoError;
+use crate::adapters::git::GitError;
+use crate::config::ConfigError;
+use crate::plan::manifest::ManifestError;
+use crate::plan::release::PlanError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Git(#[from] GitError),
+    #[error(transparent)]
+    Cargo(#[from] CargoError),
+    #[error(transparent)]
+    Actions(#[from] ActionsError),
+    #[error("{path} cannot be edited: {source}")]
+    Manifest {
+        path: PathBuf,
+        #[source]
+        source: ManifestError,
+    },
+    #[error("could not {action} {path}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("could not read published versions from {path}: {message}")]
+    PublishedFile { path: PathBuf, message: String },
+    #[error("the `{command}` stage is not available in this version of releasekit-cargo")]
+    Unavailable { command: String },
+}
+
+impl Error {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Config(e) => u8::try_from(e.exit_code()).unwrap_or(2),
+            Error::Plan(_) | Error::Manifest { .. } | Error::PublishedFile { .. } => 2,
+            Error::Unavailable { .. } => 2,
+            Error::Git(GitError::NotARepository { .. }) => 2,
+            Error::Cargo(e) if e.is_input() => 2,
+            _ => 1,
+        }
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Config(e) => e.hint(),
+            Error::Plan(e) => Some(e.hint()),
+            Error::Git(e) => e.hint(),
+            Error::Cargo(e) => e.hint(),
+            Error::Manifest { .. } => Some("fix the TOML syntax at the place named above".into()),
+            Error::PublishedFile { .. } => {
+                Some("the file must be JSON mapping crate names to lists of versions: {\"foo\": [\"1.0.0\"]}".into())
+            }
+            Error::Unavailable { .. } => Some("run `releasekit-cargo plan` to see the release, or `apply` to write it into the working tree".into()),
+            Error::Actions(_) | Error::Io { .. } => None,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,92 @@
+//! `apply`: write the plan into the working tree — manifests, changelogs, `Cargo.lock` — and
+//! nothing else (no commit, no push, no token). Exactly what `prepare` commits.
+//!
+//! Every new text is computed before the first write, so a manifest that cannot be edited
+//! leaves the tree untouched.
+
+use std::path::PathBuf;
+
+use crate::adapters::cargo;
+use crate::error::{Error, Result};
+use crate::jobs::{Context, gather_and_plan};
+use crate::plan::changelog::insert_section;
+use crate::plan::manifest::apply_edits;
+use crate::plan::release::ReleasePlan;
+use crate::plan::render;
+
+/// Files written, relative to the workspace root.
+pub struct ApplyReport {
+    pub plan: ReleasePlan,
+    pub written: Vec<PathBuf>,
+}
+
+pub fn run(ctx: &mut Context<'_>) -> Result<ApplyReport> {
+    let (plan, gathered) = gather_and_plan(ctx)?;
+    let root = &gathered.root;
+    let read = |rel: &PathBuf| {
+        let path = root.join(rel);
+        std::fs::read_to_string(&path).map_err(|source| Error::Io {
+            action: "read",
+            path,
+            source,
+        })
+    };
+
+    let mut writes: Vec<(PathBuf, String)> = Vec::new();
+    for (manifest, edits) in &plan.manifest_edits {
+        let rel = PathBuf::from(manifest);
+        let text = read(&rel)?;
+        let new = apply_edits(&text, edits).map_err(|source| Error::Manifest {
+            path: root.join(&rel),
+            source,
+        })?;
+        if new != text {
+            writes.push((rel, new));
+        }
+    }
+    if gathered.settings.changelog.enabled {
+        for c in plan.released() {
+            let rel = PathBuf::from(&c.manifest).with_file_name("CHANGELOG.md");
+            let existing = match std::fs::read_to_string(root.join(&rel)) {
+                Ok(text) => Some(text),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(source) => {
+                    return Err(Error::Io {
+                        action: "read",
+                        path: root.join(&rel),
+                        source,
+                    });
+                }
+            };
+            let new = insert_section(existing.as_deref(), &c.planned_version, &c.changelog);
+            if existing.as_deref() != Some(new.as_str()) {
+                writes.push((rel, new));
+            }
+        }
+    }
+
+    for (rel, text) in &writes {
+        let path = root.join(rel);
+        std::fs::write(&path, text).map_err(|source| Error::Io {
+            action: "write",
+            path,
+            source,
+        })?;
+    }
+    let mut written: Vec<PathBuf> = writes.into_iter().map(|(rel, _)| rel).collect();
+    if !written.is_empty() && root.join("Cargo.lock").exists() {
+        cargo::refresh_lockfile(root)?;
+        written.push(PathBuf::from("Cargo.lock"));
+    }
+
+    ctx.print(&render::text(&plan))?;
+    let mut listing = format!("\nWrote {} file(s):\n", written.len());
+    for path in &written {
+        listing.push_str(&format!("  {}\n", path.display()));
+    }
+    ctx.print(&listing)?;
+    ctx.runner.summary(&render::markdown(&plan))?;
+    ctx.runner
+        .set_output("has_bumps", if plan.has_bumps() { "true" } else { "false" })?;
+    Ok(ApplyReport { plan, written })
+}

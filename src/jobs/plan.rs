@@ -1,0 +1,25 @@
+//! `plan`: show what the next release would be. Reads everything, writes nothing but reports
+//! (stdout, and in Actions the job summary and the `has_bumps` and `plan` outputs).
+
+use crate::error::Result;
+use crate::jobs::{Context, gather_and_plan};
+use crate::plan::release::ReleasePlan;
+use crate::plan::render;
+
+pub fn run(ctx: &mut Context<'_>) -> Result<ReleasePlan> {
+    let (plan, _) = gather_and_plan(ctx)?;
+    let json = serde_json::to_string(&plan).expect("a plan serialises");
+    if ctx.config.json {
+        ctx.print(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&plan).expect("a plan serialises")
+        ))?;
+    } else {
+        ctx.print(&render::text(&plan))?;
+    }
+    ctx.runner.summary(&render::markdown(&plan))?;
+    ctx.runner
+        .set_output("has_bumps", if plan.has_bumps() { "true" } else { "false" })?;
+    ctx.runner.set_output("plan", &json)?;
+    Ok(plan)
+}

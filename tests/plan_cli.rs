@@ -1,0 +1,385 @@
+//! `releasekit-cargo plan` and `apply`, end to end: the real binary on real git repositories
+//! holding real Cargo workspaces.
+
+mod support;
+
+use serde_json::Value;
+use support::*;
+
+/// ```text
+///   delta (new) ──> beta 0.3.1 ──> alpha 1.2.0 <·· gamma 0.0.4 (dev-dependency)
+/// ```
+fn workspace() -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+    );
+    repo.write("README.md", "# widgets\n");
+    add_crate(&repo, "crates/alpha", "alpha", "1.2.0", "");
+    add_crate(
+        &repo,
+        "crates/beta",
+        "beta",
+        "0.3.1",
+        "[dependencies]\nalpha = { path = \"../alpha\", version = \"1.2\" }\n",
+    );
+    add_crate(
+        &repo,
+        "crates/gamma",
+        "gamma",
+        "0.0.4",
+        "[dev-dependencies]\nalpha = { path = \"../alpha\", version = \"1.2\" } # tests only\n",
+    );
+    repo.lock();
+    repo.commit("chore: initial import");
+    for tag in ["alpha-v1.2.0", "beta-v0.3.1", "gamma-v0.0.4"] {
+        repo.tag(tag);
+    }
+    add_crate(
+        &repo,
+        "crates/delta",
+        "delta",
+        "0.1.0",
+        "[dependencies]\nbeta = { path = \"../beta\", version = \"0.3.1\" }\n",
+    );
+    repo.lock();
+    repo.commit("feat(delta): a new crate");
+    repo
+}
+
+fn plan_json(repo: &Repo) -> Value {
+    let out = run(repo.path(), &["plan", "--json"], &[]);
+    assert!(out.status.success(), "plan failed: {}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).expect("plan --json prints JSON")
+}
+
+fn krate<'a>(plan: &'a Value, name: &str) -> &'a Value {
+    plan["crates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("{name} in plan"))
+}
+
+fn summary(plan: &Value) -> Vec<String> {
+    plan["crates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} -> {} released={} bump={} tag={} wave={}",
+                c["name"].as_str().unwrap(),
+                c["initial_version"].as_str().unwrap(),
+                c["planned_version"].as_str().unwrap(),
+                c["released"],
+                c["bump"].as_str().unwrap(),
+                c["planned_tag"].as_str().unwrap(),
+                c["wave"]
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn conventional_history_since_each_tag_gives_the_expected_plan() {
+    let repo = workspace();
+    repo.change("crates/alpha/src/lib.rs", "feat(alpha): add a widget");
+    repo.change("crates/beta/src/lib.rs", "fix(beta): off by one (#12)");
+    repo.change("README.md", "docs: explain widgets");
+
+    let plan = plan_json(&repo);
+    assert_eq!(
+        summary(&plan),
+        [
+            "alpha 1.2.0 -> 1.3.0 released=true bump=minor tag=alpha-v1.3.0 wave=0",
+            "beta 0.3.1 -> 0.3.2 released=true bump=patch tag=beta-v0.3.2 wave=1",
+            "delta 0.1.0 -> 0.1.0 released=true bump=none tag=delta-v0.1.0 wave=2",
+            "gamma 0.0.4 -> 0.0.4 released=false bump=none tag=gamma-v0.0.4 wave=null",
+        ]
+    );
+    assert_eq!(
+        plan["waves"],
+        serde_json::json!([["alpha"], ["beta"], ["delta"]])
+    );
+    assert_eq!(krate(&plan, "delta")["reasons"][0]["kind"], "new");
+    let beta_log = krate(&plan, "beta")["changelog"].as_str().unwrap();
+    assert!(
+        beta_log.contains("### Fixes") && beta_log.contains("off by one"),
+        "{beta_log}"
+    );
+    assert!(
+        !krate(&plan, "alpha")["changelog"]
+            .as_str()
+            .unwrap()
+            .contains("explain widgets")
+    );
+}
+
+#[test]
+fn a_breaking_change_rewrites_requirements_and_bumps_dependents() {
+    let repo = workspace();
+    repo.change(
+        "crates/alpha/src/lib.rs",
+        "feat(alpha)!: drop the old entry point",
+    );
+
+    let plan = plan_json(&repo);
+    assert_eq!(
+        summary(&plan),
+        [
+            "alpha 1.2.0 -> 2.0.0 released=true bump=major tag=alpha-v2.0.0 wave=0",
+            "beta 0.3.1 -> 0.3.2 released=true bump=patch tag=beta-v0.3.2 wave=1",
+            "delta 0.1.0 -> 0.1.0 released=true bump=none tag=delta-v0.1.0 wave=2",
+            "gamma 0.0.4 -> 0.0.4 released=false bump=none tag=gamma-v0.0.4 wave=null",
+        ]
+    );
+    assert_eq!(
+        krate(&plan, "beta")["reasons"][0],
+        serde_json::json!({"kind": "dependency", "name": "alpha", "version": "2.0.0"})
+    );
+
+    let out = run(repo.path(), &["apply"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        repo.read("crates/alpha/Cargo.toml")
+            .contains("version = \"2.0.0\"")
+    );
+    assert!(
+        repo.read("crates/beta/Cargo.toml")
+            .contains("alpha = { path = \"../alpha\", version = \"2.0.0\" }")
+    );
+    // gamma is not released, but its dev-dependency no longer matched: rewritten, comment kept.
+    assert!(
+        repo.read("crates/gamma/Cargo.toml")
+            .contains("version = \"2.0.0\" } # tests only")
+    );
+    assert!(
+        repo.read("crates/gamma/Cargo.toml")
+            .contains("version = \"0.0.4\"")
+    );
+    let metadata = std::process::Command::new("cargo")
+        .args([
+            "metadata",
+            "--locked",
+            "--offline",
+            "--no-deps",
+            "--format-version",
+            "1",
+        ])
+        .current_dir(repo.path())
+        .output()
+        .unwrap();
+    assert!(
+        metadata.status.success(),
+        "cargo metadata --locked: {}",
+        String::from_utf8_lossy(&metadata.stderr)
+    );
+}
+
+#[test]
+fn apply_writes_manifests_changelogs_and_lockfile_that_cargo_accepts() {
+    let repo = workspace();
+    repo.change("crates/alpha/src/lib.rs", "feat(alpha): add a widget");
+    repo.write(
+        "crates/alpha/CHANGELOG.md",
+        "# Changelog\n\n## [1.2.0] - 2026-01-01\n\n- old  text   kept\n",
+    );
+    repo.commit("docs(alpha): start a changelog");
+
+    let out = run(repo.path(), &["apply"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let alpha = repo.read("crates/alpha/Cargo.toml");
+    assert!(alpha.contains("version = \"1.3.0\""), "{alpha}");
+    // delta is released and asks for what it was tested with; beta is not released: untouched.
+    assert!(
+        repo.read("crates/delta/Cargo.toml")
+            .contains("beta = { path = \"../beta\", version = \"0.3.1\" }")
+    );
+    assert!(
+        repo.read("crates/beta/Cargo.toml")
+            .contains("version = \"1.2\"")
+    );
+    let changelog = repo.read("crates/alpha/CHANGELOG.md");
+    assert!(
+        changelog.starts_with("# Changelog\n\n## [1.3.0"),
+        "{changelog}"
+    );
+    assert!(
+        changelog.ends_with("## [1.2.0] - 2026-01-01\n\n- old  text   kept\n"),
+        "{changelog}"
+    );
+    assert!(changelog.contains("add a widget"));
+    assert!(
+        repo.read("Cargo.lock")
+            .contains("name = \"alpha\"\nversion = \"1.3.0\"")
+    );
+    let metadata = std::process::Command::new("cargo")
+        .args([
+            "metadata",
+            "--locked",
+            "--offline",
+            "--no-deps",
+            "--format-version",
+            "1",
+        ])
+        .current_dir(repo.path())
+        .output()
+        .unwrap();
+    assert!(
+        metadata.status.success(),
+        "{}",
+        String::from_utf8_lossy(&metadata.stderr)
+    );
+
+    // Applying again changes nothing more: the plan is computed from the same tags and history.
+    let before = repo.status();
+    let again = run(repo.path(), &["apply"], &[]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(repo.status(), before);
+    assert_eq!(
+        repo.read("crates/alpha/CHANGELOG.md")
+            .matches("## [1.3.0")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn in_actions_the_plan_goes_to_the_outputs_and_the_job_summary() {
+    let repo = workspace();
+    repo.change("crates/beta/src/lib.rs", "fix(beta): handle empty input");
+    let runner = tempfile::tempdir().unwrap();
+    let env = action_env(repo.path(), runner.path(), &[("INPUT_ACTION", "plan")]);
+    let out = run_env(repo.path(), &[], &env);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let outputs = outputs(&runner.path().join("output"));
+    assert_eq!(outputs["has_bumps"], "true");
+    let plan: Value = serde_json::from_str(&outputs["plan"]).unwrap();
+    assert_eq!(krate(&plan, "beta")["planned_version"], "0.3.2");
+    let summary = std::fs::read_to_string(runner.path().join("summary")).unwrap();
+    assert!(
+        summary.contains("| `beta` | 0.3.1 → 0.3.2 | patch |"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("https://github.com/acme/widgets/commit/"),
+        "changelog links the repository: {summary}"
+    );
+}
+
+#[test]
+fn nothing_to_release_says_so_and_reports_no_bumps() {
+    let repo = workspace();
+    // Tag delta too: now every crate is released and nothing changed since.
+    repo.tag("delta-v0.1.0");
+    repo.change("README.md", "docs: nothing for the crates");
+    let runner = tempfile::tempdir().unwrap();
+    let env = action_env(repo.path(), runner.path(), &[("INPUT_ACTION", "plan")]);
+    let out = run_env(repo.path(), &[], &env);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Nothing to release"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(outputs(&runner.path().join("output"))["has_bumps"], "false");
+}
+
+/// Each bad input: exit 2, one error naming the thing, and nothing changed in the tree.
+#[test]
+fn bad_input_is_one_clear_error_with_exit_code_2_and_no_change() {
+    type Act = Box<dyn Fn(&Repo) -> std::process::Output>;
+    let cases: Vec<(&str, Act, &str)> = vec![
+        (
+            "unknown bump_type",
+            Box::new(|r: &Repo| {
+                let home = tempfile::tempdir().unwrap();
+                let env = action_env(
+                    r.path(),
+                    home.path(),
+                    &[("INPUT_ACTION", "plan"), ("INPUT_BUMP_TYPE", "huge")],
+                );
+                run_env(r.path(), &[], &env)
+            }),
+            "bump_type",
+        ),
+        (
+            "non-boolean dry_run",
+            Box::new(|r: &Repo| {
+                let home = tempfile::tempdir().unwrap();
+                let env = action_env(
+                    r.path(),
+                    home.path(),
+                    &[("INPUT_ACTION", "plan"), ("INPUT_DRY_RUN", "yes")],
+                );
+                run_env(r.path(), &[], &env)
+            }),
+            "dry_run",
+        ),
+        (
+            "malformed releasekit.toml",
+            Box::new(|r: &Repo| {
+                r.write(
+                    "releasekit.toml",
+                    "tag_format = \"{name}-v{version}\"\ndependents_bump = \"sometimes\"\n",
+                );
+                run(r.path(), &["apply"], &[])
+            }),
+            "dependents_bump",
+        ),
+        (
+            "member path dependency without a version",
+            Box::new(|r: &Repo| {
+                add_crate(
+                    r,
+                    "crates/beta",
+                    "beta",
+                    "0.3.1",
+                    "[dependencies]\nalpha = { path = \"../alpha\" }\n",
+                );
+                r.commit("fix(beta): depend on alpha by path");
+                run(r.path(), &["apply"], &[])
+            }),
+            "without a version",
+        ),
+    ];
+    for (what, act, needle) in cases {
+        let repo = workspace();
+        repo.change(
+            "crates/alpha/src/lib.rs",
+            "feat(alpha): something to release",
+        );
+        let out = act(&repo);
+        let status_after = repo.status();
+        assert_eq!(out.status.code(), Some(2), "{what}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains(needle), "{what}: error names {needle}: {err}");
+        assert!(
+            err.contains("hint:") || err.contains("expected"),
+            "{what}: says the fix: {err}"
+        );
+        assert!(
+            status_after.lines().all(|l| l.ends_with("releasekit.toml")),
+            "{what}: nothing changed, but: {status_after}"
+        );
+    }
+}
+
+#[test]
+fn a_directory_outside_git_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Cargo.toml"), manifest("solo", "1.0.0", "")).unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/lib.rs"), "").unwrap();
+    let out = run(dir.path(), &["plan"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not inside a git repository"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("fetch-depth: 0"), "{}", stderr(&out));
+}

@@ -1,0 +1,206 @@
+//! Test support: real git repositories holding real Cargo workspaces, and the real binary run
+//! with exactly the environment we choose (nothing inherited but what cargo and git need).
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_releasekit-cargo");
+
+/// A git repository in a temporary directory.
+pub struct Repo {
+    pub dir: tempfile::TempDir,
+}
+
+impl Repo {
+    pub fn new() -> Repo {
+        let repo = Repo {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo.git(&["config", "user.email", "dev@example.com"]);
+        repo.git(&["config", "user.name", "Dev"]);
+        repo.git(&["config", "commit.gpgsign", "false"]);
+        repo
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, rel: &str, text: &str) -> &Self {
+        let path = self.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        self
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path().join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+    }
+
+    /// Commit everything with `message`; returns the commit id.
+    pub fn commit(&self, message: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        self.git(&["rev-parse", "HEAD"]).trim().to_owned()
+    }
+
+    /// Change `rel` (append a line) and commit it.
+    pub fn change(&self, rel: &str, message: &str) -> String {
+        let path = self.path().join(rel);
+        let mut text = std::fs::read_to_string(&path).unwrap_or_default();
+        text.push_str(&format!("// {message}\n"));
+        self.write(rel, &text);
+        self.commit(message)
+    }
+
+    pub fn tag(&self, name: &str) {
+        self.git(&["tag", "-a", name, "-m", name]);
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(self.path())
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// `git status --porcelain`: empty when the tree is clean.
+    pub fn status(&self) -> String {
+        self.git(&["status", "--porcelain"])
+    }
+
+    /// Generate Cargo.lock offline (the fixtures have no registry dependencies).
+    pub fn lock(&self) {
+        let out = Command::new("cargo")
+            .args(["generate-lockfile", "--offline"])
+            .current_dir(self.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// A library crate manifest.
+pub fn manifest(name: &str, version: &str, deps: &str) -> String {
+    format!(
+        "[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\ndescription = \"{name}\"\nlicense = \"MIT\"\n\n{deps}\n"
+    )
+}
+
+/// Write a member crate at `dir` with a lib.rs.
+pub fn add_crate(repo: &Repo, dir: &str, name: &str, version: &str, deps: &str) {
+    repo.write(&format!("{dir}/Cargo.toml"), &manifest(name, version, deps));
+    repo.write(&format!("{dir}/src/lib.rs"), "//! a crate\n");
+}
+
+/// The environment the binary gets: only what git and cargo need, plus `vars`.
+pub fn run(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).current_dir(dir).env_clear();
+    for keep in [
+        "PATH",
+        "CARGO_HOME",
+        "RUSTUP_HOME",
+        "RUSTUP_TOOLCHAIN",
+        "HOME",
+    ] {
+        if let Ok(value) = std::env::var(keep) {
+            cmd.env(keep, value);
+        }
+    }
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("binary runs")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Every input action.yml declares, empty, as the runner passes them; then `set` on top.
+pub fn action_env(workspace: &Path, home: &Path, set: &[(&str, &str)]) -> Vec<(String, String)> {
+    let inputs = [
+        "ACTION",
+        "DRY_RUN",
+        "FORCE_PREPARE",
+        "GROUP",
+        "BUMP_TYPE",
+        "PRERELEASE",
+        "SKIP_PUBLISH",
+        "CONCURRENCY",
+        "MAX_RETRIES",
+        "TOKEN",
+        "REGISTRY",
+        "WORKSPACE",
+        "CONFIG",
+    ];
+    let mut env: Vec<(String, String)> = inputs
+        .iter()
+        .map(|i| (format!("INPUT_{i}"), String::new()))
+        .collect();
+    env.push(("GITHUB_ACTIONS".into(), "true".into()));
+    env.push(("GITHUB_WORKSPACE".into(), workspace.display().to_string()));
+    env.push(("GITHUB_REPOSITORY".into(), "acme/widgets".into()));
+    env.push((
+        "GITHUB_OUTPUT".into(),
+        home.join("output").display().to_string(),
+    ));
+    env.push((
+        "GITHUB_STEP_SUMMARY".into(),
+        home.join("summary").display().to_string(),
+    ));
+    for (k, v) in set {
+        env.retain(|(key, _)| key != k);
+        env.push((k.to_string(), v.to_string()));
+    }
+    env
+}
+
+pub fn run_env(dir: &Path, args: &[&str], vars: &[(String, String)]) -> Output {
+    let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    run(dir, args, &pairs)
+}
+
+/// Parse a GITHUB_OUTPUT file (heredoc form) into name → value.
+pub fn outputs(path: &Path) -> std::collections::BTreeMap<String, String> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let mut out = std::collections::BTreeMap::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let (name, delimiter) = line.split_once("<<").expect("heredoc output");
+        let mut value = Vec::new();
+        for l in lines.by_ref() {
+            if l == delimiter {
+                break;
+            }
+            value.push(l);
+        }
+        out.insert(name.to_owned(), value.join("\n"));
+    }
+    out
+}
+
+pub fn home() -> PathBuf {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
