@@ -383,3 +383,115 @@ fn a_directory_outside_git_is_an_input_error() {
     );
     assert!(stderr(&out).contains("fetch-depth: 0"), "{}", stderr(&out));
 }
+
+/// ```text
+///   tool ──(registry "home 0.5", not the member)──x   home (member)
+///   app ──(registry "util 1", [patch] → member)──>  util (member)
+/// ```
+#[test]
+fn patch_makes_a_registry_dependency_an_edge_and_a_same_name_registry_crate_is_none() {
+    let repo = Repo::new();
+    repo.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n\n[patch.crates-io]\nutil = { path = \"crates/util\" }\n",
+    );
+    add_crate(&repo, "crates/home", "home", "0.9.0", "");
+    add_crate(
+        &repo,
+        "crates/tool",
+        "tool",
+        "1.0.0",
+        "[dependencies]\nhome = \"0.5\"\n",
+    );
+    add_crate(&repo, "crates/util", "util", "1.0.0", "");
+    add_crate(
+        &repo,
+        "crates/app",
+        "app",
+        "1.0.0",
+        "[dependencies]\nutil = \"1.0\"\n",
+    );
+    repo.commit("feat: four new crates");
+
+    let plan = plan_json(&repo);
+    assert_eq!(
+        plan["waves"],
+        serde_json::json!([["home", "tool", "util"], ["app"]])
+    );
+    let edges: Vec<String> = plan["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} -> {}",
+                e["from"].as_str().unwrap(),
+                e["to"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(edges, ["app -> util"]);
+}
+
+#[test]
+fn a_serde_like_dev_dependency_cycle_plans_once_the_crate_was_released_and_fails_before() {
+    // serde_core ··dev "1"··> serde ──> serde_core
+    let repo = Repo::new();
+    repo.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"serde\", \"serde_core\"]\nresolver = \"2\"\n",
+    );
+    add_crate(
+        &repo,
+        "serde",
+        "serde",
+        "1.0.0",
+        "[dependencies]\nserde_core = { path = \"../serde_core\", version = \"=1.0.0\" }\n",
+    );
+    add_crate(
+        &repo,
+        "serde_core",
+        "serde_core",
+        "1.0.0",
+        "[dev-dependencies]\nserde = { path = \"../serde\", version = \"1\" }\n",
+    );
+    repo.commit("feat: serde");
+
+    let out = run(repo.path(), &["plan"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("publish cycle") && err.contains("serde_core -> serde (dev-dependency"),
+        "{err}"
+    );
+    assert!(err.contains("hint:"), "{err}");
+
+    repo.tag("serde-v1.0.0");
+    repo.tag("serde_core-v1.0.0");
+    repo.change("serde_core/src/lib.rs", "fix(core): a fix");
+    repo.change("serde/src/lib.rs", "fix(serde): a fix");
+    let plan = plan_json(&repo);
+    assert_eq!(
+        plan["waves"],
+        serde_json::json!([["serde_core"], ["serde"]])
+    );
+}
+
+#[test]
+fn a_shallow_clone_is_pointed_out_in_the_plan() {
+    let origin = workspace();
+    origin.change("crates/alpha/src/lib.rs", "feat(alpha): add a widget");
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", origin.path().display());
+    let status = std::process::Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &url, "."])
+        .current_dir(clone.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = run(clone.path(), &["plan"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("fetch-depth: 0"), "{}", stdout(&out));
+    let full = run(origin.path(), &["plan"], &[]);
+    assert!(!stdout(&full).contains("shallow"), "{}", stdout(&full));
+}

@@ -84,8 +84,9 @@ impl Git {
             .collect())
     }
 
-    /// The whole history of HEAD, newest first, with changed paths: one `git log` pass. A
-    /// repository without commits has no history.
+    /// The whole history of HEAD, newest first (by date; attribution follows parent links, so
+    /// no topological sort is needed), with changed paths: one `git log` pass. A repository
+    /// without commits has no history.
     pub fn log(&self) -> Result<Vec<RawCommit>, GitError> {
         if run(&self.root, &["rev-parse", "--verify", "--quiet", "HEAD"]).is_err() {
             return Ok(Vec::new());
@@ -94,7 +95,6 @@ impl Git {
             &self.root,
             &[
                 "log",
-                "--topo-order",
                 "--no-renames",
                 "--no-color",
                 "-z",

@@ -66,6 +66,7 @@ pub struct Gathered {
 /// Read the workspace, its history and the configuration, and plan the release.
 pub fn gather_and_plan(ctx: &Context<'_>) -> Result<(ReleasePlan, Gathered)> {
     let config = &ctx.config;
+    let mut shallow = false;
     let (metadata, repo_root, history, tags) = match &config.metadata_file {
         Some(file) => {
             let meta = cargo::metadata_from_file(file)?;
@@ -75,8 +76,14 @@ pub fn gather_and_plan(ctx: &Context<'_>) -> Result<(ReleasePlan, Gathered)> {
         None => {
             // Git first: a workspace outside git is the more basic mistake.
             let git = Git::discover(&config.workspace)?;
-            let meta = cargo::metadata(&config.workspace)?;
-            let (history, tags) = (git.log()?, git.tags()?);
+            // Reading the history is most of a plan's time: let cargo work meanwhile.
+            let (meta, history) = std::thread::scope(|s| {
+                let log = s.spawn(|| git.log());
+                let meta = cargo::metadata(&config.workspace);
+                (meta, log.join().expect("git log thread"))
+            });
+            let (meta, history, tags) = (meta?, history?, git.tags()?);
+            shallow = git.is_shallow()?;
             (meta, git.root().to_owned(), history, tags)
         }
     };
@@ -111,7 +118,12 @@ pub fn gather_and_plan(ctx: &Context<'_>) -> Result<(ReleasePlan, Gathered)> {
         published: &published,
         assume_tagged_published: config.published_file.is_none(),
     };
-    let plan = build_plan(facts, &options)?;
+    let mut plan = build_plan(facts, &options)?;
+    if shallow {
+        plan.notes.push(
+            "this clone is shallow: release tags and commits beyond its depth are missing, so crates may look new or changed; fetch the whole history (actions/checkout with `fetch-depth: 0`)".into(),
+        );
+    }
     Ok((
         plan,
         Gathered {

@@ -67,7 +67,11 @@ pub fn classify(id: &str, message: &str) -> ConventionalCommit {
     if is_tool_generated(subject) {
         return commit;
     }
-    let Ok(parsed) = git_conventional::Commit::parse(message) else {
+    // git-conventional wants a blank line after the subject and well-formed footers; a message
+    // that lacks them still says what it is in its subject.
+    let Ok(parsed) = git_conventional::Commit::parse(message)
+        .or_else(|_| git_conventional::Commit::parse(subject))
+    else {
         return commit;
     };
     let kind = parsed.type_().as_str().to_lowercase();
@@ -222,6 +226,11 @@ mod tests {
     fn classify_reads_type_scope_breaking_and_pr() {
         let cases = [
             ("feat: add x", "feat -> minor Features - | add x | -"),
+            // no blank line after the subject: the subject still classifies it
+            (
+                "feat: tight body\nright after the subject",
+                "feat -> minor Features - | tight body | -",
+            ),
             ("fix: mend y\n", "fix -> patch Fixes - | mend y | -"),
             (
                 "perf: faster z",

@@ -69,7 +69,7 @@ pub fn last_release(format: &str, name: &str, tags: &[Tag]) -> Option<ReleasePoi
 }
 
 /// Parse the output of
-/// `git log --topo-order --no-renames -z --name-only --format=%x1e%H%x1f%P%x1f%B%x1f`.
+/// `git log --no-renames -z --name-only --format=%x1e%H%x1f%P%x1f%B%x1f`.
 pub fn parse_log(output: &str) -> Vec<RawCommit> {
     output
         .split('\u{1e}')
@@ -101,7 +101,7 @@ pub fn parse_log(output: &str) -> Vec<RawCommit> {
         .collect()
 }
 
-/// Which commits of `history` (newest first, as `git log --topo-order` gives it) belong to each
+/// Which commits of `history` (newest first, as `git log` gives it) belong to each
 /// crate since its release point. `dirs` maps a crate to its directory relative to the repository
 /// root (`""` for a crate at the root); `since` maps a crate to the commit of its last release.
 /// Returns indices into `history`, newest first, for every crate in `dirs`.

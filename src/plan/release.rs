@@ -91,7 +91,7 @@ use super::workspace::{ManifestProblem, Workspace, manifest_problems};
 #[derive(Debug, Clone, Copy)]
 pub struct Facts<'a> {
     pub workspace: &'a Workspace,
-    /// Newest first (`git log --topo-order`); empty when there is no history to read.
+    /// Newest first (as `git log` prints it); empty when there is no history to read.
     pub history: &'a [RawCommit],
     pub tags: &'a [Tag],
     /// Versions known to be in the registry.
@@ -149,7 +149,9 @@ pub struct CrateRelease {
     pub released: bool,
     pub bump: Bump,
     pub reasons: Vec<Reason>,
-    /// Conventional commits since the last release (those the changelog lists, and the rest).
+    /// The commits this release's changelog lists (empty when not released). Not serialised:
+    /// `changelog` already shows them, and the plan travels in outputs and PR bodies.
+    #[serde(skip)]
     pub commits: Vec<ConventionalCommit>,
     /// The changelog section of this release (empty when not released).
     pub changelog: String,
@@ -472,7 +474,15 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
                 } else {
                     Vec::new()
                 },
-                commits: st.commits.clone(),
+                commits: if st.released {
+                    st.commits
+                        .iter()
+                        .filter(|c| c.section.is_some())
+                        .cloned()
+                        .collect()
+                } else {
+                    Vec::new()
+                },
                 changelog,
                 wave: wave_of.get(m.name.as_str()).copied(),
             }
@@ -759,3 +769,7 @@ fn manifest_edits(
 fn exact_same(req: &VersionReq, new: &Version) -> bool {
     req.comparators.len() == 1 && req.comparators[0].op == semver::Op::Exact && req.matches(new)
 }
+
+#[cfg(test)]
+#[path = "release_tests.rs"]
+mod tests;

@@ -1,0 +1,1 @@
+//! Tests of the plan assembly (see release.rs).
