@@ -160,23 +160,7 @@ fn a_breaking_change_rewrites_requirements_and_bumps_dependents() {
         repo.read("crates/gamma/Cargo.toml")
             .contains("version = \"0.0.4\"")
     );
-    let metadata = std::process::Command::new("cargo")
-        .args([
-            "metadata",
-            "--locked",
-            "--offline",
-            "--no-deps",
-            "--format-version",
-            "1",
-        ])
-        .current_dir(repo.path())
-        .output()
-        .unwrap();
-    assert!(
-        metadata.status.success(),
-        "cargo metadata --locked: {}",
-        String::from_utf8_lossy(&metadata.stderr)
-    );
+    repo.assert_cargo_accepts_lockfile();
 }
 
 #[test]
@@ -216,23 +200,7 @@ fn apply_writes_manifests_changelogs_and_lockfile_that_cargo_accepts() {
         repo.read("Cargo.lock")
             .contains("name = \"alpha\"\nversion = \"1.3.0\"")
     );
-    let metadata = std::process::Command::new("cargo")
-        .args([
-            "metadata",
-            "--locked",
-            "--offline",
-            "--no-deps",
-            "--format-version",
-            "1",
-        ])
-        .current_dir(repo.path())
-        .output()
-        .unwrap();
-    assert!(
-        metadata.status.success(),
-        "{}",
-        String::from_utf8_lossy(&metadata.stderr)
-    );
+    repo.assert_cargo_accepts_lockfile();
 
     // Applying again changes nothing more: the plan is computed from the same tags and history.
     let before = repo.status();

@@ -330,6 +330,22 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
         state.insert(m.name.clone(), st);
     }
 
+    // With a group selected, only its members are released: others must not start a cascade.
+    let outside = |name: &str| {
+        options
+            .group
+            .as_ref()
+            .is_some_and(|g| groups.get(name).and_then(|m| m.as_ref()) != Some(g))
+    };
+    for (_, st) in state.iter_mut().filter(|(n, _)| outside(n)) {
+        *st = CrateState {
+            bump: Bump::None,
+            released: false,
+            reasons: Vec::new(),
+            commits: Vec::new(),
+        };
+    }
+
     // Fixed families move together, then dependents follow, until nothing changes.
     let current: BTreeMap<&str, &Version> = ws
         .members
@@ -344,6 +360,10 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
                 .map(|n| state[n.as_str()].bump)
                 .max()
                 .unwrap_or(Bump::None);
+            // A member released only because it is new does not move the shared version.
+            if top == Bump::None {
+                continue;
+            }
             let leader = family.iter().find(|n| state[n.as_str()].released).cloned();
             if let Some(leader) = leader {
                 for name in family {
@@ -388,12 +408,11 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
     }
 
     let mut notes = Vec::new();
-    // Only the requested group is released; requirements elsewhere still follow the new versions.
-    if let Some(group) = &options.group {
-        for (name, st) in state.iter_mut() {
-            if groups.get(name.as_str()).and_then(|g| g.as_deref()) != Some(group.as_str()) {
-                st.released = false;
-            }
+    // Dependents outside the group are not released with it; their requirements still follow
+    // the new versions (manifest_edits says so in a note).
+    if options.group.is_some() {
+        for (_, st) in state.iter_mut().filter(|(n, _)| outside(n)) {
+            st.released = false;
         }
         planned = planned_versions(&members, &families, &state, options);
     }
@@ -570,12 +589,11 @@ fn families(
         .filter(|m| m.version_from_workspace)
         .map(|m| m.name.clone())
         .collect();
-    if let (Some(first), Some(other)) = (
-        inherit.first(),
-        inherit
+    if let Some(first) = inherit.first()
+        && let Some(other) = inherit
             .iter()
-            .find(|n| groups[n.as_str()] != groups[inherit.first().unwrap().as_str()]),
-    ) {
+            .find(|n| groups[n.as_str()] != groups[first.as_str()])
+    {
         return Err(PlanError::SplitWorkspaceVersion {
             first: first.clone(),
             second: other.clone(),
@@ -660,10 +678,18 @@ fn planned_versions(
         .filter(|m| state[&m.name].released)
         .map(|m| {
             let st = &state[&m.name];
-            let next = if st.bump == Bump::None && options.prerelease.is_none() {
-                m.version.clone()
-            } else {
-                next_version(&m.version, st.bump, options.prerelease.as_ref())
+            let next = match (&options.prerelease, st.bump) {
+                (None, Bump::None) => m.version.clone(),
+                // A new crate is released at its version: as a prerelease of it, if asked.
+                (Some(pre), Bump::None) if st.reasons.contains(&Reason::New) => {
+                    let mut v = m.version.clone();
+                    if v.pre.is_empty() {
+                        let label = format!("{}.{}", pre.label, pre.number.unwrap_or(1));
+                        v.pre = semver::Prerelease::new(&label).expect("a validated label");
+                    }
+                    v
+                }
+                (pre, bump) => next_version(&m.version, bump, pre.as_ref()),
             };
             (m.name.clone(), next)
         })

@@ -79,6 +79,27 @@ impl Repo {
         self.git(&["status", "--porcelain"])
     }
 
+    /// `cargo metadata --locked`: the manifests and Cargo.lock agree.
+    pub fn assert_cargo_accepts_lockfile(&self) {
+        let out = Command::new("cargo")
+            .args([
+                "metadata",
+                "--locked",
+                "--offline",
+                "--no-deps",
+                "--format-version",
+                "1",
+            ])
+            .current_dir(self.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "cargo metadata --locked: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// Generate Cargo.lock offline (the fixtures have no registry dependencies).
     pub fn lock(&self) {
         let out = Command::new("cargo")
