@@ -13,9 +13,7 @@ use crate::adapters::{cargo, git::Git};
 use crate::config::Config;
 use crate::config::file::{Settings, load_settings};
 use crate::error::{Error, Result};
-use crate::plan::history::{RawCommit, Tag};
 use crate::plan::release::{Facts, PlanOptions, Published, ReleasePlan, build_plan};
-use crate::plan::workspace::Workspace;
 
 /// What every job runs with.
 pub struct Context<'a> {
@@ -55,12 +53,9 @@ impl Context<'_> {
 
 /// The facts a plan is made from, kept for the jobs that act on it.
 pub struct Gathered {
-    pub workspace: Workspace,
     /// The workspace root on disk.
     pub root: PathBuf,
     pub settings: Settings,
-    pub history: Vec<RawCommit>,
-    pub tags: Vec<Tag>,
 }
 
 /// Read the workspace, its history and the configuration, and plan the release.
@@ -124,16 +119,7 @@ pub fn gather_and_plan(ctx: &Context<'_>) -> Result<(ReleasePlan, Gathered)> {
             "this clone is shallow: release tags and commits beyond its depth are missing, so crates may look new or changed; fetch the whole history (actions/checkout with `fetch-depth: 0`)".into(),
         );
     }
-    Ok((
-        plan,
-        Gathered {
-            workspace,
-            root,
-            settings,
-            history,
-            tags,
-        },
-    ))
+    Ok((plan, Gathered { root, settings }))
 }
 
 fn read_published(path: &Path) -> Result<Published> {

@@ -242,23 +242,14 @@ fn find_cycle(
 
 #[cfg(test)]
 mod tests {
-    use semver::{Version, VersionReq};
+    use semver::Version;
 
     use super::*;
     use crate::plan::DepKind::{Build, Dev, Normal};
     use crate::plan::workspace::{Member, Publish};
 
     fn dep(name: &str, kind: DepKind, req: Option<&str>) -> MemberDep {
-        MemberDep {
-            name: name.to_owned(),
-            kind,
-            target: None,
-            rename: None,
-            optional: false,
-            req: req.map(|r| VersionReq::parse(r).unwrap()),
-            inherited: false,
-            via_patch: false,
-        }
+        MemberDep::plain(name, kind, req)
     }
 
     /// Members publishable anywhere, given as (name, version, deps).

@@ -28,16 +28,7 @@ fn member(name: &str, version: &str, deps: Vec<MemberDep>) -> Member {
 }
 
 fn dependency(name: &str, kind: DepKind, req: Option<&str>) -> MemberDep {
-    MemberDep {
-        name: name.to_owned(),
-        kind,
-        target: None,
-        rename: None,
-        optional: false,
-        req: req.map(|r| VersionReq::parse(r).unwrap()),
-        inherited: false,
-        via_patch: false,
-    }
+    MemberDep::plain(name, kind, req)
 }
 
 fn dep(name: &str, req: &str) -> MemberDep {

@@ -74,6 +74,22 @@ pub struct MemberDep {
 }
 
 impl MemberDep {
+    /// A plain dependency (no target, rename or flags) for tests of the modules that read
+    /// workspaces.
+    #[cfg(test)]
+    pub(crate) fn plain(name: &str, kind: DepKind, req: Option<&str>) -> MemberDep {
+        MemberDep {
+            name: name.to_owned(),
+            kind,
+            target: None,
+            rename: None,
+            optional: false,
+            req: req.map(|r| VersionReq::parse(r).expect("a test requirement")),
+            inherited: false,
+            via_patch: false,
+        }
+    }
+
     /// The key under which the dependency stands in the manifest.
     pub fn key(&self) -> &str {
         self.rename.as_deref().unwrap_or(&self.name)
