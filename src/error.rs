@@ -6,9 +6,13 @@ use std::path::PathBuf;
 use crate::adapters::actions::ActionsError;
 use crate::adapters::cargo::CargoError;
 use crate::adapters::git::GitError;
+use crate::adapters::github::GitHubError;
 use crate::config::ConfigError;
+use crate::jobs::release::ReleaseError;
 use crate::plan::manifest::ManifestError;
+use crate::plan::pr::PrError;
 use crate::plan::release::PlanError;
+use crate::plan::trigger::EventError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -22,6 +26,20 @@ pub enum Error {
     Cargo(#[from] CargoError),
     #[error(transparent)]
     Actions(#[from] ActionsError),
+    #[error(transparent)]
+    GitHub(#[from] GitHubError),
+    #[error(transparent)]
+    Event(#[from] EventError),
+    #[error(transparent)]
+    Pr(#[from] PrError),
+    #[error(transparent)]
+    Release(#[from] ReleaseError),
+    #[error(
+        "the Release PR body for {branch} cannot fit GitHub's 65,536 characters: its manifest of {crates} crates alone is too long"
+    )]
+    PrBodyTooLong { branch: String, crates: usize },
+    #[error("`auto` needs the GitHub event: GITHUB_EVENT_NAME and GITHUB_EVENT_PATH are not set")]
+    NoEvent,
     #[error("{path} cannot be edited: {source}")]
     Manifest {
         path: PathBuf,
@@ -46,7 +64,9 @@ impl Error {
         match self {
             Error::Config(e) => u8::try_from(e.exit_code()).unwrap_or(2),
             Error::Plan(_) | Error::Manifest { .. } | Error::PublishedFile { .. } => 2,
-            Error::Unavailable { .. } => 2,
+            Error::Unavailable { .. } | Error::Event(_) | Error::NoEvent | Error::Pr(_) => 2,
+            Error::Release(_) => 2,
+            Error::GitHub(e) if e.is_input() => 2,
             Error::Git(GitError::NotARepository { .. }) => 2,
             Error::Cargo(e) if e.is_input() => 2,
             _ => 1,
@@ -64,6 +84,12 @@ impl Error {
                 Some("the file must be JSON mapping crate names to lists of versions: {\"foo\": [\"1.0.0\"]}".into())
             }
             Error::Unavailable { .. } => Some("run `releasekit-cargo plan` to see the release, or `apply` to write it into the working tree".into()),
+            Error::GitHub(e) => e.hint(),
+            Error::Event(e) => Some(e.hint()),
+            Error::Pr(e) => Some(e.hint()),
+            Error::Release(e) => Some(e.hint()),
+            Error::PrBodyTooLong { .. } => Some("split the workspace into release groups ([groups.<name>] in releasekit.toml): each group gets its own Release PR".into()),
+            Error::NoEvent => Some("run a stage by name (`releasekit-cargo plan`, `prepare`, `release`), or run inside GitHub Actions".into()),
             Error::Actions(_) | Error::Io { .. } => None,
         }
     }

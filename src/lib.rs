@@ -64,6 +64,9 @@ pub fn run(
     let result = match command {
         Command::Plan => jobs::plan::run(&mut ctx).map(drop),
         Command::Apply => jobs::apply::run(&mut ctx).map(drop),
+        Command::Prepare => jobs::prepare::run(&mut ctx).map(drop),
+        Command::Release => jobs::release::run(&mut ctx, None).map(drop),
+        Command::Auto => jobs::auto::run(&mut ctx),
         other => Err(Error::Unavailable {
             command: other.to_string(),
         }),

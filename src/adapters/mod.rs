@@ -4,3 +4,4 @@
 pub mod actions;
 pub mod cargo;
 pub mod git;
+pub mod github;

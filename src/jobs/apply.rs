@@ -4,7 +4,7 @@
 //! Every new text is computed before the first write, so a manifest that cannot be edited
 //! leaves the tree untouched.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::adapters::cargo;
 use crate::error::{Error, Result};
@@ -22,7 +22,28 @@ pub struct ApplyReport {
 
 pub fn run(ctx: &mut Context<'_>) -> Result<ApplyReport> {
     let (plan, gathered) = gather_and_plan(ctx)?;
-    let root = &gathered.root;
+    let writes = planned_writes(&plan, &gathered.root, gathered.settings.changelog.enabled)?;
+    let written = write(&gathered.root, writes)?;
+
+    ctx.print(&render::text(&plan))?;
+    let mut listing = format!("\nWrote {} file(s):\n", written.len());
+    for path in &written {
+        listing.push_str(&format!("  {}\n", path.display()));
+    }
+    ctx.print(&listing)?;
+    ctx.runner.summary(&render::markdown(&plan))?;
+    ctx.runner
+        .set_output("has_bumps", if plan.has_bumps() { "true" } else { "false" })?;
+    Ok(ApplyReport { plan, written })
+}
+
+/// The new text of every file the plan changes under the workspace `root` (relative paths),
+/// computed before anything is written; files that would not change are left out.
+pub fn planned_writes(
+    plan: &ReleasePlan,
+    root: &Path,
+    changelogs: bool,
+) -> Result<Vec<(PathBuf, String)>> {
     let read = |rel: &PathBuf| {
         let path = root.join(rel);
         std::fs::read_to_string(&path).map_err(|source| Error::Io {
@@ -31,7 +52,6 @@ pub fn run(ctx: &mut Context<'_>) -> Result<ApplyReport> {
             source,
         })
     };
-
     let mut writes: Vec<(PathBuf, String)> = Vec::new();
     for (manifest, edits) in &plan.manifest_edits {
         let rel = PathBuf::from(manifest);
@@ -44,7 +64,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<ApplyReport> {
             writes.push((rel, new));
         }
     }
-    if gathered.settings.changelog.enabled {
+    if changelogs {
         for c in plan.released() {
             let rel = PathBuf::from(&c.manifest).with_file_name("CHANGELOG.md");
             let existing = match std::fs::read_to_string(root.join(&rel)) {
@@ -64,7 +84,12 @@ pub fn run(ctx: &mut Context<'_>) -> Result<ApplyReport> {
             }
         }
     }
+    Ok(writes)
+}
 
+/// Write `writes` under `root`, then refresh `Cargo.lock` (when there is one) so it records
+/// the new versions. Returns the files changed.
+pub fn write(root: &Path, writes: Vec<(PathBuf, String)>) -> Result<Vec<PathBuf>> {
     for (rel, text) in &writes {
         let path = root.join(rel);
         std::fs::write(&path, text).map_err(|source| Error::Io {
@@ -78,15 +103,5 @@ pub fn run(ctx: &mut Context<'_>) -> Result<ApplyReport> {
         cargo::refresh_lockfile(root)?;
         written.push(PathBuf::from("Cargo.lock"));
     }
-
-    ctx.print(&render::text(&plan))?;
-    let mut listing = format!("\nWrote {} file(s):\n", written.len());
-    for path in &written {
-        listing.push_str(&format!("  {}\n", path.display()));
-    }
-    ctx.print(&listing)?;
-    ctx.runner.summary(&render::markdown(&plan))?;
-    ctx.runner
-        .set_output("has_bumps", if plan.has_bumps() { "true" } else { "false" })?;
-    Ok(ApplyReport { plan, written })
+    Ok(written)
 }

@@ -2,18 +2,24 @@
 //! what comes back, and report. Jobs decide no policy of their own.
 
 pub mod apply;
+pub mod auto;
 pub mod plan;
+pub mod prepare;
+pub mod release;
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::adapters::actions::Runner;
+use crate::adapters::actions::{END_GROUP, Runner, group_command};
+use crate::adapters::github::{GitHub, GitHubError};
 use crate::adapters::{cargo, git::Git};
 use crate::config::Config;
 use crate::config::file::{Settings, load_settings};
 use crate::error::{Error, Result};
+use crate::plan::history::{RawCommit, Tag};
 use crate::plan::release::{Facts, PlanOptions, Published, ReleasePlan, build_plan};
+use crate::plan::workspace::Workspace;
 
 /// What every job runs with.
 pub struct Context<'a> {
@@ -34,7 +40,7 @@ impl Context<'_> {
             })
     }
 
-    fn env(&self, name: &str) -> Option<&str> {
+    pub fn env(&self, name: &str) -> Option<&str> {
         self.env
             .get(name)
             .map(String::as_str)
@@ -51,15 +57,102 @@ impl Context<'_> {
     }
 }
 
+impl Context<'_> {
+    /// The GitHub API client for this repository (`GITHUB_REPOSITORY` at `GITHUB_API_URL`).
+    /// A write needs a token; a dry run refuses every write.
+    pub fn github(&self, stage: &str) -> Result<GitHub> {
+        let repository =
+            self.env("GITHUB_REPOSITORY")
+                .ok_or_else(|| GitHubError::BadRepository {
+                    value: String::new(),
+                })?;
+        let token = self.config.token.as_ref().map(|t| t.expose());
+        if token.is_none() && !self.config.dry_run {
+            return Err(GitHubError::MissingToken {
+                stage: stage.to_owned(),
+            }
+            .into());
+        }
+        let api = self
+            .env("GITHUB_API_URL")
+            .unwrap_or("https://api.github.com");
+        Ok(GitHub::new(
+            api,
+            repository,
+            token,
+            self.config.max_retries,
+            self.config.dry_run,
+        )?)
+    }
+
+    /// Print what the GitHub client retried since the last call.
+    pub fn print_github_log(&mut self, github: &GitHub) -> Result<()> {
+        for line in github.take_log() {
+            self.print(&format!("{line}\n"))?;
+        }
+        Ok(())
+    }
+
+    /// Open a `::group::` in Actions (a heading elsewhere).
+    pub fn begin_group(&mut self, title: &str) -> Result<()> {
+        if self.config.in_actions {
+            let line = group_command(title);
+            self.print(&format!("{line}\n"))
+        } else {
+            self.print(&format!("── {title} ──\n"))
+        }
+    }
+
+    pub fn end_group(&mut self) -> Result<()> {
+        if self.config.in_actions {
+            self.print(&format!("{END_GROUP}\n"))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The `has_bumps` and `plan` outputs every stage that plans writes.
+    pub fn plan_outputs(&self, plan: &ReleasePlan) -> Result<()> {
+        self.runner
+            .set_output("has_bumps", if plan.has_bumps() { "true" } else { "false" })?;
+        let json = serde_json::to_string(plan).expect("a plan serialises");
+        self.runner.set_output("plan", &json)?;
+        Ok(())
+    }
+}
+
 /// The facts a plan is made from, kept for the jobs that act on it.
 pub struct Gathered {
     /// The workspace root on disk.
     pub root: PathBuf,
     pub settings: Settings,
+    workspace: Workspace,
+    history: Vec<RawCommit>,
+    tags: Vec<Tag>,
+    published: Published,
+    shallow: bool,
+}
+
+/// Which crates a plan covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// What the `group` input says (all crates when it is empty).
+    Configured,
+    /// One configured group.
+    Group(String),
+    /// The crates no configured group claims.
+    Ungrouped,
 }
 
 /// Read the workspace, its history and the configuration, and plan the release.
 pub fn gather_and_plan(ctx: &Context<'_>) -> Result<(ReleasePlan, Gathered)> {
+    let gathered = gather(ctx)?;
+    let plan = plan_for(ctx, &gathered, &Selection::Configured)?;
+    Ok((plan, gathered))
+}
+
+/// Read the workspace, its history, its tags and the configuration.
+pub fn gather(ctx: &Context<'_>) -> Result<Gathered> {
     let config = &ctx.config;
     let mut shallow = false;
     let (metadata, repo_root, history, tags) = match &config.metadata_file {
@@ -94,32 +187,52 @@ pub fn gather_and_plan(ctx: &Context<'_>) -> Result<(ReleasePlan, Gathered)> {
         Some(path) => read_published(path)?,
         None => Published::new(),
     };
+    Ok(Gathered {
+        root,
+        settings,
+        workspace,
+        history,
+        tags,
+        published,
+        shallow,
+    })
+}
+
+/// Plan the release of `selection` from facts gathered once.
+pub fn plan_for(ctx: &Context<'_>, g: &Gathered, selection: &Selection) -> Result<ReleasePlan> {
+    let config = &ctx.config;
+    let (group, ungrouped_only) = match selection {
+        Selection::Configured => (config.group.clone(), false),
+        Selection::Group(name) => (Some(name.clone()), false),
+        Selection::Ungrouped => (None, true),
+    };
     let options = PlanOptions {
         forced_bump: config.bump_type,
         force_prepare: config.force_prepare,
         prerelease: config.prerelease.clone(),
-        group: config.group.clone(),
-        tag_format: settings.tag_format.clone(),
-        groups: settings.groups.clone(),
-        dependents_bump: settings.dependents_bump,
+        group,
+        ungrouped_only,
+        tag_format: g.settings.tag_format.clone(),
+        groups: g.settings.groups.clone(),
+        dependents_bump: g.settings.dependents_bump,
         registry: config.registry.clone(),
         date: today(),
         repository_url: ctx.repository_url(),
     };
     let facts = Facts {
-        workspace: &workspace,
-        history: &history,
-        tags: &tags,
-        published: &published,
+        workspace: &g.workspace,
+        history: &g.history,
+        tags: &g.tags,
+        published: &g.published,
         assume_tagged_published: config.published_file.is_none(),
     };
     let mut plan = build_plan(facts, &options)?;
-    if shallow {
+    if g.shallow {
         plan.notes.push(
             "this clone is shallow: release tags and commits beyond its depth are missing, so crates may look new or changed; fetch the whole history (actions/checkout with `fetch-depth: 0`)".into(),
         );
     }
-    Ok((plan, Gathered { root, settings }))
+    Ok(plan)
 }
 
 fn read_published(path: &Path) -> Result<Published> {

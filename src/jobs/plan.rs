@@ -8,7 +8,6 @@ use crate::plan::render;
 
 pub fn run(ctx: &mut Context<'_>) -> Result<ReleasePlan> {
     let (plan, _) = gather_and_plan(ctx)?;
-    let json = serde_json::to_string(&plan).expect("a plan serialises");
     if ctx.config.json {
         ctx.print(&format!(
             "{}\n",
@@ -18,8 +17,6 @@ pub fn run(ctx: &mut Context<'_>) -> Result<ReleasePlan> {
         ctx.print(&render::text(&plan))?;
     }
     ctx.runner.summary(&render::markdown(&plan))?;
-    ctx.runner
-        .set_output("has_bumps", if plan.has_bumps() { "true" } else { "false" })?;
-    ctx.runner.set_output("plan", &json)?;
+    ctx.plan_outputs(&plan)?;
     Ok(plan)
 }

@@ -120,6 +120,22 @@ pub fn insert_section(existing: Option<&str>, version: &Version, section: &str) 
     out
 }
 
+/// The body of `version`'s section in a changelog (without its `## ` heading, trimmed): what
+/// a GitHub Release says. `None` when the changelog has no section for it.
+pub fn section(text: &str, version: &Version) -> Option<String> {
+    let headings = level_two_headings(text);
+    let index = headings
+        .iter()
+        .position(|(_, heading)| names_version(heading, version))?;
+    let start = headings[index].0;
+    let end = headings
+        .get(index + 1)
+        .map_or_else(|| trailing_link_definitions(text), |&(at, _)| at);
+    let body = &text[start..end];
+    let body = body.split_once('\n').map_or("", |(_, rest)| rest);
+    Some(body.trim().replace("\r\n", "\n"))
+}
+
 /// `- **scope:** summary (#12, abc1234)`, with links when the repository is known.
 fn commit_line(commit: &ConventionalCommit, url: Option<&str>) -> String {
     let mut refs = Vec::with_capacity(2);
@@ -222,6 +238,29 @@ fn is_unreleased(heading: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn section_of_a_version_is_read_back_without_its_heading() {
+        let text = insert_section(
+            None,
+            &Version::new(1, 1, 0),
+            "## [1.1.0] - 2026-01-02\n\n### Fixes\n\n- b (bbb)\n",
+        );
+        let text = insert_section(
+            Some(&text),
+            &Version::new(1, 2, 0),
+            "## [1.2.0] - 2026-02-03\n\n### Features\n\n- a (aaa)\n",
+        );
+        assert_eq!(
+            super::section(&text, &Version::new(1, 2, 0)).as_deref(),
+            Some("### Features\n\n- a (aaa)")
+        );
+        assert_eq!(
+            super::section(&text, &Version::new(1, 1, 0)).as_deref(),
+            Some("### Fixes\n\n- b (bbb)")
+        );
+        assert_eq!(super::section(&text, &Version::new(1, 3, 0)), None);
+    }
+
     use super::*;
     use crate::plan::Bump;
 

@@ -44,6 +44,8 @@ pub struct WorkspaceDepEdit {
 /// What a manifest says that `cargo metadata` resolves away.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ManifestFacts {
+    /// `[package] version` when written as a string.
+    pub package_version: Option<String>,
     /// `[package] version.workspace = true`.
     pub version_from_workspace: bool,
     /// `[workspace.package] version`.
@@ -219,6 +221,9 @@ pub fn manifest_facts(text: &str) -> Result<ManifestFacts, ManifestError> {
         .collect();
 
     Ok(ManifestFacts {
+        package_version: version
+            .and_then(|(_, item)| item.as_str())
+            .map(str::to_owned),
         version_from_workspace: version.is_some_and(|(_, item)| inherits_workspace(item)),
         workspace_version: workspace
             .and_then(|ws| ws.get("package"))
@@ -859,6 +864,7 @@ libc = "0.2"
         assert_eq!(
             facts,
             ManifestFacts {
+                package_version: None,
                 version_from_workspace: false,
                 workspace_version: Some("0.7.2".to_owned()),
                 inherited: vec![],
@@ -894,6 +900,7 @@ libc = "0.2"
         assert_eq!(
             facts,
             ManifestFacts {
+                package_version: None,
                 version_from_workspace: true,
                 workspace_version: None,
                 inherited: vec![

@@ -9,8 +9,12 @@ pub mod commits;
 pub mod graph;
 pub mod history;
 pub mod manifest;
+pub mod pr;
 pub mod release;
 pub mod render;
+pub mod retry;
+pub mod schedule;
+pub mod trigger;
 pub mod version;
 pub mod workspace;
 

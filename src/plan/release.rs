@@ -54,6 +54,8 @@ pub struct PlanOptions {
     pub prerelease: Option<Prerelease>,
     /// Only plan this group.
     pub group: Option<String>,
+    /// Only plan the crates no configured group claims (the default group's Release PR).
+    pub ungrouped_only: bool,
     /// Default tag format; `None` means `{name}-v{version}`, or `v{version}` for a workspace with
     /// one publishable crate.
     pub tag_format: Option<String>,
@@ -332,10 +334,11 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
 
     // With a group selected, only its members are released: others must not start a cascade.
     let outside = |name: &str| {
-        options
-            .group
-            .as_ref()
-            .is_some_and(|g| groups.get(name).and_then(|m| m.as_ref()) != Some(g))
+        let group = groups.get(name).and_then(|m| m.as_ref());
+        match &options.group {
+            Some(g) => group != Some(g),
+            None => options.ungrouped_only && group.is_some(),
+        }
     };
     for (_, st) in state.iter_mut().filter(|(n, _)| outside(n)) {
         *st = CrateState {
@@ -410,7 +413,7 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
     let mut notes = Vec::new();
     // Dependents outside the group are not released with it; their requirements still follow
     // the new versions (manifest_edits says so in a note).
-    if options.group.is_some() {
+    if options.group.is_some() || options.ungrouped_only {
         for (_, st) in state.iter_mut().filter(|(n, _)| outside(n)) {
             st.released = false;
         }

@@ -168,6 +168,7 @@ fn options() -> PlanOptions {
         force_prepare: false,
         prerelease: None,
         group: None,
+        ungrouped_only: false,
         tag_format: None,
         groups: Vec::new(),
         dependents_bump: DependentsBump::Patch,

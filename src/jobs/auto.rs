@@ -1,0 +1,61 @@
+//! `auto`: run the stages the trigger matrix (`plan::trigger`) chooses for the event GitHub
+//! delivered (`GITHUB_EVENT_NAME`, the JSON at `GITHUB_EVENT_PATH`). An event that starts
+//! nothing is a notice and a successful run.
+
+use crate::adapters::actions::annotation;
+use crate::error::{Error, Result};
+use crate::jobs::{Context, plan, prepare, release};
+use crate::plan::pr::is_release_commit;
+use crate::plan::trigger::{Event, RELEASE_BRANCH, Stage, Trigger, decide, parse_event};
+
+pub fn run(ctx: &mut Context<'_>) -> Result<()> {
+    let name = ctx.env("GITHUB_EVENT_NAME").unwrap_or("").to_owned();
+    let event = match ctx.env("GITHUB_EVENT_PATH") {
+        Some(path) if !name.is_empty() => {
+            let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+                action: "read the event payload",
+                path: path.into(),
+                source,
+            })?;
+            parse_event(&name, &text)?
+        }
+        _ => {
+            return Err(Error::NoEvent);
+        }
+    };
+    let stages = match decide(&event, |m| is_release_commit(m, RELEASE_BRANCH)) {
+        Trigger::Skip(reason) => {
+            let line = annotation("notice", None, None, &format!("nothing to do: {reason}"));
+            let shown = if ctx.config.in_actions {
+                line
+            } else {
+                format!("nothing to do: {reason}")
+            };
+            ctx.print(&format!("{shown}\n"))?;
+            return Ok(());
+        }
+        Trigger::Run(stages) => stages,
+    };
+    let number = match &event {
+        Event::PullRequest(e) => Some(e.pull_request.number),
+        _ => None,
+    };
+    for stage in stages {
+        match stage {
+            Stage::Plan => plan::run(ctx).map(drop)?,
+            Stage::Prepare => prepare::run(ctx).map(drop)?,
+            Stage::Release => release::run(ctx, number).map(drop)?,
+            Stage::Publish | Stage::Notify => {
+                let name = if stage == Stage::Publish {
+                    "publish"
+                } else {
+                    "notify"
+                };
+                ctx.print(&format!(
+                    "{name}: not available in this version of releasekit-cargo; skipped\n"
+                ))?;
+            }
+        }
+    }
+    Ok(())
+}

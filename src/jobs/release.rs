@@ -1,0 +1,370 @@
+//! `release`: after a Release PR is merged, tag each crate of its embedded manifest at the
+//! merge commit and create its GitHub Release, then move the PR's label from
+//! `autorelease: pending` to `autorelease: tagged`.
+//!
+//! The list comes from the merged PR's manifest, never from a new plan, and it is checked
+//! against the manifests at the merge commit before anything is written. Tags and releases are
+//! created through the REST API one at a time; one that exists is kept and reported, so a re-run
+//! after a failure finishes the job without creating anything twice.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::adapters::git::Git;
+use crate::adapters::github::{GitHub, NewRelease, Outcome, PullRequest};
+use crate::error::{Error, Result};
+use crate::jobs::Context;
+use crate::jobs::prepare::relative_to;
+use crate::plan::changelog;
+use crate::plan::manifest::manifest_facts;
+use crate::plan::pr::{self, ManifestCrate, ReleaseManifest};
+use crate::plan::trigger::{LABEL_PENDING, LABEL_TAGGED, is_release_branch};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReleaseError {
+    #[error("no merged Release PR found for {commit}")]
+    NoReleasePr { commit: String },
+    #[error("pull request #{number} is not a merged Release PR ({why})")]
+    NotReleasePr { number: u64, why: String },
+    #[error("the manifests at the merge commit {commit} do not match the Release PR #{number}: {}", mismatches.join("; "))]
+    Mismatch {
+        number: u64,
+        commit: String,
+        mismatches: Vec<String>,
+    },
+}
+
+impl ReleaseError {
+    pub fn hint(&self) -> String {
+        match self {
+            ReleaseError::NoReleasePr { .. } => "merge the Release PR first (prepare opens it), or run release from its merge commit; in Actions, release runs on the `pull_request: closed` event of the merged Release PR".into(),
+            ReleaseError::NotReleasePr { .. } => "release only runs for a merged pull request from releasekit/release… that carries a releasekit manifest".into(),
+            ReleaseError::Mismatch { .. } => "the merge changed versions after the Release PR was prepared: run prepare again and merge the new Release PR".into(),
+        }
+    }
+}
+
+/// One crate's release, as the `releases` output lists it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Released {
+    pub name: String,
+    pub version: String,
+    pub tag: String,
+    pub url: String,
+    pub prerelease: bool,
+    #[serde(skip)]
+    pub tag_outcome: Outcome,
+    #[serde(skip)]
+    pub release_outcome: Outcome,
+}
+
+pub struct ReleaseReport {
+    pub pull: PullRequest,
+    pub manifest: ReleaseManifest,
+    pub commit: String,
+    pub released: Vec<Released>,
+}
+
+/// Release the merged Release PR `number` (from the event), or the one merged at HEAD.
+pub fn run(ctx: &mut Context<'_>, number: Option<u64>) -> Result<ReleaseReport> {
+    let github = ctx.github("release")?;
+    github.default_branch()?;
+    let git = Git::discover(&ctx.config.workspace)?;
+    let pull = find_pull(ctx, &github, &git, number)?;
+    let manifest = pr::parse_manifest(&pull.body)?;
+    let commit = pull
+        .merge_commit_sha
+        .clone()
+        .ok_or_else(|| ReleaseError::NotReleasePr {
+            number: pull.number,
+            why: "it has no merge commit".into(),
+        })?;
+    let workspace_dir = relative_to(&ctx.config.workspace, git.root());
+    check_versions(&git, &commit, &workspace_dir, &pull, &manifest)?;
+    ctx.print_github_log(&github)?;
+
+    let mut report = ReleaseReport {
+        pull,
+        manifest,
+        commit,
+        released: Vec::new(),
+    };
+    ctx.begin_group("tags and GitHub Releases")?;
+    let result = release_all(ctx, &github, &git, &mut report);
+    ctx.print_github_log(&github)?;
+    ctx.end_group()?;
+    let result = result.and_then(|()| relabel(ctx, &github, &report));
+    ctx.print_github_log(&github)?;
+    finish(ctx, &report, result.as_ref().err())?;
+    result.map(|()| report)
+}
+
+fn find_pull(
+    ctx: &Context<'_>,
+    github: &GitHub,
+    git: &Git,
+    number: Option<u64>,
+) -> Result<PullRequest> {
+    let pull = match number {
+        Some(number) => github.pull(number)?.ok_or(ReleaseError::NotReleasePr {
+            number,
+            why: "it does not exist".into(),
+        })?,
+        None => {
+            let head = match ctx.env("GITHUB_SHA") {
+                Some(sha) => sha.to_owned(),
+                None => git.rev_parse("HEAD")?,
+            };
+            let mut candidates = github.commit_pulls(&head)?;
+            candidates.retain(|p| p.merged && is_release_branch(&p.head_ref));
+            candidates
+                .into_iter()
+                .next()
+                .ok_or(ReleaseError::NoReleasePr { commit: head })?
+        }
+    };
+    if !pull.merged {
+        return Err(ReleaseError::NotReleasePr {
+            number: pull.number,
+            why: "it is not merged".into(),
+        }
+        .into());
+    }
+    if !is_release_branch(&pull.head_ref) {
+        return Err(ReleaseError::NotReleasePr {
+            number: pull.number,
+            why: format!("its branch {} is not a release branch", pull.head_ref),
+        }
+        .into());
+    }
+    Ok(pull)
+}
+
+/// Every crate's version at the merge commit must be the one the PR promised.
+fn check_versions(
+    git: &Git,
+    commit: &str,
+    workspace_dir: &std::path::Path,
+    pull: &PullRequest,
+    manifest: &ReleaseManifest,
+) -> Result<()> {
+    let repo_path = |ws_rel: &str| {
+        let path = workspace_dir.join(ws_rel);
+        path.to_string_lossy().replace('\\', "/")
+    };
+    let workspace_version = || -> Result<Option<String>> {
+        let text = git.show_file(commit, &repo_path("Cargo.toml"))?;
+        Ok(text
+            .and_then(|t| manifest_facts(&t).ok())
+            .and_then(|f| f.workspace_version))
+    };
+    let mut mismatches = Vec::new();
+    for c in &manifest.crates {
+        let path = repo_path(&c.manifest);
+        let found = match git.show_file(commit, &path)? {
+            None => Err(format!("{path} does not exist")),
+            Some(text) => match manifest_facts(&text) {
+                Err(e) => Err(format!("{path}: {e}")),
+                Ok(facts) if facts.version_from_workspace => {
+                    workspace_version()?.ok_or_else(|| format!("{path}: no workspace version"))
+                }
+                Ok(facts) => facts
+                    .package_version
+                    .ok_or_else(|| format!("{path}: no version")),
+            },
+        };
+        match found {
+            Ok(v) if v == c.version.to_string() => {}
+            Ok(v) => mismatches.push(format!("{} is {v}, not {}", c.name, c.version)),
+            Err(why) => mismatches.push(why),
+        }
+    }
+    if mismatches.is_empty() {
+        Ok(())
+    } else {
+        Err(ReleaseError::Mismatch {
+            number: pull.number,
+            commit: commit.to_owned(),
+            mismatches,
+        }
+        .into())
+    }
+}
+
+fn release_all(
+    ctx: &mut Context<'_>,
+    github: &GitHub,
+    git: &Git,
+    report: &mut ReleaseReport,
+) -> Result<()> {
+    let dry = ctx.config.dry_run;
+    let workspace_dir = relative_to(&ctx.config.workspace, git.root());
+    for c in report.manifest.crates.clone() {
+        let notes = release_notes(git, &report.commit, &workspace_dir, &c)?;
+        let tag_outcome = match github.tag_commit(&c.tag)? {
+            Some(at) if at == report.commit => {
+                ctx.print(&format!("tag {} exists: kept\n", c.tag))?;
+                Outcome::Existed
+            }
+            Some(at) => {
+                ctx.print(&format!(
+                    "tag {} exists at {}, not at the merge commit {}: kept as it is\n",
+                    c.tag,
+                    short(&at),
+                    short(&report.commit)
+                ))?;
+                Outcome::Existed
+            }
+            None if dry => {
+                ctx.print(&format!(
+                    "dry run: would tag {} at {}\n",
+                    c.tag,
+                    short(&report.commit)
+                ))?;
+                Outcome::Created
+            }
+            None => {
+                let message = format!("{} {}", c.name, c.version);
+                let outcome = github.create_tag(&c.tag, &message, &report.commit)?;
+                ctx.print(&format!("tagged {} at {}\n", c.tag, short(&report.commit)))?;
+                outcome
+            }
+        };
+        let (url, release_outcome) = match github.release_by_tag(&c.tag)? {
+            Some(existing) => {
+                ctx.print(&format!("release {} exists: kept\n", c.tag))?;
+                (existing.html_url, Outcome::Existed)
+            }
+            None if dry => {
+                ctx.print(&format!(
+                    "dry run: would create the GitHub Release {}{}\n",
+                    c.tag,
+                    if c.prerelease { " (prerelease)" } else { "" }
+                ))?;
+                (String::new(), Outcome::Created)
+            }
+            None => {
+                let name = format!("{} {}", c.name, c.version);
+                let (release, outcome) = github.create_release(&NewRelease {
+                    tag: &c.tag,
+                    name: &name,
+                    body: &notes,
+                    prerelease: c.prerelease,
+                    make_latest: c.primary && !c.prerelease,
+                })?;
+                ctx.print(&format!("released {}: {}\n", c.tag, release.html_url))?;
+                (release.html_url, outcome)
+            }
+        };
+        report.released.push(Released {
+            name: c.name.clone(),
+            version: c.version.to_string(),
+            tag: c.tag.clone(),
+            url,
+            prerelease: c.prerelease,
+            tag_outcome,
+            release_outcome,
+        });
+    }
+    Ok(())
+}
+
+/// The crate's changelog section at the merge commit, or a line saying what was released.
+fn release_notes(
+    git: &Git,
+    commit: &str,
+    workspace_dir: &std::path::Path,
+    c: &ManifestCrate,
+) -> Result<String> {
+    let path = workspace_dir
+        .join(&c.manifest)
+        .with_file_name("CHANGELOG.md")
+        .to_string_lossy()
+        .replace('\\', "/");
+    let text = git.show_file(commit, &path)?;
+    Ok(text
+        .and_then(|t| changelog::section(&t, &c.version))
+        .unwrap_or_else(|| format!("Release of {} {}.", c.name, c.version)))
+}
+
+fn relabel(ctx: &mut Context<'_>, github: &GitHub, report: &ReleaseReport) -> Result<()> {
+    let number = report.pull.number;
+    let labels = &report.pull.labels;
+    if labels.iter().any(|l| l == LABEL_TAGGED) && !labels.iter().any(|l| l == LABEL_PENDING) {
+        return Ok(());
+    }
+    if ctx.config.dry_run {
+        ctx.print(&format!(
+            "dry run: would move #{number} from `{LABEL_PENDING}` to `{LABEL_TAGGED}`\n"
+        ))?;
+        return Ok(());
+    }
+    github.ensure_label(
+        LABEL_TAGGED,
+        "0e8a16",
+        "releasekit-cargo: tagged and released",
+    )?;
+    github.add_labels(number, &[LABEL_TAGGED])?;
+    github.remove_label(number, LABEL_PENDING)?;
+    Ok(())
+}
+
+fn finish(ctx: &mut Context<'_>, report: &ReleaseReport, failed: Option<&Error>) -> Result<()> {
+    let json = serde_json::to_string(&report.released).expect("releases serialise");
+    ctx.runner.set_output("releases", &json)?;
+    ctx.runner
+        .set_output("pr_number", &report.pull.number.to_string())?;
+    ctx.runner.set_output("pr_url", &report.pull.html_url)?;
+    let dry = if ctx.config.dry_run { " (dry run)" } else { "" };
+    let mut summary = format!(
+        "## releasekit-cargo release{dry}\n\nRelease PR [#{}]({}), merge commit `{}`.\n\n| crate | version | tag | release |\n|---|---|---|---|\n",
+        report.pull.number,
+        report.pull.html_url,
+        short(&report.commit)
+    );
+    for r in &report.released {
+        let what = |o: Outcome| match (o, ctx.config.dry_run) {
+            (Outcome::Existed, _) => "kept (existed)",
+            (Outcome::Created, true) => "would create",
+            (Outcome::Created, false) => "created",
+        };
+        let release = if r.url.is_empty() {
+            what(r.release_outcome).to_owned()
+        } else {
+            format!("[{}]({})", what(r.release_outcome), r.url)
+        };
+        let _ = writeln!(
+            summary,
+            "| `{}` | {} | `{}` {} | {release} |",
+            r.name,
+            r.version,
+            r.tag,
+            what(r.tag_outcome)
+        );
+    }
+    let left: Vec<&ManifestCrate> = report
+        .manifest
+        .crates
+        .iter()
+        .filter(|c| !report.released.iter().any(|r| r.name == c.name))
+        .collect();
+    if let Some(error) = failed {
+        let names: Vec<String> = left.iter().map(|c| format!("`{}`", c.tag)).collect();
+        let _ = write!(
+            summary,
+            "\n**Failed:** {error}\n\nNot done yet: {}. Re-run the job: tags and releases that exist are kept, the rest are created.\n",
+            if names.is_empty() {
+                "the labels".to_owned()
+            } else {
+                names.join(", ")
+            }
+        );
+    }
+    ctx.runner.summary(&summary)?;
+    Ok(())
+}
+
+fn short(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
+}

@@ -1,0 +1,594 @@
+//! prepare and release end to end: the real binary, with the environment a Docker action gets
+//! (every input present, `HOME` apart from the workspace, event.json on disk), a real git
+//! repository whose `origin` is a local bare repository, and the stateful fake GitHub.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::process::Output;
+
+use serde_json::{Value, json};
+use support::github::{FakeGitHub, Fault};
+use support::*;
+
+const TOKEN: &str = "ghs_SuperSecretTokenValue0123456789";
+
+/// A three-crate workspace released once (`core` ← `util` ← `app`), with new commits on main,
+/// pushed to a bare `origin`.
+struct World {
+    repo: Repo,
+    origin: tempfile::TempDir,
+    runner: tempfile::TempDir,
+    gh: FakeGitHub,
+}
+
+impl World {
+    fn new() -> World {
+        let repo = Repo::new();
+        repo.write(
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+        );
+        add_crate(&repo, "crates/core", "core", "0.1.0", "");
+        add_crate(
+            &repo,
+            "crates/util",
+            "util",
+            "0.1.0",
+            "[dependencies]\ncore = { path = \"../core\", version = \"0.1.0\" }\n",
+        );
+        add_crate(
+            &repo,
+            "crates/app",
+            "app",
+            "0.1.0",
+            "[dependencies]\nutil = { path = \"../util\", version = \"0.1.0\" }\ncore = { path = \"../core\", version = \"0.1\" }\n",
+        );
+        repo.lock();
+        repo.commit("feat: first release");
+        for tag in ["core-v0.1.0", "util-v0.1.0", "app-v0.1.0"] {
+            repo.tag(tag);
+        }
+        repo.change("crates/core/src/lib.rs", "feat(core): add a parser");
+        repo.change("crates/util/src/lib.rs", "fix(util): handle empty input");
+        repo.change("crates/app/src/lib.rs", "fix(app): tidy the output");
+        let origin = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new("git")
+            .args(["init", "-q", "--bare", "-b", "main"])
+            .arg(origin.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        repo.git(&[
+            "remote",
+            "add",
+            "origin",
+            &origin.path().display().to_string(),
+        ]);
+        repo.git(&["push", "-q", "origin", "main", "--tags"]);
+        World {
+            repo,
+            origin,
+            runner: tempfile::tempdir().unwrap(),
+            gh: FakeGitHub::start("acme/widgets"),
+        }
+    }
+
+    /// Every ref of the bare origin.
+    fn origin_refs(&self) -> BTreeMap<String, String> {
+        let out = std::process::Command::new("git")
+            .args(["for-each-ref", "--format=%(refname) %(objectname)"])
+            .current_dir(self.origin.path())
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.split_once(' '))
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+            .collect()
+    }
+
+    fn release_branch(&self) -> Option<String> {
+        self.origin_refs()
+            .get("refs/heads/releasekit/release")
+            .cloned()
+    }
+
+    /// A file on the release branch of origin.
+    fn branch_file(&self, path: &str) -> String {
+        self.repo.git(&["fetch", "-q", "origin"]);
+        self.repo
+            .git(&["show", &format!("origin/releasekit/release:{path}")])
+    }
+
+    fn head(&self) -> String {
+        self.repo.git(&["rev-parse", "HEAD"]).trim().to_owned()
+    }
+
+    /// Run the action for `event` (its name and payload) with `inputs` set.
+    fn action(&self, event: &str, payload: Value, inputs: &[(&str, &str)]) -> Run {
+        let dir = self.runner.path();
+        let home = dir.join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        let event_path = dir.join("event.json");
+        std::fs::write(&event_path, payload.to_string()).unwrap();
+        for file in ["output", "summary"] {
+            let _ = std::fs::remove_file(dir.join(file));
+        }
+        let real_home = support::home();
+        let cargo_home = std::env::var("CARGO_HOME")
+            .unwrap_or_else(|_| real_home.join(".cargo").display().to_string());
+        let rustup_home = std::env::var("RUSTUP_HOME")
+            .unwrap_or_else(|_| real_home.join(".rustup").display().to_string());
+        let sha = self.head();
+        let mut set: Vec<(&str, &str)> = vec![
+            ("INPUT_TOKEN", TOKEN),
+            ("HOME", home.to_str().unwrap()),
+            ("CARGO_HOME", &cargo_home),
+            ("RUSTUP_HOME", &rustup_home),
+            ("GITHUB_EVENT_NAME", event),
+            ("GITHUB_EVENT_PATH", event_path.to_str().unwrap()),
+            ("GITHUB_REF", "refs/heads/main"),
+            ("GITHUB_SHA", &sha),
+            ("GITHUB_SERVER_URL", "https://github.com"),
+        ];
+        let api = self.gh.url();
+        set.push(("GITHUB_API_URL", &api));
+        set.extend_from_slice(inputs);
+        let env = action_env(self.repo.path(), dir, &set);
+        let before = self.gh.requests().len();
+        let out = run_env(self.repo.path(), &[], &env);
+        let run = Run {
+            summary: std::fs::read_to_string(dir.join("summary")).unwrap_or_default(),
+            raw_outputs: std::fs::read_to_string(dir.join("output")).unwrap_or_default(),
+            outputs: outputs(&dir.join("output")),
+            writes: self.gh.requests()[before..]
+                .iter()
+                .filter(|r| r.method != "GET")
+                .map(|r| format!("{} {}", r.method, r.path))
+                .collect(),
+            out,
+        };
+        run.assert_no_token();
+        run
+    }
+
+    fn push_event(&self) -> Value {
+        let message = self.repo.git(&["log", "-1", "--format=%B"]);
+        json!({"ref": "refs/heads/main", "head_commit": {"id": self.head(), "message": message}})
+    }
+
+    fn prepare(&self) -> Run {
+        self.action("push", self.push_event(), &[])
+    }
+
+    /// Merge the Release PR the way GitHub does (a merge commit on main), tell the fake, and
+    /// return the `pull_request: closed` payload.
+    fn merge_release_pr(&self, number: u64) -> Value {
+        self.repo.git(&["fetch", "-q", "origin"]);
+        self.repo.git(&[
+            "merge",
+            "-q",
+            "--no-ff",
+            "-m",
+            &format!("Merge pull request #{number} from acme/releasekit/release"),
+            "origin/releasekit/release",
+        ]);
+        self.repo.git(&["push", "-q", "origin", "main"]);
+        let sha = self.head();
+        self.gh.merge_pull(number, &sha);
+        json!({"action": "closed", "number": number, "pull_request": self.gh.pull(number)})
+    }
+}
+
+struct Run {
+    out: Output,
+    summary: String,
+    raw_outputs: String,
+    outputs: BTreeMap<String, String>,
+    /// Non-GET requests this run made to the fake GitHub.
+    writes: Vec<String>,
+}
+
+impl Run {
+    /// The token appears once, in the `::add-mask::` command that hides it; nowhere else.
+    fn assert_no_token(&self) {
+        let mask = format!("::add-mask::{TOKEN}");
+        let shown: Vec<&str> = Vec::new();
+        let out = stdout(&self.out);
+        let out: String = out
+            .lines()
+            .filter(|l| *l != mask)
+            .chain(shown)
+            .collect::<Vec<_>>()
+            .join("\n");
+        for (what, text) in [
+            ("stdout", out),
+            ("stderr", stderr(&self.out)),
+            ("summary", self.summary.clone()),
+            ("outputs", self.raw_outputs.clone()),
+        ] {
+            assert!(
+                !text.contains(TOKEN),
+                "the token leaked into {what}:\n{text}"
+            );
+        }
+    }
+
+    fn ok(self) -> Run {
+        assert!(
+            self.out.status.success(),
+            "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+            self.out.status.code(),
+            stdout(&self.out),
+            stderr(&self.out)
+        );
+        self
+    }
+
+    fn code(&self) -> Option<i32> {
+        self.out.status.code()
+    }
+}
+
+fn releases_output(run: &Run) -> Vec<Value> {
+    serde_json::from_str(&run.outputs["releases"]).expect("releases output is JSON")
+}
+
+#[test]
+fn prepare_opens_one_release_pr_and_a_rerun_changes_nothing() {
+    let w = World::new();
+    let first = w.prepare().ok();
+    assert!(
+        first
+            .out
+            .stdout
+            .starts_with(format!("::add-mask::{TOKEN}").as_bytes()),
+        "the token is masked before anything else is printed"
+    );
+    let pulls = w.gh.pulls();
+    assert_eq!(pulls.len(), 1, "{pulls:#?}");
+    let pr = &pulls[0];
+    assert_eq!(pr["head"]["ref"], "releasekit/release");
+    assert_eq!(pr["base"]["ref"], "main");
+    assert!(pr["title"].as_str().unwrap().starts_with("chore(release):"));
+    assert_eq!(w.gh.issue_labels(1), vec!["autorelease: pending"]);
+    assert_eq!(first.outputs["pr_number"], "1");
+    assert_eq!(first.outputs["has_bumps"], "true");
+    assert!(first.summary.contains("Opened [#1]"), "{}", first.summary);
+
+    // The branch holds the release commit on top of main: versions, requirements, changelogs.
+    let branch = w.release_branch().expect("release branch pushed");
+    let parent = w.repo.git(&["rev-parse", &format!("{branch}^")]);
+    assert_eq!(parent.trim(), w.head());
+    assert!(
+        w.branch_file("crates/core/Cargo.toml")
+            .contains("version = \"0.1.1\"")
+    );
+    assert!(
+        w.branch_file("crates/util/Cargo.toml")
+            .contains("version = \"0.1.1\"")
+    );
+    assert!(
+        w.branch_file("crates/core/CHANGELOG.md")
+            .contains("add a parser")
+    );
+    assert!(
+        w.branch_file("Cargo.lock")
+            .contains("name = \"core\"\nversion = \"0.1.1\"")
+    );
+    assert!(w.repo.status().is_empty(), "the checkout is untouched");
+    let body = pr["body"].as_str().unwrap();
+    assert!(body.contains("<!-- releasekit-manifest"), "{body}");
+    assert!(body.contains("handle empty input"), "{body}");
+
+    let second = w.prepare().ok();
+    assert_eq!(w.gh.pulls().len(), 1, "still one PR");
+    assert_eq!(
+        w.release_branch().as_deref(),
+        Some(branch.as_str()),
+        "same commit"
+    );
+    assert!(second.writes.is_empty(), "{:?}", second.writes);
+    assert_eq!(second.outputs["pr_number"], "1");
+}
+
+#[test]
+fn a_new_commit_between_two_prepares_reaches_the_branch_and_the_pr_body() {
+    let w = World::new();
+    w.prepare().ok();
+    let before = w.release_branch().unwrap();
+    let body_before = w.gh.pull(1)["body"].as_str().unwrap().to_owned();
+    assert!(!body_before.contains("add a command"));
+
+    w.repo
+        .change("crates/app/src/lib.rs", "feat(app): add a command");
+    w.repo.git(&["push", "-q", "origin", "main"]);
+    let run = w.prepare().ok();
+    assert_eq!(w.gh.pulls().len(), 1);
+    assert_eq!(run.writes, vec!["PATCH /repos/acme/widgets/pulls/1"]);
+    let after = w.release_branch().unwrap();
+    assert_ne!(after, before);
+    assert!(
+        w.branch_file("crates/app/CHANGELOG.md")
+            .contains("add a command")
+    );
+    let body = w.gh.pull(1)["body"].as_str().unwrap().to_owned();
+    assert!(body.contains("add a command"), "{body}");
+}
+
+#[test]
+fn nothing_to_release_closes_the_open_release_pr_with_a_comment() {
+    let w = World::new();
+    let stale = w.gh.add_pull(
+        "releasekit/release",
+        "main",
+        "chore(release): old",
+        "old",
+        &["autorelease: pending"],
+    );
+    // Tag what changed so that nothing is left to release.
+    w.repo.tag("core-v0.1.1");
+    w.repo.tag("util-v0.1.1");
+    w.repo.tag("app-v0.1.1");
+    let run = w.prepare().ok();
+    assert_eq!(run.outputs["has_bumps"], "false");
+    assert_eq!(w.gh.pull(stale)["state"], "closed");
+    assert_eq!(w.gh.comments(stale).len(), 1);
+    assert_eq!(w.release_branch(), None, "nothing pushed");
+}
+
+#[test]
+fn release_tags_and_releases_each_crate_once_and_a_rerun_creates_nothing() {
+    let w = World::new();
+    w.prepare().ok();
+    let event = w.merge_release_pr(1);
+    let merge = w.head();
+    let run = w.action("pull_request", event.clone(), &[]).ok();
+
+    let refs = w.gh.refs();
+    for tag in ["core-v0.1.1", "util-v0.1.1", "app-v0.1.1"] {
+        assert!(
+            refs.contains_key(&format!("refs/tags/{tag}")),
+            "{tag}: {refs:?}"
+        );
+    }
+    for object in w.gh.tag_objects() {
+        assert_eq!(
+            object["object"]["sha"],
+            merge.as_str(),
+            "tagged at the merge commit"
+        );
+    }
+    let releases = w.gh.releases();
+    assert_eq!(releases.len(), 3);
+    let core = releases
+        .iter()
+        .find(|r| r["tag_name"] == "core-v0.1.1")
+        .unwrap();
+    assert!(
+        core["body"].as_str().unwrap().contains("add a parser"),
+        "{core}"
+    );
+    assert_eq!(core["prerelease"], false);
+    let latest: Vec<&Value> = releases
+        .iter()
+        .filter(|r| r["make_latest"] == "true")
+        .collect();
+    assert_eq!(latest.len(), 1, "one primary crate: {releases:#?}");
+    assert_eq!(
+        latest[0]["tag_name"], "app-v0.1.1",
+        "the crate on top of the graph"
+    );
+    assert_eq!(w.gh.issue_labels(1), vec!["autorelease: tagged"]);
+    let listed = releases_output(&run);
+    assert_eq!(listed.len(), 3);
+    assert!(listed.iter().all(|r| {
+        r["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://github.com/acme/widgets/releases/tag/")
+    }));
+
+    let again = w.action("pull_request", event, &[]).ok();
+    assert!(again.writes.is_empty(), "{:?}", again.writes);
+    assert_eq!(w.gh.releases().len(), 3);
+    assert_eq!(releases_output(&again).len(), 3);
+}
+
+#[test]
+fn a_release_that_fails_halfway_completes_on_rerun_without_duplicates() {
+    let w = World::new();
+    w.prepare().ok();
+    let event = w.merge_release_pr(1);
+    // The third release fails for good: 502 on the first try and both retries.
+    w.gh.inject(Fault::status("POST", "/releases", 502).skip(2).times(3));
+    let failed = w.action("pull_request", event.clone(), &[("INPUT_MAX_RETRIES", "2")]);
+    assert_eq!(failed.code(), Some(1), "{}", stderr(&failed.out));
+    assert_eq!(w.gh.releases().len(), 2);
+    assert!(
+        failed.summary.contains("Not done yet"),
+        "{}",
+        failed.summary
+    );
+    assert_eq!(w.gh.issue_labels(1), vec!["autorelease: pending"]);
+
+    w.action("pull_request", event, &[]).ok();
+    let releases = w.gh.releases();
+    assert_eq!(releases.len(), 3);
+    let mut tags: Vec<&str> = releases
+        .iter()
+        .map(|r| r["tag_name"].as_str().unwrap())
+        .collect();
+    tags.sort();
+    tags.dedup();
+    assert_eq!(tags.len(), 3, "no release twice");
+    assert_eq!(w.gh.tag_objects().len(), 3, "no tag created twice");
+    assert_eq!(w.gh.issue_labels(1), vec!["autorelease: tagged"]);
+}
+
+#[test]
+fn dry_runs_send_no_write_and_leave_origin_unchanged() {
+    let w = World::new();
+    let refs = w.origin_refs();
+    let run = w
+        .action("push", w.push_event(), &[("INPUT_DRY_RUN", "true")])
+        .ok();
+    assert!(run.writes.is_empty(), "{:?}", run.writes);
+    assert_eq!(w.origin_refs(), refs);
+    assert!(
+        stdout(&run.out).contains("would open a pull request"),
+        "{}",
+        stdout(&run.out)
+    );
+    assert_eq!(run.outputs["has_bumps"], "true");
+    assert!(run.summary.contains("dry run"));
+
+    // With a Release PR open and merged: release in dry run.
+    w.prepare().ok();
+    let event = w.merge_release_pr(1);
+    let refs = w.origin_refs();
+    let state = (w.gh.refs(), w.gh.releases(), w.gh.issue_labels(1));
+    let run = w
+        .action("pull_request", event, &[("INPUT_DRY_RUN", "true")])
+        .ok();
+    assert!(run.writes.is_empty(), "{:?}", run.writes);
+    assert_eq!(w.origin_refs(), refs);
+    assert_eq!((w.gh.refs(), w.gh.releases(), w.gh.issue_labels(1)), state);
+    assert!(
+        stdout(&run.out).contains("would tag core-v0.1.1"),
+        "{}",
+        stdout(&run.out)
+    );
+    assert_eq!(releases_output(&run).len(), 3);
+
+    // And prepare in dry run with the PR open: no PATCH either.
+    w.repo.change("crates/app/src/lib.rs", "feat(app): more");
+    let run = w
+        .action("push", w.push_event(), &[("INPUT_DRY_RUN", "true")])
+        .ok();
+    assert!(run.writes.is_empty(), "{:?}", run.writes);
+}
+
+#[test]
+fn rate_limits_and_server_errors_are_retried() {
+    let w = World::new();
+    w.gh.inject(
+        Fault::status("POST", "/pulls", 403)
+            .header("retry-after", "1")
+            .body(json!({"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."})),
+    );
+    w.gh.inject(Fault::status("GET", "/pulls?", 503));
+    let run = w.prepare().ok();
+    assert_eq!(w.gh.pulls().len(), 1);
+    let posts =
+        w.gh.requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with("/pulls"))
+            .map(|r| r.status)
+            .collect::<Vec<_>>();
+    assert_eq!(posts, vec![403, 201]);
+    assert!(
+        stdout(&run.out).contains("retrying"),
+        "{}",
+        stdout(&run.out)
+    );
+}
+
+#[test]
+fn a_rejected_token_stops_at_once_naming_the_permissions() {
+    let w = World::new();
+    w.gh.require_token("some-other-token");
+    let refs = w.origin_refs();
+    let run = w.prepare();
+    assert_eq!(run.code(), Some(2));
+    let err = stderr(&run.out);
+    assert!(err.contains("401"), "{err}");
+    assert!(
+        err.contains("contents: write") && err.contains("pull-requests: write"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Allow GitHub Actions to create and approve pull requests"),
+        "{err}"
+    );
+    assert_eq!(w.gh.requests().len(), 1, "no retry of a 401");
+    assert_eq!(w.origin_refs(), refs, "nothing pushed");
+}
+
+#[test]
+fn a_missing_token_is_an_input_error() {
+    let w = World::new();
+    let run = w.action("push", w.push_event(), &[("INPUT_TOKEN", "")]);
+    assert_eq!(run.code(), Some(2), "{}", stderr(&run.out));
+    assert!(stderr(&run.out).contains("token"), "{}", stderr(&run.out));
+    assert!(w.gh.requests().is_empty());
+}
+
+#[test]
+fn events_that_start_nothing_are_a_notice_and_success() {
+    let w = World::new();
+    let release_commit = json!({"ref": "refs/heads/main",
+        "head_commit": {"id": w.head(), "message": "chore(release): core 0.1.1"}});
+    let run = w.action("push", release_commit, &[]).ok();
+    assert!(
+        stdout(&run.out).contains("::notice::nothing to do"),
+        "{}",
+        stdout(&run.out)
+    );
+    let run = w.action("issues", json!({}), &[]).ok();
+    assert!(stdout(&run.out).contains("::notice::nothing to do"));
+    assert!(w.gh.requests().is_empty());
+    assert_eq!(w.release_branch(), None);
+}
+
+#[test]
+fn each_release_group_gets_its_own_branch_and_release_pr() {
+    let w = World::new();
+    w.repo.write(
+        "releasekit.toml",
+        "[groups.base]\nmembers = [\"core\", \"util\"]\n",
+    );
+    w.repo.commit("chore: release groups");
+    w.repo.git(&["push", "-q", "origin", "main"]);
+    let run = w.prepare().ok();
+    let pulls = w.gh.pulls();
+    let mut heads: Vec<&str> = pulls
+        .iter()
+        .map(|p| p["head"]["ref"].as_str().unwrap())
+        .collect();
+    heads.sort();
+    assert_eq!(heads, vec!["releasekit/release", "releasekit/release-base"]);
+    let refs = w.origin_refs();
+    assert!(
+        refs.contains_key("refs/heads/releasekit/release-base"),
+        "{refs:?}"
+    );
+    w.repo.git(&["fetch", "-q", "origin"]);
+    let base_app = w.repo.git(&[
+        "show",
+        "origin/releasekit/release-base:crates/app/Cargo.toml",
+    ]);
+    assert!(
+        base_app.contains("version = \"0.1.0\""),
+        "app is not in the base group"
+    );
+    assert!(
+        w.branch_file("crates/app/Cargo.toml")
+            .contains("version = \"0.1.1\"")
+    );
+    assert!(
+        w.branch_file("crates/core/Cargo.toml")
+            .contains("version = \"0.1.0\"")
+    );
+    assert_eq!(run.outputs["pr_number"].split(',').count(), 2);
+    let base_pr = pulls
+        .iter()
+        .find(|p| p["head"]["ref"] == "releasekit/release-base")
+        .unwrap();
+    assert!(
+        base_pr["title"].as_str().unwrap().contains("base"),
+        "{base_pr}"
+    );
+}
