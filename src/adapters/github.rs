@@ -670,31 +670,24 @@ impl GitHub {
     }
 }
 
-/// Whether (and how) a response is a failure worth another attempt.
+/// How `plan::retry` should see a response; `None` for an answer the caller reads (2xx, and
+/// 4xx such as 404 and 422 that mean something to it).
 fn failure_of(reply: &Reply, headers: &HeaderMap) -> Option<Failure> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let wait = requested_wait(
+        header("retry-after"),
+        header("x-ratelimit-remaining"),
+        header("x-ratelimit-reset"),
+        SystemTime::now(),
+    );
     let status = reply.status.as_u16();
-    let wait = || {
-        requested_wait(
-            header("retry-after"),
-            header("x-ratelimit-remaining"),
-            header("x-ratelimit-reset"),
-            SystemTime::now(),
-        )
-    };
-    match status {
-        401 => Some(Failure::Unauthorized),
-        429 => Some(Failure::RateLimited { wait: wait() }),
-        // A 403 is a rate limit when GitHub says so (secondary limits carry Retry-After,
-        // primary ones x-ratelimit-remaining: 0); otherwise it is a permission problem.
-        403 if header("retry-after").is_some()
-            || header("x-ratelimit-remaining") == Some("0")
-            || reply.body.to_lowercase().contains("rate limit") =>
-        {
-            Some(Failure::RateLimited { wait: wait() })
-        }
-        500..=599 => Some(Failure::Transient),
-        _ => None,
+    // A secondary rate limit sometimes comes as a bare 403 that only says so in its text;
+    // any other 403 is a permission problem.
+    let limited = status == 403 && reply.body.to_lowercase().contains("rate limit");
+    match Failure::from_status(status, wait) {
+        Some(Failure::Permanent) if limited => Some(Failure::RateLimited { wait }),
+        Some(Failure::Permanent) => None,
+        other => other,
     }
 }
 

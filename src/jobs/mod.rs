@@ -235,6 +235,15 @@ pub fn plan_for(ctx: &Context<'_>, g: &Gathered, selection: &Selection) -> Resul
     Ok(plan)
 }
 
+/// `path` relative to `base` (both canonicalised so symlinked temp dirs compare equal).
+pub(crate) fn relative_to(path: &Path, base: &Path) -> PathBuf {
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
+    canon(path)
+        .strip_prefix(canon(base))
+        .map(Path::to_owned)
+        .unwrap_or_default()
+}
+
 fn read_published(path: &Path) -> Result<Published> {
     let err = |message: String| Error::PublishedFile {
         path: path.to_owned(),

@@ -8,12 +8,13 @@
 //! changes. A dry run reads everything, writes nothing, and says what it would have done.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::adapters::git::{Git, PushAuth};
 use crate::adapters::github::{GitHub, Outcome, PullRequest};
 use crate::error::{Error, Result};
-use crate::jobs::{Context, Gathered, Selection, apply, gather, plan_for};
+use crate::jobs::{Context, Gathered, Selection, apply, gather, plan_for, relative_to};
+use crate::plan::history::short_id as short;
 use crate::plan::pr;
 use crate::plan::release::ReleasePlan;
 use crate::plan::render;
@@ -323,17 +324,4 @@ fn base_branch(ctx: &Context<'_>, git: &Git, default_branch: &str) -> Result<Str
     Ok(git
         .current_branch()?
         .unwrap_or_else(|| default_branch.to_owned()))
-}
-
-/// `path` relative to `base` (both canonicalised so symlinked temp dirs compare equal).
-pub(crate) fn relative_to(path: &Path, base: &Path) -> PathBuf {
-    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
-    canon(path)
-        .strip_prefix(canon(base))
-        .map(Path::to_owned)
-        .unwrap_or_default()
-}
-
-fn short(id: &str) -> &str {
-    id.get(..7).unwrap_or(id)
 }

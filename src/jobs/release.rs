@@ -14,9 +14,9 @@ use serde::Serialize;
 use crate::adapters::git::Git;
 use crate::adapters::github::{GitHub, NewRelease, Outcome, PullRequest};
 use crate::error::{Error, Result};
-use crate::jobs::Context;
-use crate::jobs::prepare::relative_to;
+use crate::jobs::{Context, relative_to};
 use crate::plan::changelog;
+use crate::plan::history::short_id as short;
 use crate::plan::manifest::manifest_facts;
 use crate::plan::pr::{self, ManifestCrate, ReleaseManifest};
 use crate::plan::trigger::{LABEL_PENDING, LABEL_TAGGED, is_release_branch};
@@ -363,8 +363,4 @@ fn finish(ctx: &mut Context<'_>, report: &ReleaseReport, failed: Option<&Error>)
     }
     ctx.runner.summary(&summary)?;
     Ok(())
-}
-
-fn short(id: &str) -> &str {
-    id.get(..7).unwrap_or(id)
 }

@@ -53,7 +53,7 @@ pub fn classify(id: &str, message: &str) -> ConventionalCommit {
     let (subject_text, pr) = split_pr(subject);
     let mut commit = ConventionalCommit {
         id: id.to_owned(),
-        short_id: id.chars().take(7).collect(),
+        short_id: super::history::short_id(id).to_owned(),
         kind: None,
         scope: None,
         summary: subject_text.to_owned(),

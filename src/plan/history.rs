@@ -223,6 +223,11 @@ impl BitSet {
     }
 }
 
+/// The 7-character form of a commit id, as git and GitHub show it.
+pub fn short_id(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

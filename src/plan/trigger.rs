@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::history::short_id as short;
+
 /// The release branch of a group (`releasekit/release`, `releasekit/release-<group>`).
 pub const RELEASE_BRANCH: &str = "releasekit/release";
 pub const LABEL_PENDING: &str = "autorelease: pending";
@@ -218,10 +220,6 @@ pub fn decide(event: &Event, is_release_commit: impl Fn(&str) -> bool) -> Trigge
             "the {name} event starts no stage (auto runs on push, a merged Release PR and workflow_dispatch)"
         )),
     }
-}
-
-fn short(id: &str) -> &str {
-    id.get(..7).unwrap_or(id)
 }
 
 #[cfg(test)]
