@@ -592,3 +592,48 @@ fn each_release_group_gets_its_own_branch_and_release_pr() {
         "{base_pr}"
     );
 }
+
+/// A JSON POST to the fake, as another client (a person, an earlier tool) would make it.
+fn post(gh: &FakeGitHub, path: &str, body: &Value) -> Value {
+    use std::io::{Read, Write};
+    let addr = gh.url().trim_start_matches("http://").to_owned();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    let body = body.to_string();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (_, json) = response.split_once("\r\n\r\n").unwrap();
+    serde_json::from_str(json).unwrap_or(Value::Null)
+}
+
+#[test]
+fn a_tag_that_exists_elsewhere_is_kept_and_reported() {
+    let w = World::new();
+    w.prepare().ok();
+    let elsewhere = w.head();
+    post(
+        &w.gh,
+        "/repos/acme/widgets/git/refs",
+        &json!({"ref": "refs/tags/core-v0.1.1", "sha": elsewhere}),
+    );
+    let event = w.merge_release_pr(1);
+    let run = w.action("pull_request", event, &[]).ok();
+    assert_eq!(
+        w.gh.refs()["refs/tags/core-v0.1.1"],
+        elsewhere,
+        "kept as it was"
+    );
+    assert_eq!(w.gh.tag_objects().len(), 2, "the other two are created");
+    assert_eq!(w.gh.releases().len(), 3);
+    assert!(
+        run.summary
+            .contains("**Warning:** tag core-v0.1.1 exists at"),
+        "{}",
+        run.summary
+    );
+}

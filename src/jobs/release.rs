@@ -64,6 +64,8 @@ pub struct ReleaseReport {
     pub manifest: ReleaseManifest,
     pub commit: String,
     pub released: Vec<Released>,
+    /// Things kept as they were that a maintainer should look at.
+    pub warnings: Vec<String>,
 }
 
 /// Release the merged Release PR `number` (from the event), or the one merged at HEAD.
@@ -89,6 +91,7 @@ pub fn run(ctx: &mut Context<'_>, number: Option<u64>) -> Result<ReleaseReport> 
         manifest,
         commit,
         released: Vec::new(),
+        warnings: Vec::new(),
     };
     ctx.begin_group("tags and GitHub Releases")?;
     let result = release_all(ctx, &github, &git, &mut report);
@@ -208,12 +211,14 @@ fn release_all(
                 Outcome::Existed
             }
             Some(at) => {
-                ctx.print(&format!(
-                    "tag {} exists at {}, not at the merge commit {}: kept as it is\n",
+                let warning = format!(
+                    "tag {} exists at {}, not at the merge commit {}: kept as it is",
                     c.tag,
                     short(&at),
                     short(&report.commit)
-                ))?;
+                );
+                ctx.print(&format!("{warning}\n"))?;
+                report.warnings.push(warning);
                 Outcome::Existed
             }
             None if dry => {
@@ -342,6 +347,9 @@ fn finish(ctx: &mut Context<'_>, report: &ReleaseReport, failed: Option<&Error>)
             r.tag,
             what(r.tag_outcome)
         );
+    }
+    for warning in &report.warnings {
+        let _ = write!(summary, "\n> **Warning:** {warning}\n");
     }
     let left: Vec<&ManifestCrate> = report
         .manifest
