@@ -1,30 +1,12 @@
 //! The fake GitHub answers like GitHub: shapes, status codes, error bodies, faults and its
-//! request log. Driven with a tiny blocking HTTP/1.1 client so the checks need no extra crate.
+//! request log. Driven with the fake's own blocking HTTP/1.1 client, so the checks need no extra
+//! crate.
 
 #[path = "support/github.rs"]
 mod github;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-
-use github::{FakeGitHub, Fault};
+use github::{Answer, FakeGitHub, Fault};
 use serde_json::{Value, json};
-
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Value,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        let header = self
-            .headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name));
-        header.map(|(_, v)| v.as_str())
-    }
-}
 
 fn call(fake: &FakeGitHub, method: &str, path: &str, body: Option<Value>) -> Answer {
     call_as(fake, method, path, body, Some("Bearer secret"))
@@ -38,41 +20,7 @@ fn call_as(
     auth: Option<&str>,
 ) -> Answer {
     let raw = body.map(|b| b.to_string()).unwrap_or_default();
-    send(fake, method, path, &raw, auth)
-}
-
-fn send(fake: &FakeGitHub, method: &str, path: &str, raw: &str, auth: Option<&str>) -> Answer {
-    let address = fake.url().trim_start_matches("http://").to_owned();
-    let mut stream = TcpStream::connect(&address).expect("connect to the fake");
-    let mut request =
-        format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
-    request += "Accept: application/vnd.github+json\r\nUser-Agent: fake-github-test\r\n";
-    if let Some(auth) = auth {
-        request += &format!("Authorization: {auth}\r\n");
-    }
-    if !raw.is_empty() {
-        request += "Content-Type: application/json\r\n";
-    }
-    request += &format!("Content-Length: {}\r\n\r\n{raw}", raw.len());
-    stream.write_all(request.as_bytes()).expect("send request");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read response");
-    let (head, body) = response
-        .split_once("\r\n\r\n")
-        .expect("a complete HTTP response");
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok());
-    let headers = lines
-        .filter_map(|l| l.split_once(": "))
-        .map(|(n, v)| (n.to_owned(), v.to_owned()));
-    Answer {
-        status: status.expect("a status line"),
-        headers: headers.collect(),
-        body: serde_json::from_str(body).unwrap_or(Value::Null),
-    }
+    fake.send(method, path, &raw, auth)
 }
 
 const REPO: &str = "/repos/acme/widgets";
@@ -512,7 +460,7 @@ fn unknown_routes_are_404_and_bad_json_is_400() {
     let expected = json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"});
     assert_eq!((unknown.status, unknown.body), (404, expected));
     assert_eq!(call(&fake, "GET", "/repos/other/repo", None).status, 404);
-    let bad = send(&fake, "POST", &format!("{REPO}/pulls"), "{not json", None);
+    let bad = fake.send("POST", &format!("{REPO}/pulls"), "{not json", None);
     assert_eq!(
         (bad.status, bad.body["message"].clone()),
         (400, json!("Problems parsing JSON"))

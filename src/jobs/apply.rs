@@ -88,7 +88,7 @@ pub fn planned_writes(
 }
 
 /// Write `writes` under `root`, then refresh `Cargo.lock` (when there is one) so it records
-/// the new versions. Returns the files changed.
+/// the new versions. Returns the files changed: [`changed_files`].
 pub fn write(root: &Path, writes: Vec<(PathBuf, String)>) -> Result<Vec<PathBuf>> {
     for (rel, text) in &writes {
         let path = root.join(rel);
@@ -98,10 +98,19 @@ pub fn write(root: &Path, writes: Vec<(PathBuf, String)>) -> Result<Vec<PathBuf>
             source,
         })?;
     }
-    let mut written: Vec<PathBuf> = writes.into_iter().map(|(rel, _)| rel).collect();
-    if !written.is_empty() && root.join("Cargo.lock").exists() {
+    let files = changed_files(root, &writes);
+    if files.len() > writes.len() {
         cargo::refresh_lockfile(root)?;
-        written.push(PathBuf::from("Cargo.lock"));
     }
-    Ok(written)
+    Ok(files)
+}
+
+/// The files `writes` changes under `root`: those written, and `Cargo.lock` when there is one
+/// to refresh. What a dry run lists without writing.
+pub fn changed_files(root: &Path, writes: &[(PathBuf, String)]) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = writes.iter().map(|(rel, _)| rel.clone()).collect();
+    if !files.is_empty() && root.join("Cargo.lock").exists() {
+        files.push(PathBuf::from("Cargo.lock"));
+    }
+    files
 }

@@ -139,13 +139,8 @@ fn prepare_one(
     ctx.begin_group(&format!("release branch {}", report.branch))?;
     let changelogs = gathered.settings.changelog.enabled;
     if dry {
-        report.files = apply::planned_writes(&report.plan, &gathered.root, changelogs)?
-            .into_iter()
-            .map(|(path, _)| path)
-            .collect();
-        if !report.files.is_empty() && gathered.root.join("Cargo.lock").exists() {
-            report.files.push(PathBuf::from("Cargo.lock"));
-        }
+        let writes = apply::planned_writes(&report.plan, &gathered.root, changelogs)?;
+        report.files = apply::changed_files(&gathered.root, &writes);
         ctx.print(&format!(
             "dry run: would commit {} file(s) on {} (from {base}) and force-push it to origin\n",
             report.files.len(),

@@ -94,7 +94,7 @@ pub fn run(ctx: &mut Context<'_>, number: Option<u64>) -> Result<ReleaseReport> 
         warnings: Vec::new(),
     };
     ctx.begin_group("tags and GitHub Releases")?;
-    let result = release_all(ctx, &github, &git, &mut report);
+    let result = release_all(ctx, &github, &git, &workspace_dir, &mut report);
     ctx.print_github_log(&github)?;
     ctx.end_group()?;
     let result = result.and_then(|()| relabel(ctx, &github, &report));
@@ -199,12 +199,11 @@ fn release_all(
     ctx: &mut Context<'_>,
     github: &GitHub,
     git: &Git,
+    workspace_dir: &std::path::Path,
     report: &mut ReleaseReport,
 ) -> Result<()> {
     let dry = ctx.config.dry_run;
-    let workspace_dir = relative_to(&ctx.config.workspace, git.root());
     for c in report.manifest.crates.clone() {
-        let notes = release_notes(git, &report.commit, &workspace_dir, &c)?;
         let tag_outcome = match github.tag_commit(&c.tag)? {
             Some(at) if at == report.commit => {
                 ctx.print(&format!("tag {} exists: kept\n", c.tag))?;
@@ -250,6 +249,7 @@ fn release_all(
                 (String::new(), Outcome::Created)
             }
             None => {
+                let notes = release_notes(git, &report.commit, workspace_dir, &c)?;
                 let name = format!("{} {}", c.name, c.version);
                 let (release, outcome) = github.create_release(&NewRelease {
                     tag: &c.tag,

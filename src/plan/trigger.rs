@@ -28,14 +28,6 @@ pub fn is_release_branch(branch: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('-'))
 }
 
-/// The release group a release branch belongs to.
-pub fn branch_group(branch: &str) -> Option<String> {
-    branch
-        .strip_prefix(RELEASE_BRANCH)?
-        .strip_prefix('-')
-        .map(str::to_owned)
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct HeadCommit {
     pub id: String,
@@ -367,10 +359,5 @@ mod tests {
         assert_eq!(release_branch(Some("core")), "releasekit/release-core");
         assert!(is_release_branch("releasekit/release-core"));
         assert!(!is_release_branch("releasekit/releases"));
-        assert_eq!(
-            branch_group("releasekit/release-core").as_deref(),
-            Some("core")
-        );
-        assert_eq!(branch_group("releasekit/release"), None);
     }
 }

@@ -9,6 +9,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::IntoFuture;
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -94,6 +96,23 @@ impl Fault {
     }
 }
 
+/// What the fake answered to [`FakeGitHub::send`].
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Value,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let header = self
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name));
+        header.map(|(_, v)| v.as_str())
+    }
+}
+
 /// The fake server; it stops when dropped.
 pub struct FakeGitHub {
     state: Arc<Mutex<State>>,
@@ -103,6 +122,42 @@ pub struct FakeGitHub {
 }
 
 impl FakeGitHub {
+    /// One raw request, as any other client (a person, an earlier tool) would send it: a tiny
+    /// blocking HTTP/1.1 client, so tests need no extra crate. `raw` is the body as sent.
+    pub fn send(&self, method: &str, path: &str, raw: &str, auth: Option<&str>) -> Answer {
+        let address = self.url().trim_start_matches("http://").to_owned();
+        let mut stream = TcpStream::connect(&address).expect("connect to the fake");
+        let mut request =
+            format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
+        request += "Accept: application/vnd.github+json\r\nUser-Agent: fake-github-test\r\n";
+        if let Some(auth) = auth {
+            request += &format!("Authorization: {auth}\r\n");
+        }
+        if !raw.is_empty() {
+            request += "Content-Type: application/json\r\n";
+        }
+        request += &format!("Content-Length: {}\r\n\r\n{raw}", raw.len());
+        stream.write_all(request.as_bytes()).expect("send request");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read response");
+        let (head, body) = response
+            .split_once("\r\n\r\n")
+            .expect("a complete HTTP response");
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|s| s.parse().ok());
+        let headers = lines
+            .filter_map(|l| l.split_once(": "))
+            .map(|(n, v)| (n.to_owned(), v.to_owned()));
+        Answer {
+            status: status.expect("a status line"),
+            headers: headers.collect(),
+            body: serde_json::from_str(body).unwrap_or(Value::Null),
+        }
+    }
+
     pub fn start(repository: &str) -> FakeGitHub {
         let (owner, name) = repository
             .split_once('/')
