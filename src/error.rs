@@ -7,10 +7,14 @@ use crate::adapters::actions::ActionsError;
 use crate::adapters::cargo::CargoError;
 use crate::adapters::git::GitError;
 use crate::adapters::github::GitHubError;
+use crate::adapters::index::IndexError;
+use crate::adapters::oidc::OidcError;
+use crate::adapters::registry::RegistryError;
 use crate::config::ConfigError;
 use crate::jobs::release::ReleaseError;
 use crate::plan::manifest::ManifestError;
 use crate::plan::pr::PrError;
+use crate::plan::publish::Problem;
 use crate::plan::release::PlanError;
 use crate::plan::trigger::EventError;
 
@@ -55,6 +59,16 @@ pub enum Error {
     },
     #[error("could not read published versions from {path}: {message}")]
     PublishedFile { path: PathBuf, message: String },
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Oidc(#[from] OidcError),
+    #[error("pre-flight stopped the release before any upload: {}", problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Preflight { problems: Vec<Problem> },
+    #[error("publishing is not finished: {} not published", left.join(", "))]
+    PublishIncomplete { left: Vec<String> },
     #[error("the `{command}` stage is not available in this version of releasekit-cargo")]
     Unavailable { command: String },
 }
@@ -65,7 +79,8 @@ impl Error {
             Error::Config(e) => u8::try_from(e.exit_code()).unwrap_or(2),
             Error::Plan(_) | Error::Manifest { .. } | Error::PublishedFile { .. } => 2,
             Error::Unavailable { .. } | Error::Event(_) | Error::NoEvent | Error::Pr(_) => 2,
-            Error::Release(_) => 2,
+            Error::Release(_) | Error::Registry(_) => 2,
+            Error::Preflight { problems } if problems.iter().all(Problem::is_input) => 2,
             Error::GitHub(e) if e.is_input() => 2,
             Error::Git(GitError::NotARepository { .. }) => 2,
             Error::Cargo(e) if e.is_input() => 2,
@@ -90,6 +105,11 @@ impl Error {
             Error::Release(e) => Some(e.hint()),
             Error::PrBodyTooLong { .. } => Some("split the workspace into release groups ([groups.<name>] in releasekit.toml): each group gets its own Release PR".into()),
             Error::NoEvent => Some("run a stage by name (`releasekit-cargo plan`, `prepare`, `release`), or run inside GitHub Actions".into()),
+            Error::Registry(e) => Some(e.hint()),
+            Error::Index(e) => Some(e.hint()),
+            Error::Oidc(e) => Some(e.hint()),
+            Error::Preflight { .. } => Some("fix each problem listed above (all were found in one pass), then re-run: nothing was uploaded".into()),
+            Error::PublishIncomplete { .. } => Some("the job summary lists what failed and what it blocked; fix it and re-run: crates already in the index are skipped".into()),
             Error::Actions(_) | Error::Io { .. } => None,
         }
     }

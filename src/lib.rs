@@ -35,6 +35,7 @@ pub fn run(
             let secret = name == "INPUT_TOKEN"
                 || name == "GITHUB_TOKEN"
                 || name == "CARGO_REGISTRY_TOKEN"
+                || name == "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
                 || (name.starts_with("CARGO_REGISTRIES_") && name.ends_with("_TOKEN"));
             if secret && !value.is_empty() {
                 let _ = writeln!(out, "{}", mask_command(value));
@@ -66,6 +67,7 @@ pub fn run(
         Command::Apply => jobs::apply::run(&mut ctx).map(drop),
         Command::Prepare => jobs::prepare::run(&mut ctx).map(drop),
         Command::Release => jobs::release::run(&mut ctx, None).map(drop),
+        Command::Publish => jobs::publish::run(&mut ctx, None).map(drop),
         Command::Auto => jobs::auto::run(&mut ctx),
         other => Err(Error::Unavailable {
             command: other.to_string(),

@@ -106,6 +106,117 @@ pub fn refresh_lockfile(dir: &Path) -> Result<(), CargoError> {
     Ok(())
 }
 
+/// What a cargo command said when it failed: its stderr, trimmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CargoOutput {
+    pub stderr: String,
+}
+
+/// Run cargo in `dir` with extra environment, capturing its output.
+fn run_cargo(
+    dir: &Path,
+    args: &[String],
+    envs: &[(String, String)],
+) -> Result<Result<(), CargoOutput>, CargoError> {
+    let out = Command::new("cargo")
+        .args(args)
+        .envs(envs.iter().map(|(k, v)| (k, v)))
+        .env("CARGO_TERM_COLOR", "never")
+        .current_dir(dir)
+        .output()
+        .map_err(CargoError::Spawn)?;
+    if out.status.success() {
+        Ok(Ok(()))
+    } else {
+        Ok(Err(CargoOutput {
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        }))
+    }
+}
+
+fn registry_args(registry: Option<&str>) -> Vec<String> {
+    match registry {
+        Some(name) => vec!["--registry".into(), name.into()],
+        None => Vec::new(),
+    }
+}
+
+/// One `.crate` file `cargo package` wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Packaged {
+    pub name: String,
+    pub path: PathBuf,
+    pub bytes: u64,
+}
+
+/// The packages, or what cargo said when packaging or verifying failed.
+pub type Packages = Result<Vec<Packaged>, CargoOutput>;
+
+/// `cargo build --release --locked --workspace` in `dir`.
+pub fn build_release(dir: &Path) -> Result<Result<(), CargoOutput>, CargoError> {
+    let args = ["build", "--release", "--locked", "--workspace"].map(String::from);
+    run_cargo(dir, &args, &[])
+}
+
+/// `cargo package -p A -p B …`: every crate packaged and built from its packaged sources, the
+/// ones not yet in the registry resolved from each other (cargo's local overlay), so a crate
+/// that only builds inside the workspace fails here, before anything is public. Returns each
+/// `.crate` file with its size.
+pub fn package(
+    dir: &Path,
+    target_dir: &Path,
+    crates: &[(String, Version)],
+    registry: Option<&str>,
+    allow_dirty: bool,
+) -> Result<Packages, CargoError> {
+    let mut args: Vec<String> = vec!["package".into(), "--target-dir".into()];
+    args.push(target_dir.display().to_string());
+    if allow_dirty {
+        args.push("--allow-dirty".into());
+    }
+    for (name, _) in crates {
+        args.push("-p".into());
+        args.push(name.clone());
+    }
+    args.extend(registry_args(registry));
+    if let Err(failed) = run_cargo(dir, &args, &[])? {
+        return Ok(Err(failed));
+    }
+    let files = crates
+        .iter()
+        .map(|(name, version)| {
+            let path = target_dir
+                .join("package")
+                .join(format!("{name}-{version}.crate"));
+            let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            Packaged {
+                name: name.clone(),
+                path,
+                bytes,
+            }
+        })
+        .collect();
+    Ok(Ok(files))
+}
+
+/// `cargo publish -p NAME --no-verify` (the crates were verified together before), with the
+/// token, when one is handed in, only in the child's environment.
+pub fn publish(
+    dir: &Path,
+    name: &str,
+    registry: Option<&str>,
+    token: Option<(&str, &str)>,
+) -> Result<Result<(), CargoOutput>, CargoError> {
+    let mut args: Vec<String> = ["publish", "--no-verify", "-p", name]
+        .map(String::from)
+        .to_vec();
+    args.extend(registry_args(registry));
+    let envs: Vec<(String, String)> = token
+        .map(|(var, value)| vec![(var.to_owned(), value.to_owned())])
+        .unwrap_or_default();
+    run_cargo(dir, &args, &envs)
+}
+
 /// The planner's workspace. `repo_root` is the git repository root (member directories are
 /// relative to it, as git's paths are); manifests that cannot be read (metadata from a file)
 /// contribute no extra facts.

@@ -15,9 +15,9 @@ use octocrab::Octocrab;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::plan::retry::{Decision, Failure, GiveUp, RetryPolicy, requested_wait};
+use crate::plan::retry::{Attempts, Decision, Failure, GiveUp, RetryPolicy, requested_wait};
 
-const USER_AGENT: &str = concat!("releasekit-cargo/", env!("CARGO_PKG_VERSION"));
+use super::USER_AGENT;
 
 #[derive(Debug, thiserror::Error)]
 pub enum GitHubError {
@@ -329,8 +329,7 @@ impl GitHub {
             });
         }
         self.runtime.block_on(async {
-            let mut retries = 0;
-            let mut waited = Duration::ZERO;
+            let mut attempts = Attempts::default();
             loop {
                 let (failure, last) = match self.once(&method, path, body).await {
                     Ok((reply, headers)) => match failure_of(&reply, &headers) {
@@ -345,16 +344,8 @@ impl GitHub {
                     },
                     Err(e) => (Failure::Transient, e),
                 };
-                match self
-                    .policy
-                    .decide(retries, waited, &failure, fastrand::f64())
-                {
+                match self.policy.next(&mut attempts, &failure, fastrand::f64()) {
                     Decision::RetryAfter(wait) => {
-                        if matches!(failure, Failure::RateLimited { .. }) {
-                            waited += wait;
-                        } else {
-                            retries += 1;
-                        }
                         self.log.lock().expect("log lock").push(format!(
                             "{method} {path}: {last}; retrying in {:.1}s",
                             wait.as_secs_f64()
@@ -372,7 +363,7 @@ impl GitHub {
                         return Err(GitHubError::Exhausted {
                             method,
                             path: path.to_owned(),
-                            attempts: retries + 1,
+                            attempts: attempts.retries + 1,
                             last,
                         });
                     }

@@ -5,3 +5,13 @@ pub mod actions;
 pub mod cargo;
 pub mod git;
 pub mod github;
+pub mod index;
+pub mod oidc;
+pub mod registry;
+
+/// Every HTTP client of ours says who it is (crates.io asks for it).
+pub const USER_AGENT: &str = concat!(
+    "releasekit-cargo/",
+    env!("CARGO_PKG_VERSION"),
+    " (+https://github.com/releasekit/releasekit-cargo)"
+);

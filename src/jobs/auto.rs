@@ -4,7 +4,8 @@
 
 use crate::adapters::actions::annotation;
 use crate::error::{Error, Result};
-use crate::jobs::{Context, plan, prepare, release};
+use crate::jobs::publish::FromRelease;
+use crate::jobs::{Context, plan, prepare, publish, release};
 use crate::plan::pr::is_release_commit;
 use crate::plan::trigger::{Event, RELEASE_BRANCH, Stage, Trigger, decide, parse_event};
 
@@ -40,20 +41,27 @@ pub fn run(ctx: &mut Context<'_>) -> Result<()> {
         Event::PullRequest(e) => Some(e.pull_request.number),
         _ => None,
     };
+    // What the release stage released is what publish uploads, at its merge commit.
+    let mut released: Option<FromRelease> = None;
     for stage in stages {
         match stage {
             Stage::Plan => plan::run(ctx).map(drop)?,
             Stage::Prepare => prepare::run(ctx).map(drop)?,
-            Stage::Release => release::run(ctx, number).map(drop)?,
-            Stage::Publish | Stage::Notify => {
-                let name = if stage == Stage::Publish {
-                    "publish"
-                } else {
-                    "notify"
-                };
-                ctx.print(&format!(
-                    "{name}: not available in this version of releasekit-cargo; skipped\n"
-                ))?;
+            Stage::Release => {
+                let report = release::run(ctx, number)?;
+                released = Some(FromRelease {
+                    commit: report.commit.clone(),
+                    crates: report
+                        .manifest
+                        .crates
+                        .iter()
+                        .map(|c| c.name.clone())
+                        .collect(),
+                });
+            }
+            Stage::Publish => publish::run(ctx, released.as_ref()).map(drop)?,
+            Stage::Notify => {
+                ctx.print("notify: not available in this version of releasekit-cargo; skipped\n")?;
             }
         }
     }

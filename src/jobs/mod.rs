@@ -5,6 +5,7 @@ pub mod apply;
 pub mod auto;
 pub mod plan;
 pub mod prepare;
+pub mod publish;
 pub mod release;
 
 use std::collections::BTreeMap;

@@ -181,6 +181,47 @@ pub fn apply_edits(text: &str, edits: &ManifestEdits) -> Result<String, Manifest
     Ok(doc.to_string())
 }
 
+/// For verification only, never for what is published: make the dev-dependencies on the
+/// packages `paths` names path-only (`version` and `registry` dropped; an inherited entry
+/// replaced by the path), so cargo strips them when packaging. cargo orders the crates it
+/// packages together by every versioned dependency among them, dev-dependencies included, and
+/// stalls on serde's shape; verification builds no dev-dependency, so it proves the same.
+pub fn unversion_dev_deps(
+    text: &str,
+    paths: &std::collections::BTreeMap<String, String>,
+) -> Result<String, ManifestError> {
+    let mut doc: DocumentMut = text.parse().map_err(|err| parse_error(text, &err))?;
+    for table in dep_tables_mut(doc.as_table_mut(), DepKind::Dev) {
+        for (key, item) in table.iter_mut() {
+            let package = item
+                .as_table_like()
+                .and_then(|entry| entry.get("package"))
+                .and_then(Item::as_str)
+                .unwrap_or(key.get())
+                .to_owned();
+            let Some(path) = paths.get(&package) else {
+                continue;
+            };
+            let mut entry = toml_edit::InlineTable::new();
+            entry.insert("path", Value::from(path.as_str()));
+            if let Some(old) = item.as_table_like() {
+                for (field, value) in old.iter() {
+                    if matches!(field, "features" | "default-features" | "package")
+                        && let Some(value) = value.as_value()
+                    {
+                        let mut value = value.clone();
+                        value.decor_mut().clear();
+                        entry.insert(field, value);
+                    }
+                }
+            }
+            entry.fmt();
+            *item = Item::Value(Value::InlineTable(entry));
+        }
+    }
+    Ok(doc.to_string())
+}
+
 /// Read the facts of `text` that the adapter cannot get from `cargo metadata`.
 pub fn manifest_facts(text: &str) -> Result<ManifestFacts, ManifestError> {
     let doc = Document::parse(text).map_err(|err| parse_error(text, &err))?;
@@ -943,5 +984,47 @@ libc = "0.2"
                 "{kind} {key} in\n{text}"
             );
         }
+    }
+
+    #[test]
+    fn dev_dependencies_on_named_packages_become_path_only() {
+        let text = r#"[package]
+name = "derive"
+version = "1.0.1"
+
+[dependencies]
+serde = { path = "../serde", version = "1.0" }
+
+[dev-dependencies]
+serde = { path = "../serde", version = "1.0", registry = "test", features = ["derive"] }
+testing = { package = "serde-test", workspace = true }
+other = "1"
+
+[target.'cfg(unix)'.dev-dependencies]
+serde = { version = "1.0", path = "../serde" }
+"#;
+        let paths: std::collections::BTreeMap<String, String> = [
+            ("serde".to_owned(), "/w/serde".to_owned()),
+            ("serde-test".to_owned(), "/w/serde-test".to_owned()),
+        ]
+        .into();
+        let out = unversion_dev_deps(text, &paths).unwrap();
+        assert!(
+            out.contains("serde = { path = \"../serde\", version = \"1.0\" }"),
+            "{out}"
+        );
+        assert!(
+            out.contains("serde = { path = \"/w/serde\", features = [\"derive\"] }"),
+            "{out}"
+        );
+        assert!(
+            out.contains("testing = { path = \"/w/serde-test\", package = \"serde-test\" }"),
+            "{out}"
+        );
+        assert!(out.contains("other = \"1\""), "{out}");
+        assert!(
+            out.contains("[target.'cfg(unix)'.dev-dependencies]\nserde = { path = \"/w/serde\" }"),
+            "{out}"
+        );
     }
 }

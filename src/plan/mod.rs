@@ -10,6 +10,7 @@ pub mod graph;
 pub mod history;
 pub mod manifest;
 pub mod pr;
+pub mod publish;
 pub mod release;
 pub mod render;
 pub mod retry;

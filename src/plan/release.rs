@@ -540,7 +540,7 @@ fn dependency_notes(reasons: &[Reason]) -> Vec<String> {
 }
 
 /// Each member's group (`None` = the default group).
-fn assign_groups<'a>(
+pub(crate) fn assign_groups<'a>(
     members: &[&'a super::workspace::Member],
     specs: &[GroupSpec],
 ) -> Result<BTreeMap<&'a str, Option<String>>, PlanError> {

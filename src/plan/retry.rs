@@ -112,6 +112,29 @@ impl RetryPolicy {
     }
 }
 
+/// What one request has used of its policy so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Attempts {
+    pub retries: u32,
+    pub waited: Duration,
+}
+
+impl RetryPolicy {
+    /// [`RetryPolicy::decide`] for the next try, counting what a retry uses: a rate-limit
+    /// wait adds to `waited` (it spends no retry), any other retry one of `retries`.
+    pub fn next(&self, attempts: &mut Attempts, failure: &Failure, jitter: f64) -> Decision {
+        let decision = self.decide(attempts.retries, attempts.waited, failure, jitter);
+        if let Decision::RetryAfter(wait) = decision {
+            if matches!(failure, Failure::RateLimited { .. }) {
+                attempts.waited += wait;
+            } else {
+                attempts.retries += 1;
+            }
+        }
+        decision
+    }
+}
+
 /// The outcome of [`RetryPolicy::decide`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
@@ -450,5 +473,35 @@ mod tests {
         ] {
             assert_eq!(wait_from_text(text, now()), None, "{text}");
         }
+    }
+
+    #[test]
+    fn next_counts_a_rate_limit_wait_apart_from_retries() {
+        let policy = RetryPolicy::new(1);
+        let mut attempts = Attempts::default();
+        let limited = Failure::RateLimited {
+            wait: Some(Duration::from_secs(5)),
+        };
+        assert!(matches!(
+            policy.next(&mut attempts, &limited, 0.0),
+            Decision::RetryAfter(_)
+        ));
+        assert_eq!(
+            attempts,
+            Attempts {
+                retries: 0,
+                waited: Duration::from_secs(5)
+            }
+        );
+        assert!(matches!(
+            policy.next(&mut attempts, &Failure::Transient, 0.5),
+            Decision::RetryAfter(_)
+        ));
+        assert_eq!(attempts.retries, 1);
+        assert_eq!(
+            policy.next(&mut attempts, &Failure::Transient, 0.5),
+            Decision::GiveUp(GiveUp::Exhausted { attempts: 2 })
+        );
+        assert_eq!(attempts.retries, 1);
     }
 }

@@ -1,0 +1,561 @@
+//! Which registry a release publishes to: its sparse index URL and the token cargo will use.
+//!
+//! Reads the process environment and cargo's configuration files the way cargo does (the
+//! environment wins; the closest `.cargo/config` wins; `$CARGO_HOME` last), so the index we poll
+//! is the one `cargo publish` uploads to. It only reads; it never sends a request, never
+//! follows source replacement and never decides what to do with a missing token.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::config::Secret;
+
+pub const CRATES_IO_INDEX: &str = "https://index.crates.io/";
+
+/// cargo's own name for crates.io, accepted wherever a registry name is.
+const CRATES_IO: &str = "crates-io";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrySpec {
+    /// `None` = crates.io.
+    pub name: Option<String>,
+    /// Sparse index base URL without the `sparse+` prefix, always ending in `/`.
+    pub index_url: String,
+    /// The token cargo will use, from the environment or `$CARGO_HOME/credentials.toml`.
+    pub token: Option<Secret>,
+    /// The environment variable a user should set, for messages.
+    pub token_variable: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error("no registry named `{name}` in cargo's configuration or the environment")]
+    Unknown { name: String },
+    #[error("registry `{name}` has a git index ({index}); only sparse indexes can be polled")]
+    GitIndex { name: String, index: String },
+    #[error("cannot read cargo configuration {}: {message}", path.display())]
+    Config { path: PathBuf, message: String },
+}
+
+impl RegistryError {
+    pub fn hint(&self) -> String {
+        match self {
+            RegistryError::Unknown { name } => format!(
+                "add `[registries.{name}] index = \"sparse+https://…\"` to `.cargo/config.toml` in the workspace, or set CARGO_REGISTRIES_{}_INDEX",
+                env_key(name)
+            ),
+            RegistryError::GitIndex { name, .. } => format!(
+                "point `registries.{name}.index` at the registry's sparse index (`sparse+https://…`); most registries serve one beside the git index"
+            ),
+            RegistryError::Config { path, .. } => format!(
+                "fix or remove {} (cargo itself would reject it)",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// The registry `name` (`None` or `crates-io` = crates.io) as cargo run in `workspace_root`
+/// with environment `env` would see it.
+pub fn resolve(
+    name: Option<&str>,
+    env: &BTreeMap<String, String>,
+    workspace_root: &Path,
+) -> Result<RegistrySpec, RegistryError> {
+    let cargo_home = cargo_home(env);
+    let name = name.filter(|n| *n != CRATES_IO);
+    let (index_url, token_variable, token_table) = match name {
+        None => (
+            CRATES_IO_INDEX.to_owned(),
+            "CARGO_REGISTRY_TOKEN".to_owned(),
+            vec!["registry"],
+        ),
+        Some(name) => (
+            named_index(name, env, workspace_root, cargo_home.as_deref())?,
+            format!("CARGO_REGISTRIES_{}_TOKEN", env_key(name)),
+            vec!["registries", name],
+        ),
+    };
+    let token = match non_empty(env, &token_variable) {
+        Some(value) => Some(Secret::new(value)),
+        None => match &cargo_home {
+            Some(home) => credentials_token(home, &token_table)?,
+            None => None,
+        },
+    };
+    Ok(RegistrySpec {
+        name: name.map(str::to_owned),
+        index_url,
+        token,
+        token_variable,
+    })
+}
+
+/// A named registry's index: `CARGO_REGISTRIES_<NAME>_INDEX`, else the first config file that
+/// sets `registries.<name>.index`.
+fn named_index(
+    name: &str,
+    env: &BTreeMap<String, String>,
+    workspace_root: &Path,
+    cargo_home: Option<&Path>,
+) -> Result<String, RegistryError> {
+    let index = match non_empty(env, &format!("CARGO_REGISTRIES_{}_INDEX", env_key(name))) {
+        Some(index) => index.to_owned(),
+        None => {
+            let mut found = None;
+            for path in config_files(workspace_root, cargo_home) {
+                let Some(table) = read_toml(&path)? else {
+                    continue;
+                };
+                if let Some(value) = lookup(&table, &["registries", name, "index"]) {
+                    let index = value.as_str().ok_or_else(|| RegistryError::Config {
+                        path: path.clone(),
+                        message: format!("registries.{name}.index is not a string"),
+                    })?;
+                    found = Some(index.to_owned());
+                    break;
+                }
+            }
+            found.ok_or_else(|| RegistryError::Unknown {
+                name: name.to_owned(),
+            })?
+        }
+    };
+    match index.strip_prefix("sparse+") {
+        Some(url) if url.ends_with('/') => Ok(url.to_owned()),
+        Some(url) => Ok(format!("{url}/")),
+        None => Err(RegistryError::GitIndex {
+            name: name.to_owned(),
+            index,
+        }),
+    }
+}
+
+/// cargo's search path, closest first: `.cargo/config[.toml]` in the workspace root and each of
+/// its ancestors, then `$CARGO_HOME`'s (read once even when it is also an ancestor's).
+fn config_files(workspace_root: &Path, cargo_home: Option<&Path>) -> Vec<PathBuf> {
+    let root = std::path::absolute(workspace_root).unwrap_or_else(|_| workspace_root.to_owned());
+    let mut dirs: Vec<PathBuf> = root.ancestors().map(|d| d.join(".cargo")).collect();
+    if let Some(home) = cargo_home
+        && !dirs.iter().any(|d| d == home)
+    {
+        dirs.push(home.to_owned());
+    }
+    dirs.iter()
+        .filter_map(|dir| cargo_file(dir, "config"))
+        .collect()
+}
+
+/// `dir/stem` or `dir/stem.toml`. cargo takes the file without extension when both exist
+/// (with a warning), so we do too: the index must be the one cargo uploads to.
+fn cargo_file(dir: &Path, stem: &str) -> Option<PathBuf> {
+    let legacy = dir.join(stem);
+    if legacy.is_file() {
+        return Some(legacy);
+    }
+    let current = dir.join(format!("{stem}.toml"));
+    current.is_file().then_some(current)
+}
+
+fn credentials_token(home: &Path, table: &[&str]) -> Result<Option<Secret>, RegistryError> {
+    let Some(path) = cargo_file(home, "credentials") else {
+        return Ok(None);
+    };
+    let Some(doc) = read_toml(&path)? else {
+        return Ok(None);
+    };
+    let mut keys = table.to_vec();
+    keys.push("token");
+    Ok(lookup(&doc, &keys)
+        .and_then(toml::Value::as_str)
+        .filter(|t| !t.is_empty())
+        .map(Secret::new))
+}
+
+/// The parsed file, `None` when it vanished between the search and the read.
+fn read_toml(path: &Path) -> Result<Option<toml::Table>, RegistryError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(RegistryError::Config {
+                path: path.to_owned(),
+                message: e.to_string(),
+            });
+        }
+    };
+    text.parse::<toml::Table>().map(Some).map_err(|e| {
+        // toml's Display draws a multi-line snippet; one line with the position reads
+        // better in an error chain.
+        let line = e
+            .span()
+            .and_then(|span| text.get(..span.start))
+            .map(|before| before.matches('\n').count() + 1);
+        let message = e.message().trim_end();
+        RegistryError::Config {
+            path: path.to_owned(),
+            message: match line {
+                Some(line) => format!("line {line}: {message}"),
+                None => message.to_owned(),
+            },
+        }
+    })
+}
+
+fn lookup<'a>(table: &'a toml::Table, keys: &[&str]) -> Option<&'a toml::Value> {
+    let (last, parents) = keys.split_last()?;
+    let mut table = table;
+    for key in parents {
+        table = table.get(*key)?.as_table()?;
+    }
+    table.get(*last)
+}
+
+fn cargo_home(env: &BTreeMap<String, String>) -> Option<PathBuf> {
+    non_empty(env, "CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| non_empty(env, "HOME").map(|home| Path::new(home).join(".cargo")))
+}
+
+/// An empty variable counts as unset: Actions expands a missing secret to "".
+fn non_empty<'a>(env: &'a BTreeMap<String, String>, key: &str) -> Option<&'a str> {
+    env.get(key).map(String::as_str).filter(|v| !v.is_empty())
+}
+
+/// The `<NAME>` of `CARGO_REGISTRIES_<NAME>_*`.
+fn env_key(name: &str) -> String {
+    name.to_uppercase().replace('-', "_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a case expects: the index URL and token, or the start of the error message.
+    #[derive(Debug, PartialEq, Eq)]
+    enum Outcome {
+        Found {
+            index: &'static str,
+            token: Option<&'static str>,
+            variable: &'static str,
+        },
+        Error(&'static str),
+    }
+
+    struct Case {
+        what: &'static str,
+        name: Option<&'static str>,
+        /// Files relative to the temp dir; the workspace is `ws/sub`, CARGO_HOME is `home`.
+        files: &'static [(&'static str, &'static str)],
+        env: &'static [(&'static str, &'static str)],
+        expected: Outcome,
+    }
+
+    fn run(case: &Case) -> (Result<RegistrySpec, RegistryError>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_owned();
+        std::fs::create_dir_all(root.join("ws/sub")).unwrap();
+        std::fs::create_dir_all(root.join("home")).unwrap();
+        for (path, text) in case.files {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let mut env: BTreeMap<String, String> = case
+            .env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        env.insert(
+            "CARGO_HOME".into(),
+            root.join("home").to_string_lossy().into(),
+        );
+        let result = resolve(case.name, &env, &root.join("ws/sub"));
+        (result, dir)
+    }
+
+    const MY_REG: &str = "[registries.my-reg]\nindex = \"sparse+https://ws.example/index\"\n";
+
+    #[test]
+    fn registry_resolution_follows_cargo() {
+        use Outcome::*;
+        let cases = [
+            Case {
+                what: "crates.io by default, token from the environment",
+                name: None,
+                files: &[],
+                env: &[("CARGO_REGISTRY_TOKEN", "cio-env")],
+                expected: Found {
+                    index: CRATES_IO_INDEX,
+                    token: Some("cio-env"),
+                    variable: "CARGO_REGISTRY_TOKEN",
+                },
+            },
+            Case {
+                what: "crates-io by name is crates.io; no token anywhere",
+                name: Some("crates-io"),
+                files: &[],
+                env: &[],
+                expected: Found {
+                    index: CRATES_IO_INDEX,
+                    token: None,
+                    variable: "CARGO_REGISTRY_TOKEN",
+                },
+            },
+            Case {
+                what: "crates.io token from credentials.toml",
+                name: None,
+                files: &[(
+                    "home/credentials.toml",
+                    "[registry]\ntoken = \"cio-file\"\n",
+                )],
+                env: &[],
+                expected: Found {
+                    index: CRATES_IO_INDEX,
+                    token: Some("cio-file"),
+                    variable: "CARGO_REGISTRY_TOKEN",
+                },
+            },
+            Case {
+                what: "environment token wins over credentials.toml; empty variable is unset",
+                name: None,
+                files: &[(
+                    "home/credentials.toml",
+                    "[registry]\ntoken = \"cio-file\"\n",
+                )],
+                env: &[("CARGO_REGISTRY_TOKEN", "")],
+                expected: Found {
+                    index: CRATES_IO_INDEX,
+                    token: Some("cio-file"),
+                    variable: "CARGO_REGISTRY_TOKEN",
+                },
+            },
+            Case {
+                what: "environment index wins over config; dashed name upper-cased",
+                name: Some("my-reg"),
+                files: &[("ws/.cargo/config.toml", MY_REG)],
+                env: &[
+                    (
+                        "CARGO_REGISTRIES_MY_REG_INDEX",
+                        "sparse+http://env.example/",
+                    ),
+                    ("CARGO_REGISTRIES_MY_REG_TOKEN", "my-env"),
+                ],
+                expected: Found {
+                    index: "http://env.example/",
+                    token: Some("my-env"),
+                    variable: "CARGO_REGISTRIES_MY_REG_TOKEN",
+                },
+            },
+            Case {
+                what: "closest .cargo/config.toml wins, and `/` is appended",
+                name: Some("my-reg"),
+                files: &[
+                    ("ws/.cargo/config.toml", MY_REG),
+                    (
+                        "ws/sub/.cargo/config.toml",
+                        "[registries.my-reg]\nindex = \"sparse+https://sub.example/index\"\n",
+                    ),
+                    (
+                        "home/config.toml",
+                        "[registries.my-reg]\nindex = \"sparse+https://home.example/\"\n",
+                    ),
+                ],
+                env: &[],
+                expected: Found {
+                    index: "https://sub.example/index/",
+                    token: None,
+                    variable: "CARGO_REGISTRIES_MY_REG_TOKEN",
+                },
+            },
+            Case {
+                what: "an ancestor without the registry is passed over",
+                name: Some("my-reg"),
+                files: &[
+                    ("ws/sub/.cargo/config.toml", "[build]\njobs = 2\n"),
+                    ("ws/.cargo/config.toml", MY_REG),
+                ],
+                env: &[],
+                expected: Found {
+                    index: "https://ws.example/index/",
+                    token: None,
+                    variable: "CARGO_REGISTRIES_MY_REG_TOKEN",
+                },
+            },
+            Case {
+                what: "$CARGO_HOME/config.toml, token from credentials.toml",
+                name: Some("my-reg"),
+                files: &[
+                    ("home/config.toml", MY_REG),
+                    (
+                        "home/credentials.toml",
+                        "[registries.my-reg]\ntoken = \"my-file\"\n[registry]\ntoken = \"cio\"\n",
+                    ),
+                ],
+                env: &[],
+                expected: Found {
+                    index: "https://ws.example/index/",
+                    token: Some("my-file"),
+                    variable: "CARGO_REGISTRIES_MY_REG_TOKEN",
+                },
+            },
+            Case {
+                what: "legacy config and credentials files without extension",
+                name: Some("my-reg"),
+                files: &[
+                    ("ws/.cargo/config", MY_REG),
+                    (
+                        "home/credentials",
+                        "[registries.my-reg]\ntoken = \"legacy\"\n",
+                    ),
+                ],
+                env: &[],
+                expected: Found {
+                    index: "https://ws.example/index/",
+                    token: Some("legacy"),
+                    variable: "CARGO_REGISTRIES_MY_REG_TOKEN",
+                },
+            },
+            Case {
+                what: "config without extension beats config.toml in the same directory, as in cargo",
+                name: Some("my-reg"),
+                files: &[
+                    (
+                        "ws/.cargo/config.toml",
+                        "[registries.my-reg]\nindex = \"sparse+https://toml.example/\"\n",
+                    ),
+                    ("ws/.cargo/config", MY_REG),
+                ],
+                env: &[],
+                expected: Found {
+                    index: "https://ws.example/index/",
+                    token: None,
+                    variable: "CARGO_REGISTRIES_MY_REG_TOKEN",
+                },
+            },
+            Case {
+                what: "git index",
+                name: Some("my-reg"),
+                files: &[(
+                    "ws/.cargo/config.toml",
+                    "[registries.my-reg]\nindex = \"https://git.example/index.git\"\n",
+                )],
+                env: &[],
+                expected: Error(
+                    "registry `my-reg` has a git index (https://git.example/index.git); only sparse indexes can be polled",
+                ),
+            },
+            Case {
+                what: "git index from the environment",
+                name: Some("my-reg"),
+                files: &[],
+                env: &[("CARGO_REGISTRIES_MY_REG_INDEX", "git://git.example/i")],
+                expected: Error("registry `my-reg` has a git index (git://git.example/i)"),
+            },
+            Case {
+                what: "unknown registry",
+                name: Some("other"),
+                files: &[("ws/.cargo/config.toml", MY_REG)],
+                env: &[],
+                expected: Error(
+                    "no registry named `other` in cargo's configuration or the environment",
+                ),
+            },
+            Case {
+                what: "malformed TOML names the file",
+                name: Some("my-reg"),
+                files: &[
+                    ("ws/sub/.cargo/config.toml", "[registries.my-reg\nindex = 1"),
+                    ("ws/.cargo/config.toml", MY_REG),
+                ],
+                env: &[],
+                expected: Error(
+                    "cannot read cargo configuration {root}/ws/sub/.cargo/config.toml: line 1: ",
+                ),
+            },
+            Case {
+                what: "malformed credentials name the file",
+                name: None,
+                files: &[("home/credentials.toml", "token = ")],
+                env: &[],
+                expected: Error("cannot read cargo configuration {root}/home/credentials.toml: "),
+            },
+            Case {
+                what: "index that is not a string",
+                name: Some("my-reg"),
+                files: &[("ws/.cargo/config.toml", "[registries.my-reg]\nindex = 3\n")],
+                env: &[],
+                expected: Error(
+                    "cannot read cargo configuration {root}/ws/.cargo/config.toml: registries.my-reg.index is not a string",
+                ),
+            },
+        ];
+        for case in &cases {
+            let (result, dir) = run(case);
+            let root = dir.path();
+            match (&case.expected, result) {
+                (
+                    Outcome::Found {
+                        index,
+                        token,
+                        variable,
+                    },
+                    Ok(spec),
+                ) => {
+                    assert_eq!(spec.index_url, *index, "{}", case.what);
+                    assert_eq!(
+                        spec.token.as_ref().map(Secret::expose),
+                        *token,
+                        "{}",
+                        case.what
+                    );
+                    assert_eq!(spec.token_variable, *variable, "{}", case.what);
+                    let expected_name = case.name.filter(|n| *n != CRATES_IO);
+                    assert_eq!(spec.name.as_deref(), expected_name, "{}", case.what);
+                }
+                (Outcome::Error(start), Err(e)) => {
+                    let start = start.replace("{root}", &root.to_string_lossy());
+                    let message = e.to_string();
+                    assert!(
+                        message.starts_with(&start),
+                        "{}: {message:?} does not start with {start:?}",
+                        case.what
+                    );
+                }
+                (expected, got) => panic!("{}: expected {expected:?}, got {got:?}", case.what),
+            }
+        }
+    }
+
+    #[test]
+    fn hints_say_what_to_set() {
+        let unknown = RegistryError::Unknown {
+            name: "my-reg".into(),
+        };
+        assert_eq!(
+            unknown.hint(),
+            "add `[registries.my-reg] index = \"sparse+https://…\"` to `.cargo/config.toml` in the workspace, or set CARGO_REGISTRIES_MY_REG_INDEX"
+        );
+        let git = RegistryError::GitIndex {
+            name: "my-reg".into(),
+            index: "https://g/".into(),
+        };
+        assert!(git.hint().contains("sparse+https://"), "{}", git.hint());
+        let config = RegistryError::Config {
+            path: "/x/.cargo/config.toml".into(),
+            message: "bad".into(),
+        };
+        assert!(config.hint().contains("/x/.cargo/config.toml"));
+    }
+
+    #[test]
+    fn token_is_not_shown_by_debug() {
+        let spec = RegistrySpec {
+            name: None,
+            index_url: CRATES_IO_INDEX.into(),
+            token: Some(Secret::new("s3cr3t")),
+            token_variable: "CARGO_REGISTRY_TOKEN".into(),
+        };
+        assert!(!format!("{spec:?}").contains("s3cr3t"));
+    }
+}
