@@ -142,17 +142,12 @@ impl Fixture {
 
     /// `cargo publish` of one crate straight to the registry (an earlier release).
     fn cargo_publish(&self, name: &str) {
-        let out = Command::new("cargo")
-            .args(["publish", "--registry", "test", "--no-verify", "-p", name])
-            .current_dir(self.ws.path())
-            .env("CARGO_HOME", self.cargo_home.path())
-            .env("CARGO_REGISTRIES_TEST_TOKEN", TOKEN)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        succeed(
+            Command::new("cargo")
+                .args(["publish", "--registry", "test", "--no-verify", "-p", name])
+                .current_dir(self.ws.path())
+                .env("CARGO_HOME", self.cargo_home.path())
+                .env("CARGO_REGISTRIES_TEST_TOKEN", TOKEN),
         );
     }
 
@@ -180,16 +175,7 @@ impl Fixture {
             &["add", "-A"][..],
             &["commit", "-q", "-m", "chore: next release"],
         ] {
-            let out = Command::new("git")
-                .args(args)
-                .current_dir(self.ws.path())
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            succeed(Command::new("git").args(args).current_dir(self.ws.path()));
         }
         self.crates = crates;
     }
@@ -261,6 +247,16 @@ impl Fixture {
         }
         assert!(checked > 0, "no edge was checked");
     }
+}
+
+/// Run a setup command that must succeed.
+fn succeed(command: &mut Command) {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{command:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -608,11 +604,7 @@ fn preflight_reports_every_problem_together_and_uploads_nothing() {
         &["add", "-A"][..],
         &["commit", "-q", "-m", "chore: break it"],
     ] {
-        Command::new("git")
-            .args(args)
-            .current_dir(fx.ws.path())
-            .output()
-            .unwrap();
+        succeed(Command::new("git").args(args).current_dir(fx.ws.path()));
     }
     let run = fx.run(&[("CARGO_REGISTRIES_TEST_TOKEN", "<unset>")]);
     assert_eq!(run.code(), Some(1), "{}\n{}", run.stdout(), run.stderr());

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::plan::retry::{Attempts, Decision, Failure, GiveUp, RetryPolicy, requested_wait};
 
-use super::USER_AGENT;
+use super::{USER_AGENT, error_chain};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GitHubError {
@@ -680,16 +680,6 @@ fn failure_of(reply: &Reply, headers: &HeaderMap) -> Option<Failure> {
         Some(Failure::Permanent) => None,
         other => other,
     }
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(&format!(": {s}"));
-        source = s.source();
-    }
-    text
 }
 
 /// Percent-encode one path segment or query value.

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use crate::config::Secret;
 use crate::plan::retry::{Attempts, Decision, Failure, GiveUp, RetryPolicy, requested_wait};
 
-use super::USER_AGENT;
+use super::{USER_AGENT, error_chain};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -414,16 +414,6 @@ fn parse_versions(body: &str) -> Vec<IndexVersion> {
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // The data behind these locks stays consistent even if a holder panicked.
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(&format!(": {s}"));
-        source = s.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -20,24 +20,24 @@ use serde::Serialize;
 
 use crate::adapters::actions::{annotation, mask_command};
 use crate::adapters::cargo::{self, CargoOutput};
-use crate::adapters::git::Git;
+use crate::adapters::git::{Git, Worktree};
 use crate::adapters::index::Index;
 use crate::adapters::oidc::TrustedPublishing;
-use crate::adapters::registry;
+use crate::adapters::registry::{self, RegistrySpec};
 use crate::config::Secret;
-use crate::config::file::load_settings;
+use crate::config::file::{Settings, load_settings};
 use crate::error::{Error, Result};
 use crate::jobs::Context;
-use crate::plan::DepKind;
-use crate::plan::graph::{publish_edges, waves};
+use crate::plan::graph::{Edge, publish_edges, waves};
 use crate::plan::manifest::unversion_dev_deps;
 use crate::plan::publish::{
     DepFacts, Pacer, PackageFacts, Problem, UploadError, automatic_concurrency, classify_upload,
-    crates_io_estimate, human, manifest_problems, reason,
+    crates_io_estimate, human, manifest_problems, reason, unordered_dev_deps,
 };
 use crate::plan::release::{PlanError, Published, assign_groups};
 use crate::plan::retry::{Attempts, Decision, GiveUp, RetryPolicy};
 use crate::plan::schedule::{CrateState, Schedule};
+use crate::plan::workspace::{Member, Workspace};
 
 /// A trusted-publishing token is renewed when it is this old (crates.io's live 30 minutes).
 const RENEW_AFTER: Duration = Duration::from_secs(25 * 60);
@@ -89,44 +89,21 @@ pub fn run(ctx: &mut Context<'_>, from_release: Option<&FromRelease>) -> Result<
         ctx.print("publish: skipped (skip_publish is set)\n")?;
         return Ok(PublishReport::default());
     }
-    // Publish what was released: at the merge commit, even when the checkout is elsewhere.
-    let mut _worktree = None;
-    let mut dir = ctx.config.workspace.clone();
-    if let Some(release) = from_release {
-        let git = Git::discover(&dir)?;
-        let head_tree = git.rev_parse("HEAD^{tree}")?;
-        let release_tree = git.rev_parse(&format!("{}^{{tree}}", release.commit))?;
-        if head_tree != release_tree {
-            let tmp = std::env::temp_dir().join(format!(
-                "releasekit-publish-{}-{}",
-                std::process::id(),
-                &release.commit[..release.commit.len().min(12)]
-            ));
-            let tree = git.worktree(&tmp, &release.commit)?;
-            dir = tmp.join(super::relative_to(&dir, git.root()));
-            _worktree = Some(tree);
-        }
-    }
-
-    let metadata = cargo::metadata(&dir)?;
-    let root = metadata.workspace_root.clone().into_std_path_buf();
-    let target_dir = metadata.target_directory.clone().into_std_path_buf();
-    let workspace = cargo::workspace(&metadata, &root)?;
-    let root_manifest = std::fs::read_to_string(root.join("Cargo.toml")).ok();
-    let settings = load_settings(
-        &ctx.config.config_file,
-        ctx.config.config_explicit,
-        root_manifest.as_deref(),
-    )?;
-    let spec = registry::resolve(ctx.config.registry.as_deref(), &ctx.env, &root)?;
+    let target = locate(ctx, from_release)?;
+    let Target {
+        dir,
+        workspace,
+        settings,
+        spec,
+        ..
+    } = &target;
     let registry_name = spec.name.clone();
     let crates_io = registry_name.is_none();
 
     // Which crates: the release's, else every publishable member (of the group).
-    let publishable: Vec<&crate::plan::workspace::Member> =
-        workspace.publishable(registry_name.as_deref()).collect();
+    let publishable: Vec<&Member> = workspace.publishable(registry_name.as_deref()).collect();
     let groups = assign_groups(&publishable, &settings.groups)?;
-    let chosen: Vec<&crate::plan::workspace::Member> = publishable
+    let chosen: Vec<&Member> = publishable
         .iter()
         .copied()
         .filter(|m| match from_release {
@@ -181,7 +158,7 @@ pub fn run(ctx: &mut Context<'_>, from_release: Option<&FromRelease>) -> Result<
             (name.clone(), ok)
         })
         .collect();
-    let edges = publish_edges(&workspace, registry_name.as_deref(), &resolvable);
+    let edges = publish_edges(workspace, registry_name.as_deref(), &resolvable);
     let names: Vec<String> = candidates.iter().map(|c| c.name.clone()).collect();
     let schedule =
         Schedule::new(&names, &already, &edges).map_err(|e| Error::Plan(PlanError::Cycle(e)))?;
@@ -234,90 +211,9 @@ pub fn run(ctx: &mut Context<'_>, from_release: Option<&FromRelease>) -> Result<
         return Ok(report);
     }
 
-    // Pre-flight: everything that can stop the release, together, before anything is public.
-    ctx.begin_group("pre-flight")?;
-    let mut problems = Vec::new();
-    let by_name: BTreeMap<&str, &cargo_metadata::Package> = metadata
-        .workspace_packages()
-        .into_iter()
-        .map(|p| (p.name.as_str(), p))
-        .collect();
-    for c in &to_upload {
-        if let Some(pkg) = by_name.get(c.name.as_str()) {
-            problems.extend(manifest_problems(&package_facts(pkg, &c.manifest)));
-        }
-    }
-    match (&spec.token, &trusted) {
-        (Some(_), _) => {}
-        (None, Some(_)) => {
-            let new: Vec<String> = to_upload
-                .iter()
-                .filter(|c| c.new)
-                .map(|c| c.name.clone())
-                .collect();
-            if !new.is_empty() {
-                problems.push(Problem::NewCratesNeedToken {
-                    crates: new,
-                    variable: spec.token_variable.clone(),
-                });
-            }
-        }
-        (None, None) => problems.push(Problem::NoToken {
-            variable: spec.token_variable.clone(),
-        }),
-    }
-    ctx.print("cargo build --release --locked --workspace\n")?;
-    if let Err(CargoOutput { stderr }) = cargo::build_release(&dir)? {
-        problems.push(Problem::Build {
-            output: tail(&stderr, 40),
-        });
-    }
-    let packages: Vec<(String, Version)> = to_upload
-        .iter()
-        .map(|c| (c.name.clone(), c.version.clone()))
-        .collect();
-    ctx.print(&format!(
-        "cargo package (verifying {} crates together)\n",
-        packages.len()
-    ))?;
-    let verified = verify(
-        &dir,
-        &root,
-        &target_dir,
-        &workspace,
-        &edges,
-        &packages,
-        registry_name.as_deref(),
-    )?;
-    match verified {
-        Ok(files) => {
-            for file in files {
-                if file.bytes > crate::plan::publish::MAX_CRATE_BYTES {
-                    problems.push(Problem::TooLarge {
-                        krate: file.name,
-                        bytes: file.bytes,
-                    });
-                }
-            }
-        }
-        Err(CargoOutput { stderr }) => problems.push(Problem::Verify {
-            output: tail(&stderr, 40),
-        }),
-    }
-    ctx.end_group()?;
+    let problems = preflight(ctx, &target, &edges, &to_upload, trusted.is_some())?;
     if !problems.is_empty() {
-        for p in &problems {
-            let line = annotation("error", None, None, &format!("{p}: {}", p.hint()));
-            let shown = if ctx.config.in_actions {
-                line
-            } else {
-                format!("error: {p}\n  hint: {}", p.hint())
-            };
-            ctx.print(&format!("{shown}\n"))?;
-        }
-        preflight_summary(ctx, &registry_label, &problems)?;
-        ctx.runner.set_output("published", "[]")?;
-        return Err(Error::Preflight { problems });
+        return Err(stop(ctx, &registry_label, problems)?);
     }
 
     if ctx.config.dry_run {
@@ -333,24 +229,7 @@ pub fn run(ctx: &mut Context<'_>, from_release: Option<&FromRelease>) -> Result<
     }
 
     // Uploads.
-    let tokens = Arc::new(match trusted {
-        Some(tp) => {
-            let token = tp.mint()?;
-            ctx.print(&format!("{}\n", mask_command(token.expose())))?;
-            ctx.print("trusted publishing: exchanged the job's OIDC token for a registry token\n")?;
-            Tokens::Trusted {
-                tp: Box::new(tp),
-                variable: spec.token_variable.clone(),
-                lease: Mutex::new(Lease {
-                    token,
-                    minted: Instant::now(),
-                    masks: Vec::new(),
-                    retired: Vec::new(),
-                }),
-            }
-        }
-        None => Tokens::Configured,
-    });
+    let tokens = Arc::new(Tokens::start(ctx, trusted, &spec.token_variable)?);
     ctx.begin_group("uploads")?;
     let job = Arc::new(Job {
         dir: dir.clone(),
@@ -392,41 +271,169 @@ pub fn run(ctx: &mut Context<'_>, from_release: Option<&FromRelease>) -> Result<
     }
 }
 
+/// Where and what to publish: the checkout, or a worktree of the release's merge commit when
+/// the checkout's tree differs; its metadata, settings and registry.
+struct Target {
+    dir: PathBuf,
+    root: PathBuf,
+    target_dir: PathBuf,
+    metadata: cargo_metadata::Metadata,
+    workspace: Workspace,
+    settings: Settings,
+    spec: RegistrySpec,
+    /// Removed when the target drops.
+    _worktree: Option<Worktree>,
+}
+
+fn locate(ctx: &Context<'_>, from_release: Option<&FromRelease>) -> Result<Target> {
+    let mut worktree = None;
+    let mut dir = ctx.config.workspace.clone();
+    if let Some(release) = from_release {
+        let git = Git::discover(&dir)?;
+        let head_tree = git.rev_parse("HEAD^{tree}")?;
+        let release_tree = git.rev_parse(&format!("{}^{{tree}}", release.commit))?;
+        if head_tree != release_tree {
+            let tmp = std::env::temp_dir().join(format!(
+                "releasekit-publish-{}-{}",
+                std::process::id(),
+                &release.commit[..release.commit.len().min(12)]
+            ));
+            let tree = git.worktree(&tmp, &release.commit)?;
+            dir = tmp.join(super::relative_to(&dir, git.root()));
+            worktree = Some(tree);
+        }
+    }
+    let metadata = cargo::metadata(&dir)?;
+    let root = metadata.workspace_root.clone().into_std_path_buf();
+    let target_dir = metadata.target_directory.clone().into_std_path_buf();
+    let workspace = cargo::workspace(&metadata, &root)?;
+    let root_manifest = std::fs::read_to_string(root.join("Cargo.toml")).ok();
+    let settings = load_settings(
+        &ctx.config.config_file,
+        ctx.config.config_explicit,
+        root_manifest.as_deref(),
+    )?;
+    let spec = registry::resolve(ctx.config.registry.as_deref(), &ctx.env, &root)?;
+    Ok(Target {
+        dir,
+        root,
+        target_dir,
+        metadata,
+        workspace,
+        settings,
+        spec,
+        _worktree: worktree,
+    })
+}
+
+/// Everything that can stop the release, found together, before anything is public.
+fn preflight(
+    ctx: &mut Context<'_>,
+    target: &Target,
+    edges: &[Edge],
+    to_upload: &[&Candidate],
+    trusted: bool,
+) -> Result<Vec<Problem>> {
+    ctx.begin_group("pre-flight")?;
+    let mut problems = Vec::new();
+    let by_name: BTreeMap<&str, &cargo_metadata::Package> = target
+        .metadata
+        .workspace_packages()
+        .into_iter()
+        .map(|p| (p.name.as_str(), p))
+        .collect();
+    for c in to_upload {
+        if let Some(pkg) = by_name.get(c.name.as_str()) {
+            problems.extend(manifest_problems(&package_facts(pkg, &c.manifest)));
+        }
+    }
+    let variable = target.spec.token_variable.clone();
+    match (&target.spec.token, trusted) {
+        (Some(_), _) => {}
+        (None, true) => {
+            let new: Vec<String> = to_upload
+                .iter()
+                .filter(|c| c.new)
+                .map(|c| c.name.clone())
+                .collect();
+            if !new.is_empty() {
+                problems.push(Problem::NewCratesNeedToken {
+                    crates: new,
+                    variable,
+                });
+            }
+        }
+        (None, false) => problems.push(Problem::NoToken { variable }),
+    }
+    ctx.print("cargo build --release --locked --workspace\n")?;
+    if let Err(CargoOutput { stderr }) = cargo::build_release(&target.dir)? {
+        problems.push(Problem::Build {
+            output: tail(&stderr, 40),
+        });
+    }
+    let packages: Vec<(String, Version)> = to_upload
+        .iter()
+        .map(|c| (c.name.clone(), c.version.clone()))
+        .collect();
+    ctx.print(&format!(
+        "cargo package (verifying {} crates together)\n",
+        packages.len()
+    ))?;
+    match verify(target, edges, &packages)? {
+        Ok(files) => {
+            for file in files {
+                if file.bytes > crate::plan::publish::MAX_CRATE_BYTES {
+                    problems.push(Problem::TooLarge {
+                        krate: file.name,
+                        bytes: file.bytes,
+                    });
+                }
+            }
+        }
+        Err(CargoOutput { stderr }) => problems.push(Problem::Verify {
+            output: tail(&stderr, 40),
+        }),
+    }
+    ctx.end_group()?;
+    Ok(problems)
+}
+
+/// Report what pre-flight found (log, summary, an empty `published`) as the run's error.
+fn stop(ctx: &mut Context<'_>, registry: &str, problems: Vec<Problem>) -> Result<Error> {
+    for p in &problems {
+        let line = annotation("error", None, None, &format!("{p}: {}", p.hint()));
+        let shown = if ctx.config.in_actions {
+            line
+        } else {
+            format!("error: {p}\n  hint: {}", p.hint())
+        };
+        ctx.print(&format!("{shown}\n"))?;
+    }
+    preflight_summary(ctx, registry, &problems)?;
+    ctx.runner.set_output("published", "[]")?;
+    Ok(Error::Preflight { problems })
+}
+
 /// `cargo package` of every crate to upload, together. When a versioned dev-dependency among
 /// them is no publish edge (the registry satisfies it: serde's shape), cargo's own ordering
 /// would stall on it, so the crates are packaged from a scratch worktree of HEAD in which
 /// those dev-dependencies are path-only; verification builds no dev-dependency either way.
 fn verify(
-    dir: &std::path::Path,
-    root: &std::path::Path,
-    target_dir: &std::path::Path,
-    workspace: &crate::plan::workspace::Workspace,
-    edges: &[crate::plan::graph::Edge],
+    target: &Target,
+    edges: &[Edge],
     packages: &[(String, Version)],
-    registry: Option<&str>,
 ) -> Result<cargo::Packages> {
-    let selected: BTreeSet<&str> = packages.iter().map(|(n, _)| n.as_str()).collect();
-    let mut unversion: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for (name, _) in packages {
-        let Some(member) = workspace.member(name) else {
-            continue;
-        };
-        for dep in &member.deps {
-            let ordered = edges
-                .iter()
-                .any(|e| e.from == *name && e.to == dep.name && e.kind == DepKind::Dev);
-            if dep.kind == DepKind::Dev
-                && dep.req.is_some()
-                && selected.contains(dep.name.as_str())
-                && !ordered
-            {
-                unversion
-                    .entry(member.manifest.as_str())
-                    .or_default()
-                    .insert(dep.name.as_str());
-            }
-        }
-    }
+    let Target {
+        dir,
+        root,
+        target_dir,
+        workspace,
+        spec,
+        ..
+    } = target;
+    let registry = spec.name.as_deref();
+    let selected: BTreeSet<String> = packages.iter().map(|(n, _)| n.clone()).collect();
+    let unversion = unordered_dev_deps(workspace, edges, &selected);
     if unversion.is_empty() {
         return Ok(cargo::package(dir, target_dir, packages, registry, false)?);
     }
@@ -437,7 +444,7 @@ fn verify(
     for (manifest, deps) in unversion {
         let paths: BTreeMap<String, String> = deps
             .iter()
-            .filter_map(|d| workspace.member(d))
+            .filter_map(|d| workspace.member(d.as_str()))
             .map(|m| {
                 (
                     m.name.clone(),
@@ -445,7 +452,7 @@ fn verify(
                 )
             })
             .collect();
-        let path = scratch_root.join(manifest);
+        let path = scratch_root.join(&manifest);
         let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
             action: "read",
             path: path.clone(),
@@ -543,6 +550,31 @@ struct Lease {
 }
 
 impl Tokens {
+    /// Trusted publishing when the job can ask for OIDC tokens and no token is configured:
+    /// the first token minted and masked now, before any upload.
+    fn start(
+        ctx: &mut Context<'_>,
+        trusted: Option<TrustedPublishing>,
+        variable: &str,
+    ) -> Result<Tokens> {
+        let Some(tp) = trusted else {
+            return Ok(Tokens::Configured);
+        };
+        let token = tp.mint()?;
+        ctx.print(&format!("{}\n", mask_command(token.expose())))?;
+        ctx.print("trusted publishing: exchanged the job's OIDC token for a registry token\n")?;
+        Ok(Tokens::Trusted {
+            tp: Box::new(tp),
+            variable: variable.to_owned(),
+            lease: Mutex::new(Lease {
+                token,
+                minted: Instant::now(),
+                masks: Vec::new(),
+                retired: Vec::new(),
+            }),
+        })
+    }
+
     /// The environment variable and token for the next upload, renewed when it is old.
     fn for_upload(&self) -> Result<Option<(String, Secret)>, String> {
         match self {

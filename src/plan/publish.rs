@@ -10,8 +10,13 @@ use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::DepKind;
+use super::graph::Edge;
 use super::retry::{Failure, wait_from_text};
 use super::schedule::{Bucket, CRATES_IO_NEW_CRATES, CRATES_IO_NEW_VERSIONS, minimum_duration};
+use super::workspace::Workspace;
 
 /// crates.io refuses a `.crate` file larger than this.
 pub const MAX_CRATE_BYTES: u64 = 10 * 1024 * 1024;
@@ -209,6 +214,38 @@ pub fn manifest_problems(p: &PackageFacts) -> Vec<Problem> {
     out
 }
 
+/// Per manifest (workspace-relative), the versioned dev-dependencies among `selected` that are
+/// no publish edge (a published version satisfies them: serde's shape). cargo orders the crates
+/// it packages together by every versioned dependency among them, these included, and stalls
+/// on the cycle they close; verification makes them path-only.
+pub fn unordered_dev_deps(
+    ws: &Workspace,
+    edges: &[Edge],
+    selected: &BTreeSet<String>,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for name in selected {
+        let Some(member) = ws.member(name) else {
+            continue;
+        };
+        for dep in &member.deps {
+            let ordered = edges
+                .iter()
+                .any(|e| e.from == *name && e.to == dep.name && e.kind == DepKind::Dev);
+            if dep.kind == DepKind::Dev
+                && dep.req.is_some()
+                && selected.contains(&dep.name)
+                && !ordered
+            {
+                out.entry(member.manifest.clone())
+                    .or_default()
+                    .insert(dep.name.clone());
+            }
+        }
+    }
+    out
+}
+
 /// What a failed `cargo publish` means, read from its messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UploadError {
@@ -396,6 +433,56 @@ mod tests {
             wildcard,
             path,
         }
+    }
+
+    /// ```text
+    ///   serde ──optional──▶ derive ──dev "1.0" (1.0.0 published)──▶ serde
+    ///   core ──dev "0.1" (nothing published: an edge)──▶ testkit
+    ///   tool ──dev, path only──▶ serde
+    /// ```
+    #[test]
+    fn only_dev_dependencies_the_registry_satisfies_are_unordered() {
+        use crate::plan::graph::publish_edges;
+        use crate::plan::workspace::{Member, MemberDep, Publish};
+        let member = |name: &str, deps: Vec<MemberDep>| Member {
+            name: name.into(),
+            version: semver::Version::new(1, 0, 1),
+            dir: format!("crates/{name}"),
+            manifest: format!("crates/{name}/Cargo.toml"),
+            publish: Publish::Anywhere,
+            version_from_workspace: false,
+            deps,
+        };
+        let mut optional = MemberDep::plain("derive", DepKind::Normal, Some("=1.0.1"));
+        optional.optional = true;
+        let ws = Workspace {
+            members: vec![
+                member(
+                    "core",
+                    vec![MemberDep::plain("testkit", DepKind::Dev, Some("0.1"))],
+                ),
+                member(
+                    "derive",
+                    vec![MemberDep::plain("serde", DepKind::Dev, Some("1.0"))],
+                ),
+                member("serde", vec![optional]),
+                member("testkit", vec![]),
+                member("tool", vec![MemberDep::plain("serde", DepKind::Dev, None)]),
+            ],
+            ..Workspace::default()
+        };
+        let published = [("serde".to_owned(), vec![semver::Version::new(1, 0, 0)])].into();
+        let edges = publish_edges(&ws, None, &published);
+        let all: BTreeSet<String> = ws.members.iter().map(|m| m.name.clone()).collect();
+        let expected: BTreeMap<String, BTreeSet<String>> = [(
+            "crates/derive/Cargo.toml".to_owned(),
+            ["serde".to_owned()].into(),
+        )]
+        .into();
+        assert_eq!(unordered_dev_deps(&ws, &edges, &all), expected);
+        // serde not published in this run: nothing for cargo to trip over.
+        let without: BTreeSet<String> = all.iter().filter(|n| *n != "serde").cloned().collect();
+        assert_eq!(unordered_dev_deps(&ws, &edges, &without), BTreeMap::new());
     }
 
     #[test]
