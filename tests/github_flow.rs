@@ -9,42 +9,58 @@ use std::process::Output;
 
 use serde_json::{Value, json};
 use support::github::{FakeGitHub, Fault};
+use support::registry::{self, Registry};
 use support::*;
 
 const TOKEN: &str = "ghs_SuperSecretTokenValue0123456789";
+const REGISTRY_TOKEN: &str = "cio_RegistrySecretValue9876543210";
 
 /// A three-crate workspace released once (`core` ← `util` ← `app`), with new commits on main,
-/// pushed to a bare `origin`.
+/// pushed to a bare `origin`; the crates publish to a real registry named `test`, where nothing
+/// is published yet.
 struct World {
     repo: Repo,
     origin: tempfile::TempDir,
     runner: tempfile::TempDir,
     gh: FakeGitHub,
+    /// The real registry (ferro behind the test proxy) the crates publish to, as `test`.
+    registry: Registry,
+    cargo_home: tempfile::TempDir,
 }
 
 impl World {
     fn new() -> World {
+        let registry = Registry::start();
+        let cargo_home = tempfile::tempdir().unwrap();
+        registry::cargo_home(cargo_home.path(), "test", &registry.index_url());
         let repo = Repo::new();
         repo.write(
             "Cargo.toml",
             "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
         );
-        add_crate(&repo, "crates/core", "core", "0.1.0", "");
-        add_crate(
-            &repo,
-            "crates/util",
-            "util",
-            "0.1.0",
-            "[dependencies]\ncore = { path = \"../core\", version = \"0.1.0\" }\n",
-        );
-        add_crate(
-            &repo,
-            "crates/app",
-            "app",
-            "0.1.0",
-            "[dependencies]\nutil = { path = \"../util\", version = \"0.1.0\" }\ncore = { path = \"../core\", version = \"0.1\" }\n",
-        );
-        repo.lock();
+        for (name, deps) in [
+            ("core", ""),
+            (
+                "util",
+                "[dependencies]\ncore = { path = \"../core\", version = \"0.1.0\", registry = \"test\" }\n",
+            ),
+            (
+                "app",
+                "[dependencies]\nutil = { path = \"../util\", version = \"0.1.0\", registry = \"test\" }\ncore = { path = \"../core\", version = \"0.1\", registry = \"test\" }\n",
+            ),
+        ] {
+            let manifest = manifest(name, "0.1.0", deps)
+                .replace("license = ", "publish = [\"test\"]\nlicense = ");
+            repo.write(&format!("crates/{name}/Cargo.toml"), &manifest);
+            repo.write(&format!("crates/{name}/src/lib.rs"), "//! a crate\n");
+        }
+        let lock = std::process::Command::new("cargo")
+            .args(["generate-lockfile", "--offline"])
+            .env("CARGO_HOME", cargo_home.path())
+            .current_dir(repo.path())
+            .output()
+            .unwrap();
+        assert!(lock.status.success(), "{}", stderr(&lock));
         repo.commit("feat: first release");
         for tag in ["core-v0.1.0", "util-v0.1.0", "app-v0.1.0"] {
             repo.tag(tag);
@@ -71,6 +87,8 @@ impl World {
             origin,
             runner: tempfile::tempdir().unwrap(),
             gh: FakeGitHub::start("acme/widgets"),
+            registry,
+            cargo_home,
         }
     }
 
@@ -117,14 +135,15 @@ impl World {
             let _ = std::fs::remove_file(dir.join(file));
         }
         let real_home = support::home();
-        let cargo_home = std::env::var("CARGO_HOME")
-            .unwrap_or_else(|_| real_home.join(".cargo").display().to_string());
+        let cargo_home = self.cargo_home.path().display().to_string();
         let rustup_home = std::env::var("RUSTUP_HOME")
             .unwrap_or_else(|_| real_home.join(".rustup").display().to_string());
         let sha = self.head();
         // Publishing has its own tests against a real registry (publish_flow.rs).
         let mut set: Vec<(&str, &str)> = vec![
             ("INPUT_SKIP_PUBLISH", "true"),
+            ("INPUT_REGISTRY", "test"),
+            ("CARGO_REGISTRIES_TEST_TOKEN", REGISTRY_TOKEN),
             ("INPUT_TOKEN", TOKEN),
             ("HOME", home.to_str().unwrap()),
             ("CARGO_HOME", &cargo_home),
@@ -196,9 +215,12 @@ struct Run {
 impl Run {
     /// The token appears once, in the `::add-mask::` command that hides it; nowhere else.
     fn assert_no_token(&self) {
-        let mask = format!("::add-mask::{TOKEN}");
+        let masks = [TOKEN, REGISTRY_TOKEN].map(|t| format!("::add-mask::{t}"));
         let out = stdout(&self.out);
-        let out: Vec<&str> = out.lines().filter(|l| *l != mask).collect();
+        let out: Vec<&str> = out
+            .lines()
+            .filter(|l| !masks.iter().any(|m| m == l))
+            .collect();
         let out = out.join("\n");
         for (what, text) in [
             ("stdout", out),
@@ -206,10 +228,9 @@ impl Run {
             ("summary", self.summary.clone()),
             ("outputs", self.raw_outputs.clone()),
         ] {
-            assert!(
-                !text.contains(TOKEN),
-                "the token leaked into {what}:\n{text}"
-            );
+            for token in [TOKEN, REGISTRY_TOKEN] {
+                assert!(!text.contains(token), "a token leaked into {what}:\n{text}");
+            }
         }
     }
 
@@ -237,12 +258,15 @@ fn releases_output(run: &Run) -> Vec<Value> {
 fn prepare_opens_one_release_pr_and_a_rerun_changes_nothing() {
     let w = World::new();
     let first = w.prepare().ok();
+    let masks: Vec<String> = stdout(&first.out)
+        .lines()
+        .take_while(|l| l.starts_with("::add-mask::"))
+        .map(str::to_owned)
+        .collect();
     assert!(
-        first
-            .out
-            .stdout
-            .starts_with(format!("::add-mask::{TOKEN}").as_bytes()),
-        "the token is masked before anything else is printed"
+        masks.contains(&format!("::add-mask::{TOKEN}"))
+            && masks.contains(&format!("::add-mask::{REGISTRY_TOKEN}")),
+        "both tokens are masked before anything else is printed: {masks:?}"
     );
     let pulls = w.gh.pulls();
     assert_eq!(pulls.len(), 1, "{pulls:#?}");
@@ -617,4 +641,127 @@ fn a_tag_that_exists_elsewhere_is_kept_and_reported() {
         "{}",
         run.summary
     );
+}
+
+/// Prepare asks the registry which versions it has (the dev-dependency rule), where `plan`
+/// offline takes the last tags as published:
+///
+/// ```text
+///   core ──dev "0.1"──▶ util ──▶ core     an edge while no util 0.1.x is on the registry
+/// ```
+#[test]
+fn prepare_orders_the_release_by_what_the_registry_has() {
+    let w = World::new();
+    let manifest = w.repo.read("crates/core/Cargo.toml");
+    w.repo.write(
+        "crates/core/Cargo.toml",
+        &format!(
+            "{manifest}[dev-dependencies]\nutil = {{ path = \"../util\", version = \"0.1\", registry = \"test\" }}\n"
+        ),
+    );
+    w.repo.commit("test(core): use util in the tests");
+    w.repo.git(&["push", "-q", "origin", "main"]);
+
+    // Nothing on the registry: core can only be uploaded after util, which needs core.
+    let refused = w.prepare();
+    assert_eq!(refused.code(), Some(2), "{}", stderr(&refused.out));
+    let err = stderr(&refused.out);
+    assert!(
+        err.contains("core") && err.contains("util") && err.contains("dev"),
+        "{err}"
+    );
+    assert!(refused.writes.is_empty(), "{:?}", refused.writes);
+    assert_eq!(w.release_branch(), None);
+
+    // The tagged versions (which had no such dev-dependency) reach the registry: now it
+    // satisfies the requirement.
+    let tagged = w.runner.path().join("tagged");
+    w.repo.git(&[
+        "worktree",
+        "add",
+        "-q",
+        tagged.to_str().unwrap(),
+        "core-v0.1.0",
+    ]);
+    for name in ["core", "util"] {
+        let out = std::process::Command::new("cargo")
+            .args(["publish", "--registry", "test", "--no-verify", "-p", name])
+            .current_dir(&tagged)
+            .env("CARGO_HOME", w.cargo_home.path())
+            .env("CARGO_REGISTRIES_TEST_TOKEN", REGISTRY_TOKEN)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let run = w.prepare().ok();
+    let plan: Value = serde_json::from_str(&run.outputs["plan"]).unwrap();
+    assert_eq!(
+        plan["waves"],
+        json!([["core"], ["util"], ["app"]]),
+        "{plan}"
+    );
+    assert!(w.release_branch().is_some());
+}
+
+/// The whole pipeline on a merged Release PR: tags and releases, then every released crate
+/// uploaded from the merge commit, even when the checkout has moved on since.
+#[test]
+fn a_merged_release_pr_is_released_and_published_from_the_merge_commit() {
+    let w = World::new();
+    w.prepare().ok();
+    let event = w.merge_release_pr(1);
+    let merge = w.head();
+    // A later commit changes a manifest: publishing must still take the merge commit's tree.
+    let manifest = w.repo.read("crates/app/Cargo.toml");
+    w.repo.write(
+        "crates/app/Cargo.toml",
+        &manifest.replace("version = \"0.1.1\"", "version = \"0.1.9\""),
+    );
+    w.repo.commit("chore(app): hand-edited version");
+    let run = w
+        .action(
+            "pull_request",
+            event.clone(),
+            &[("INPUT_SKIP_PUBLISH", "false"), ("GITHUB_SHA", &merge)],
+        )
+        .ok();
+
+    for name in ["core", "util", "app"] {
+        assert_eq!(
+            w.registry.published(name),
+            vec!["0.1.1".to_owned()],
+            "{name}"
+        );
+    }
+    let published: Value = serde_json::from_str(&run.outputs["published"]).unwrap();
+    let mut names: Vec<&str> = published
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["app", "core", "util"], "{published}");
+    assert_eq!(releases_output(&run).len(), 3);
+    // Uploads follow the dependency order, each after its dependencies were visible.
+    let uploads = w.registry.uploads();
+    let started = |name: &str| uploads.iter().find(|u| u.name == name).unwrap().started;
+    let visible = |name: &str| w.registry.visible_at(name, "0.1.1").unwrap();
+    assert!(started("util") >= visible("core"));
+    assert!(started("app") >= visible("util"));
+    // The checkout is left as it was: on its own commit, clean.
+    assert_eq!(w.repo.status(), "");
+    assert!(w.repo.read("crates/app/Cargo.toml").contains("0.1.9"));
+
+    // A re-run (GitHub replays the same event) finds everything done: nothing twice.
+    let again = w
+        .action(
+            "pull_request",
+            event,
+            &[("INPUT_SKIP_PUBLISH", "false"), ("GITHUB_SHA", &merge)],
+        )
+        .ok();
+    assert_eq!(w.registry.uploads().len(), 3);
+    assert_eq!(again.outputs["published"], "[]");
+    assert!(again.writes.is_empty(), "{:?}", again.writes);
 }

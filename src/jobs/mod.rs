@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 
 use crate::adapters::actions::{END_GROUP, Runner, group_command};
 use crate::adapters::github::{GitHub, GitHubError};
+use crate::adapters::index::Index;
+use crate::adapters::registry;
 use crate::adapters::{cargo, git::Git};
 use crate::config::Config;
 use crate::config::file::{Settings, load_settings};
@@ -21,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::plan::history::{RawCommit, Tag};
 use crate::plan::release::{Facts, PlanOptions, Published, ReleasePlan, build_plan};
 use crate::plan::workspace::Workspace;
+use semver::Version;
 
 /// What every job runs with.
 pub struct Context<'a> {
@@ -131,7 +134,21 @@ pub struct Gathered {
     history: Vec<RawCommit>,
     tags: Vec<Tag>,
     published: Published,
+    /// `published` came from the registry or a file; otherwise the last tags stand in for it.
+    published_known: bool,
+    /// Why the registry's index could not be read, for the plan's notes.
+    index_unread: Option<String>,
     shallow: bool,
+}
+
+/// Where a plan's published versions (the dev-dependency rule) come from when no
+/// `--published-file` is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// No network: each crate's last tagged version is taken as published (`plan`, `apply`).
+    Offline,
+    /// The registry's index; when it cannot be read, the offline assumption with a warning.
+    Index,
 }
 
 /// Which crates a plan covers.
@@ -147,13 +164,14 @@ pub enum Selection {
 
 /// Read the workspace, its history and the configuration, and plan the release.
 pub fn gather_and_plan(ctx: &Context<'_>) -> Result<(ReleasePlan, Gathered)> {
-    let gathered = gather(ctx)?;
+    let gathered = gather(ctx, Lookup::Offline)?;
     let plan = plan_for(ctx, &gathered, &Selection::Configured)?;
     Ok((plan, gathered))
 }
 
-/// Read the workspace, its history, its tags and the configuration.
-pub fn gather(ctx: &Context<'_>) -> Result<Gathered> {
+/// Read the workspace, its history, its tags, the configuration, and (with [`Lookup::Index`])
+/// which versions the registry has.
+pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
     let config = &ctx.config;
     let mut shallow = false;
     let (metadata, repo_root, history, tags) = match &config.metadata_file {
@@ -184,9 +202,17 @@ pub fn gather(ctx: &Context<'_>) -> Result<Gathered> {
         root_manifest.as_deref(),
     )?;
     let workspace = cargo::workspace(&metadata, &repo_root)?;
-    let published = match &config.published_file {
-        Some(path) => read_published(path)?,
-        None => Published::new(),
+    let mut index_unread = None;
+    let (published, published_known) = match (&config.published_file, lookup) {
+        (Some(path), _) => (read_published(path)?, true),
+        (None, Lookup::Offline) => (Published::new(), false),
+        (None, Lookup::Index) => match registry_published(ctx, &workspace, &root)? {
+            Ok(published) => (published, true),
+            Err(why) => {
+                index_unread = Some(why);
+                (Published::new(), false)
+            }
+        },
     };
     Ok(Gathered {
         root,
@@ -195,6 +221,8 @@ pub fn gather(ctx: &Context<'_>) -> Result<Gathered> {
         history,
         tags,
         published,
+        published_known,
+        index_unread,
         shallow,
     })
 }
@@ -225,9 +253,12 @@ pub fn plan_for(ctx: &Context<'_>, g: &Gathered, selection: &Selection) -> Resul
         history: &g.history,
         tags: &g.tags,
         published: &g.published,
-        assume_tagged_published: config.published_file.is_none(),
+        assume_tagged_published: !g.published_known,
     };
     let mut plan = build_plan(facts, &options)?;
+    if let Some(why) = &g.index_unread {
+        plan.notes.push(why.clone());
+    }
     if g.shallow {
         plan.notes.push(
             "this clone is shallow: release tags and commits beyond its depth are missing, so crates may look new or changed; fetch the whole history (actions/checkout with `fetch-depth: 0`)".into(),
@@ -243,6 +274,74 @@ pub(crate) fn relative_to(path: &Path, base: &Path) -> PathBuf {
         .strip_prefix(canon(base))
         .map(Path::to_owned)
         .unwrap_or_default()
+}
+
+/// The versions the registry can resolve, per publishable member. An unknown registry is the
+/// user's error (exit 2); an index that cannot be read only costs the plan its precision: the
+/// reason comes back as `Err` for the plan's notes.
+fn registry_published(
+    ctx: &Context<'_>,
+    workspace: &Workspace,
+    root: &Path,
+) -> Result<std::result::Result<Published, String>> {
+    let spec = registry::resolve(ctx.config.registry.as_deref(), &ctx.env, root)?;
+    let names: Vec<&str> = workspace
+        .publishable(spec.name.as_deref())
+        .map(|m| m.name.as_str())
+        .collect();
+    let listed = Index::new(&spec.index_url, spec.token.as_ref(), ctx.config.max_retries)
+        .map_err(Error::from)
+        .and_then(|index| published_versions(&index, names.into_iter()));
+    Ok(listed.map(|l| resolvable(&l)).map_err(|e| {
+        format!(
+            "the registry index {} could not be read: {e}",
+            spec.index_url
+        )
+    }))
+}
+
+/// Every version the index lists per crate, with its yanked flag; asked a few at a time.
+pub(crate) fn published_versions<'a>(
+    index: &Index,
+    names: impl Iterator<Item = &'a str>,
+) -> Result<BTreeMap<String, Vec<(Version, bool)>>> {
+    let names: Vec<&str> = names.collect();
+    let mut out = BTreeMap::new();
+    for chunk in names.chunks(8) {
+        let answers: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = chunk
+                .iter()
+                .map(|name| s.spawn(move || (name.to_string(), index.versions(name))))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("index thread"))
+                .collect()
+        });
+        for (name, versions) in answers {
+            let versions = versions?
+                .into_iter()
+                .map(|v| (v.version, v.yanked))
+                .collect();
+            out.insert(name, versions);
+        }
+    }
+    Ok(out)
+}
+
+/// What the registry can resolve a requirement to: yanked versions it cannot.
+pub(crate) fn resolvable(listed: &BTreeMap<String, Vec<(Version, bool)>>) -> Published {
+    listed
+        .iter()
+        .map(|(name, versions)| {
+            let ok = versions
+                .iter()
+                .filter(|(_, yanked)| !yanked)
+                .map(|(v, _)| v.clone())
+                .collect();
+            (name.clone(), ok)
+        })
+        .collect()
 }
 
 fn read_published(path: &Path) -> Result<Published> {

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use crate::adapters::git::{Git, PushAuth};
 use crate::adapters::github::{GitHub, Outcome, PullRequest};
 use crate::error::{Error, Result};
-use crate::jobs::{Context, Gathered, Selection, apply, gather, plan_for, relative_to};
+use crate::jobs::{Context, Gathered, Lookup, Selection, apply, gather, plan_for, relative_to};
 use crate::plan::history::short_id as short;
 use crate::plan::pr;
 use crate::plan::release::ReleasePlan;
@@ -48,7 +48,7 @@ const CLOSE_COMMENT: &str = "releasekit-cargo closed this Release PR: no crate h
 /// no `group` input, one per group (and one for the crates no group claims).
 pub fn run(ctx: &mut Context<'_>) -> Result<Vec<PrepareReport>> {
     ctx.begin_group("plan")?;
-    let gathered = gather(ctx)?;
+    let gathered = gather(ctx, Lookup::Index)?;
     let whole = plan_for(ctx, &gathered, &Selection::Configured)?;
     ctx.print(&render::text(&whole))?;
     ctx.end_group()?;

@@ -27,14 +27,14 @@ use crate::adapters::registry::{self, RegistrySpec};
 use crate::config::Secret;
 use crate::config::file::{Settings, load_settings};
 use crate::error::{Error, Result};
-use crate::jobs::Context;
+use crate::jobs::{Context, published_versions, resolvable};
 use crate::plan::graph::{Edge, publish_edges, waves};
 use crate::plan::manifest::unversion_dev_deps;
 use crate::plan::publish::{
     DepFacts, Pacer, PackageFacts, Problem, UploadError, automatic_concurrency, classify_upload,
     crates_io_estimate, human, manifest_problems, reason, unordered_dev_deps,
 };
-use crate::plan::release::{PlanError, Published, assign_groups};
+use crate::plan::release::{PlanError, assign_groups};
 use crate::plan::retry::{Attempts, Decision, GiveUp, RetryPolicy};
 use crate::plan::schedule::{CrateState, Schedule};
 use crate::plan::workspace::{Member, Workspace};
@@ -146,19 +146,7 @@ pub fn run(ctx: &mut Context<'_>, from_release: Option<&FromRelease>) -> Result<
             new: versions.is_empty(),
         });
     }
-    // The dev-dependency rule asks what the registry can resolve: yanked versions it cannot.
-    let resolvable: Published = listed
-        .iter()
-        .map(|(name, versions)| {
-            let ok = versions
-                .iter()
-                .filter(|(_, yanked)| !yanked)
-                .map(|(v, _)| v.clone())
-                .collect();
-            (name.clone(), ok)
-        })
-        .collect();
-    let edges = publish_edges(workspace, registry_name.as_deref(), &resolvable);
+    let edges = publish_edges(workspace, registry_name.as_deref(), &resolvable(&listed));
     let names: Vec<String> = candidates.iter().map(|c| c.name.clone()).collect();
     let schedule =
         Schedule::new(&names, &already, &edges).map_err(|e| Error::Plan(PlanError::Cycle(e)))?;
@@ -290,9 +278,9 @@ fn locate(ctx: &Context<'_>, from_release: Option<&FromRelease>) -> Result<Targe
     let mut dir = ctx.config.workspace.clone();
     if let Some(release) = from_release {
         let git = Git::discover(&dir)?;
-        let head_tree = git.rev_parse("HEAD^{tree}")?;
-        let release_tree = git.rev_parse(&format!("{}^{{tree}}", release.commit))?;
-        if head_tree != release_tree {
+        // The checkout is usually the merge commit itself; otherwise publish from a worktree of
+        // it, so what is uploaded is what was tagged.
+        if git.rev_parse("HEAD")? != git.rev_parse(&release.commit)? {
             let tmp = std::env::temp_dir().join(format!(
                 "releasekit-publish-{}-{}",
                 std::process::id(),
@@ -475,35 +463,6 @@ fn verify(
         registry,
         true,
     )?)
-}
-
-/// Every version the index lists per crate, with its yanked flag; asked a few at a time.
-fn published_versions<'a>(
-    index: &Index,
-    names: impl Iterator<Item = &'a str>,
-) -> Result<BTreeMap<String, Vec<(Version, bool)>>> {
-    let names: Vec<&str> = names.collect();
-    let mut out = BTreeMap::new();
-    for chunk in names.chunks(8) {
-        let answers: Vec<_> = std::thread::scope(|s| {
-            let handles: Vec<_> = chunk
-                .iter()
-                .map(|name| s.spawn(move || (name.to_string(), index.versions(name))))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("index thread"))
-                .collect()
-        });
-        for (name, versions) in answers {
-            let versions = versions?
-                .into_iter()
-                .map(|v| (v.version, v.yanked))
-                .collect();
-            out.insert(name, versions);
-        }
-    }
-    Ok(out)
 }
 
 fn package_facts(pkg: &cargo_metadata::Package, manifest: &str) -> PackageFacts {
