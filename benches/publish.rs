@@ -5,12 +5,14 @@
 //! `verify once + waves × (upload + delay)`, where "verify once" is `cargo package --workspace`
 //! measured on a fresh copy in the same run.
 //!
-//! Run: `cargo bench --bench publish` (about 5 minutes on 2 cores).
+//! Run: `cargo bench --bench publish [SHAPE…]` (all three shapes: about 5 minutes on 2 cores);
+//! `RELEASEKIT_BENCH_TRACE=1` shows our run's log lines with their times.
 
 #[path = "../tests/support/registry.rs"]
 mod registry;
 
-use std::process::Command;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use registry::{CrateSpec, Registry};
@@ -48,22 +50,42 @@ impl Setup {
 
     fn command(&self, program: &str, args: &[&str]) -> Duration {
         let started = Instant::now();
-        let out = Command::new(program)
+        let mut child = Command::new(program)
             .args(args)
             .current_dir(self.ws.path())
             .env("CARGO_HOME", self.home.path())
             .env("CARGO_REGISTRIES_TEST_TOKEN", TOKEN)
             .env("CARGO_TERM_COLOR", "never")
             .env_remove("CARGO_TARGET_DIR")
-            .output()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .unwrap();
+        // With RELEASEKIT_BENCH_TRACE set, each line of stdout is shown with the time it came:
+        // where a run spends its fixed cost.
+        let trace = std::env::var_os("RELEASEKIT_BENCH_TRACE").is_some();
+        let stdout = child.stdout.take().unwrap();
+        let lines = std::thread::spawn(move || {
+            let mut kept = Vec::new();
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if trace {
+                    eprintln!("{:>7.2}s  {line}", started.elapsed().as_secs_f64());
+                }
+                kept.push(line);
+            }
+            kept.join("\n")
+        });
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        let status = child.wait().unwrap();
         let took = started.elapsed();
-        assert!(
-            out.status.success(),
-            "{program} {args:?}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let stdout = lines.join().unwrap();
+        assert!(status.success(), "{program} {args:?}: {stdout}\n{stderr}");
         took
     }
 
@@ -100,7 +122,11 @@ fn secs(d: Duration) -> String {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; nothing to parse.
+    // `cargo bench --bench publish [SHAPE…]`: only those shapes (cargo adds `--bench`).
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let ours = env!("CARGO_BIN_EXE_releasekit-cargo");
     let cases: Vec<Case> = [
         ("3x4", registry::layered(3, 4)),
@@ -108,6 +134,7 @@ fn main() {
         ("irregular", registry::irregular(&[4, 1, 3, 2, 4])),
     ]
     .into_iter()
+    .filter(|(shape, _)| only.is_empty() || only.iter().any(|o| o == shape))
     .map(|(shape, crates)| Case {
         shape,
         waves: waves_of(&crates),

@@ -69,8 +69,8 @@ pub enum Error {
     Preflight { problems: Vec<Problem> },
     #[error("publishing is not finished: {} not published", left.join(", "))]
     PublishIncomplete { left: Vec<String> },
-    #[error("the `{command}` stage is not available in this version of releasekit-cargo")]
-    Unavailable { command: String },
+    #[error("repository_dispatch failed for {}", failed.join("; "))]
+    NotifyIncomplete { failed: Vec<String> },
 }
 
 impl Error {
@@ -78,7 +78,7 @@ impl Error {
         match self {
             Error::Config(e) => u8::try_from(e.exit_code()).unwrap_or(2),
             Error::Plan(_) | Error::Manifest { .. } | Error::PublishedFile { .. } => 2,
-            Error::Unavailable { .. } | Error::Event(_) | Error::NoEvent | Error::Pr(_) => 2,
+            Error::Event(_) | Error::NoEvent | Error::Pr(_) => 2,
             Error::Release(_) | Error::Registry(_) => 2,
             Error::Preflight { problems } if problems.iter().all(Problem::is_input) => 2,
             Error::GitHub(e) if e.is_input() => 2,
@@ -98,7 +98,6 @@ impl Error {
             Error::PublishedFile { .. } => {
                 Some("the file must be JSON mapping crate names to lists of versions: {\"foo\": [\"1.0.0\"]}".into())
             }
-            Error::Unavailable { .. } => Some("run `releasekit-cargo plan` to see the release, or `apply` to write it into the working tree".into()),
             Error::GitHub(e) => e.hint(),
             Error::Event(e) => Some(e.hint()),
             Error::Pr(e) => Some(e.hint()),
@@ -110,6 +109,7 @@ impl Error {
             Error::Oidc(e) => Some(e.hint()),
             Error::Preflight { .. } => Some("fix each problem listed above (all were found in one pass), then re-run: nothing was uploaded".into()),
             Error::PublishIncomplete { .. } => Some("the job summary lists what failed and what it blocked; fix it and re-run: crates already in the index are skipped".into()),
+            Error::NotifyIncomplete { .. } => Some("the token needs `contents: write` on each repository to notify (GITHUB_TOKEN covers only this one: use a GitHub App token or a fine-grained PAT for others); re-run notify alone with `action: notify`".into()),
             Error::Actions(_) | Error::Io { .. } => None,
         }
     }

@@ -68,10 +68,8 @@ pub fn run(
         Command::Prepare => jobs::prepare::run(&mut ctx).map(drop),
         Command::Release => jobs::release::run(&mut ctx, None).map(drop),
         Command::Publish => jobs::publish::run(&mut ctx, None).map(drop),
+        Command::Notify => jobs::notify::run(&mut ctx, None).map(drop),
         Command::Auto => jobs::auto::run(&mut ctx),
-        other => Err(Error::Unavailable {
-            command: other.to_string(),
-        }),
     };
     if let (true, Err(Error::Plan(PlanError::Manifests(problems)))) = (in_actions, &result) {
         for p in problems {

@@ -402,7 +402,13 @@ fn release_tags_and_releases_each_crate_once_and_a_rerun_creates_nothing() {
         latest[0]["tag_name"], "app-v0.1.1",
         "the crate on top of the graph"
     );
-    assert_eq!(w.gh.issue_labels(1), vec!["autorelease: tagged"]);
+    assert_eq!(
+        w.gh.issue_labels(1),
+        vec!["autorelease: tagged", "autorelease: notified"]
+    );
+    let dispatches = w.gh.dispatches();
+    assert_eq!(dispatches.len(), 1, "{dispatches:?}");
+    assert_eq!(dispatches[0].0, "acme/widgets");
     let listed = releases_output(&run);
     assert_eq!(listed.len(), 3);
     assert!(listed.iter().all(|r| {
@@ -415,6 +421,7 @@ fn release_tags_and_releases_each_crate_once_and_a_rerun_creates_nothing() {
     let again = w.action("pull_request", event, &[]).ok();
     assert!(again.writes.is_empty(), "{:?}", again.writes);
     assert_eq!(w.gh.releases().len(), 3);
+    assert_eq!(w.gh.dispatches().len(), 1, "no notify twice");
     assert_eq!(releases_output(&again).len(), 3);
 }
 
@@ -446,7 +453,10 @@ fn a_release_that_fails_halfway_completes_on_rerun_without_duplicates() {
     tags.dedup();
     assert_eq!(tags.len(), 3, "no release twice");
     assert_eq!(w.gh.tag_objects().len(), 3, "no tag created twice");
-    assert_eq!(w.gh.issue_labels(1), vec!["autorelease: tagged"]);
+    assert_eq!(
+        w.gh.issue_labels(1),
+        vec!["autorelease: tagged", "autorelease: notified"]
+    );
 }
 
 #[test]
@@ -708,7 +718,7 @@ fn prepare_orders_the_release_by_what_the_registry_has() {
 #[test]
 fn a_merged_release_pr_is_released_and_published_from_the_merge_commit() {
     let w = World::new();
-    w.prepare().ok();
+    let prepared = w.prepare().ok();
     let event = w.merge_release_pr(1);
     let merge = w.head();
     // A later commit changes a manifest: publishing must still take the merge commit's tree.
@@ -742,6 +752,36 @@ fn a_merged_release_pr_is_released_and_published_from_the_merge_commit() {
         .collect();
     names.sort();
     assert_eq!(names, ["app", "core", "util"], "{published}");
+    // Between them, the two runs of the pipeline write every output action.yml declares.
+    let action: serde_norway::Value = serde_norway::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml")).unwrap(),
+    )
+    .unwrap();
+    let declared: std::collections::BTreeSet<String> = action["outputs"]
+        .as_mapping()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str().unwrap().to_owned())
+        .collect();
+    let written: std::collections::BTreeSet<String> = prepared
+        .outputs
+        .keys()
+        .chain(run.outputs.keys())
+        .cloned()
+        .collect();
+    assert_eq!(written, declared);
+    // Then notify: downstream learns that each crate is on the registry.
+    let dispatches = w.gh.dispatches();
+    assert_eq!(dispatches.len(), 1);
+    let crates = &dispatches[0].1["client_payload"]["crates"];
+    assert!(
+        crates
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["published"] == true),
+        "{crates}"
+    );
     assert_eq!(releases_output(&run).len(), 3);
     // Uploads follow the dependency order, each after its dependencies were visible.
     let uploads = w.registry.uploads();
@@ -764,4 +804,124 @@ fn a_merged_release_pr_is_released_and_published_from_the_merge_commit() {
     assert_eq!(w.registry.uploads().len(), 3);
     assert_eq!(again.outputs["published"], "[]");
     assert!(again.writes.is_empty(), "{:?}", again.writes);
+}
+
+/// After a release, notify alone (the reusable workflow's notify job): the configured
+/// repositories each get one `repository_dispatch` with the payload downstream workflows read;
+/// a 502 on the way is retried; a repository the token cannot reach fails the run, after the
+/// others were sent.
+#[test]
+fn notify_dispatches_the_release_to_each_configured_repository() {
+    let w = World::new();
+    w.repo.write(
+        "releasekit.toml",
+        "[notify]\nrepositories = [\"acme/docs\", \"acme/site\"]\nevent_type = \"widgets-released\"\n",
+    );
+    w.repo.commit("ci: notify the docs and the site");
+    w.repo.git(&["push", "-q", "origin", "main"]);
+    w.prepare().ok();
+    let event = w.merge_release_pr(1);
+    let merge = w.head();
+    w.gh.allow_repo("acme/docs");
+    w.gh.allow_repo("acme/site");
+    let before = w.gh.requests().len();
+    w.action(
+        "pull_request",
+        event.clone(),
+        &[("INPUT_ACTION", "release")],
+    )
+    .ok();
+    assert!(
+        w.gh.dispatches().is_empty(),
+        "release alone does not notify"
+    );
+    // The stage named explicitly still takes the Release PR from the event.
+    let asked: Vec<String> = w.gh.requests()[before..]
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
+    assert!(asked.iter().any(|p| p.ends_with("/pulls/1")), "{asked:?}");
+    assert!(!asked.iter().any(|p| p.contains("/commits/")), "{asked:?}");
+
+    w.gh.inject(Fault::status("POST", "/dispatches", 502).times(1));
+    let run = w
+        .action("pull_request", event.clone(), &[("INPUT_ACTION", "notify")])
+        .ok();
+    let dispatches = w.gh.dispatches();
+    let targets: Vec<&str> = dispatches.iter().map(|(r, _)| r.as_str()).collect();
+    assert_eq!(targets, ["acme/docs", "acme/site"]);
+    let body = &dispatches[0].1;
+    assert_eq!(body["event_type"], "widgets-released");
+    let payload = &body["client_payload"];
+    assert!(payload.as_object().unwrap().len() <= 10, "{payload}");
+    assert_eq!(payload["repository"], "acme/widgets");
+    assert_eq!(payload["sha"], merge.as_str());
+    assert_eq!(payload["pr_number"], 1);
+    assert_eq!(payload["registry"], "test");
+    assert_eq!(payload["dry_run"], false);
+    let mut crates: Vec<(String, String, String, String)> = payload["crates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_owned(),
+                c["version"].as_str().unwrap().to_owned(),
+                c["tag"].as_str().unwrap().to_owned(),
+                c["published"].to_string(),
+            )
+        })
+        .collect();
+    crates.sort();
+    assert_eq!(
+        crates,
+        ["app", "core", "util"].map(|n| (
+            n.to_owned(),
+            "0.1.1".to_owned(),
+            format!("{n}-v0.1.1"),
+            "false".to_owned()
+        ))
+    );
+    let posts =
+        w.gh.requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with("/dispatches"))
+            .count();
+    assert_eq!(posts, 3, "the 502 was retried once");
+    assert!(run.summary.contains("`acme/site`: sent"), "{}", run.summary);
+    assert!(
+        w.gh.issue_labels(1)
+            .contains(&"autorelease: notified".to_owned())
+    );
+
+    // A dry run shows the payload and sends nothing.
+    let dry = w
+        .action(
+            "pull_request",
+            event.clone(),
+            &[("INPUT_ACTION", "notify"), ("INPUT_DRY_RUN", "true")],
+        )
+        .ok();
+    assert!(dry.writes.is_empty(), "{:?}", dry.writes);
+    assert!(
+        stdout(&dry.out).contains("\"releasekit_version\""),
+        "{}",
+        stdout(&dry.out)
+    );
+    assert!(stdout(&dry.out).contains("dry run: nothing sent"));
+
+    // A repository the token cannot reach: 404 from GitHub, exit 1, the other one still sent.
+    w.repo.write(
+        "releasekit.toml",
+        "[notify]\nrepositories = [\"acme/private\", \"acme/docs\"]\n",
+    );
+    let failed = w.action("pull_request", event, &[("INPUT_ACTION", "notify")]);
+    assert_eq!(failed.code(), Some(1), "{}", stderr(&failed.out));
+    assert!(
+        stderr(&failed.out).contains("acme/private"),
+        "{}",
+        stderr(&failed.out)
+    );
+    assert_eq!(w.gh.dispatches().len(), 3);
+    assert_eq!(w.gh.dispatches()[2].0, "acme/docs");
 }

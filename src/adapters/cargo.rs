@@ -200,16 +200,20 @@ pub fn package(
 }
 
 /// `cargo publish -p NAME --no-verify` (the crates were verified together before), with the
-/// token, when one is handed in, only in the child's environment.
+/// token, when one is handed in, only in the child's environment. `target_dir` is the crate's
+/// own: cargo locks the package directory of a target dir, and uploads running at once would
+/// otherwise package one after another.
 pub fn publish(
     dir: &Path,
+    target_dir: &Path,
     name: &str,
     registry: Option<&str>,
     token: Option<(&str, &str)>,
 ) -> Result<Result<(), CargoOutput>, CargoError> {
-    let mut args: Vec<String> = ["publish", "--no-verify", "-p", name]
+    let mut args: Vec<String> = ["publish", "--no-verify", "-p", name, "--target-dir"]
         .map(String::from)
         .to_vec();
+    args.push(target_dir.display().to_string());
     args.extend(registry_args(registry));
     let envs: Vec<(String, String)> = token
         .map(|(var, value)| vec![(var.to_owned(), value.to_owned())])

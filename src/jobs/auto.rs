@@ -5,7 +5,8 @@
 use crate::adapters::actions::annotation;
 use crate::error::{Error, Result};
 use crate::jobs::publish::FromRelease;
-use crate::jobs::{Context, plan, prepare, publish, release};
+use crate::jobs::release::ReleaseReport;
+use crate::jobs::{Context, notify, plan, prepare, publish, release};
 use crate::plan::pr::is_release_commit;
 use crate::plan::trigger::{Event, RELEASE_BRANCH, Stage, Trigger, decide, parse_event};
 
@@ -42,14 +43,14 @@ pub fn run(ctx: &mut Context<'_>) -> Result<()> {
         _ => None,
     };
     // What the release stage released is what publish uploads, at its merge commit.
-    let mut released: Option<FromRelease> = None;
+    let mut released: Option<ReleaseReport> = None;
     for stage in stages {
         match stage {
             Stage::Plan => plan::run(ctx).map(drop)?,
             Stage::Prepare => prepare::run(ctx).map(drop)?,
-            Stage::Release => {
-                let report = release::run(ctx, number)?;
-                released = Some(FromRelease {
+            Stage::Release => released = Some(release::run(ctx, number)?),
+            Stage::Publish => {
+                let from = released.as_ref().map(|report| FromRelease {
                     commit: report.commit.clone(),
                     crates: report
                         .manifest
@@ -58,11 +59,9 @@ pub fn run(ctx: &mut Context<'_>) -> Result<()> {
                         .map(|c| c.name.clone())
                         .collect(),
                 });
+                publish::run(ctx, from.as_ref()).map(drop)?
             }
-            Stage::Publish => publish::run(ctx, released.as_ref()).map(drop)?,
-            Stage::Notify => {
-                ctx.print("notify: not available in this version of releasekit-cargo; skipped\n")?;
-            }
+            Stage::Notify => notify::run(ctx, released.as_ref()).map(drop)?,
         }
     }
     Ok(())

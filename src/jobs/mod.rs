@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod auto;
+pub mod notify;
 pub mod plan;
 pub mod prepare;
 pub mod publish;
@@ -22,6 +23,7 @@ use crate::config::file::{Settings, load_settings};
 use crate::error::{Error, Result};
 use crate::plan::history::{RawCommit, Tag};
 use crate::plan::release::{Facts, PlanOptions, Published, ReleasePlan, build_plan};
+use crate::plan::trigger::{Event, parse_event};
 use crate::plan::workspace::Workspace;
 use semver::Version;
 
@@ -49,6 +51,27 @@ impl Context<'_> {
             .get(name)
             .map(String::as_str)
             .filter(|v| !v.is_empty())
+    }
+
+    /// The pull request number of a `pull_request` event, when this run has one; anything else
+    /// (another event, no event, a payload that cannot be read) is `None`.
+    pub fn event_pull_number(&self) -> Option<u64> {
+        let name = self.env("GITHUB_EVENT_NAME")?;
+        let text = std::fs::read_to_string(self.env("GITHUB_EVENT_PATH")?).ok()?;
+        match parse_event(name, &text).ok()? {
+            Event::PullRequest(e) => Some(e.pull_request.number),
+            _ => None,
+        }
+    }
+
+    /// The settings of the workspace (`releasekit.toml` or the root manifest's metadata).
+    pub fn settings(&self) -> Result<Settings> {
+        let root_manifest = std::fs::read_to_string(self.config.workspace.join("Cargo.toml")).ok();
+        Ok(load_settings(
+            &self.config.config_file,
+            self.config.config_explicit,
+            root_manifest.as_deref(),
+        )?)
     }
 
     /// `https://github.com/owner/repo` when running for a GitHub repository.

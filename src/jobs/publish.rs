@@ -221,6 +221,7 @@ pub fn run(ctx: &mut Context<'_>, from_release: Option<&FromRelease>) -> Result<
     ctx.begin_group("uploads")?;
     let job = Arc::new(Job {
         dir: dir.clone(),
+        target_dir: target.target_dir.clone(),
         registry: registry_name.clone(),
         index: index.clone(),
         tokens: tokens.clone(),
@@ -582,6 +583,7 @@ impl Tokens {
 /// What every upload thread shares.
 struct Job {
     dir: PathBuf,
+    target_dir: PathBuf,
     registry: Option<String>,
     index: Arc<Index>,
     tokens: Arc<Tokens>,
@@ -684,6 +686,7 @@ fn upload_one(job: &Job, c: &Candidate, pace: Duration, tx: &Sender<Event>) {
         };
         let result = cargo::publish(
             &job.dir,
+            &job.target_dir.join("releasekit-upload").join(&c.name),
             &c.name,
             job.registry.as_deref(),
             token.as_ref().map(|(var, t)| (var.as_str(), t.expose())),

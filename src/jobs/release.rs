@@ -68,12 +68,18 @@ pub struct ReleaseReport {
     pub warnings: Vec<String>,
 }
 
-/// Release the merged Release PR `number` (from the event), or the one merged at HEAD.
+/// Release the merged Release PR `number`, else the one of a `pull_request` event, else the
+/// one merged at HEAD.
 pub fn run(ctx: &mut Context<'_>, number: Option<u64>) -> Result<ReleaseReport> {
     let github = ctx.github("release")?;
     github.default_branch()?;
     let git = Git::discover(&ctx.config.workspace)?;
-    let pull = find_pull(ctx, &github, &git, number)?;
+    let pull = find_pull(
+        ctx,
+        &github,
+        &git,
+        number.or_else(|| ctx.event_pull_number()),
+    )?;
     let manifest = pr::parse_manifest(&pull.body)?;
     let commit = pull
         .merge_commit_sha
@@ -103,7 +109,8 @@ pub fn run(ctx: &mut Context<'_>, number: Option<u64>) -> Result<ReleaseReport> 
     result.map(|()| report)
 }
 
-fn find_pull(
+/// The merged Release PR `number`, or the one merged at `GITHUB_SHA` (else HEAD).
+pub(crate) fn find_pull(
     ctx: &Context<'_>,
     github: &GitHub,
     git: &Git,

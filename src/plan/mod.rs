@@ -9,6 +9,7 @@ pub mod commits;
 pub mod graph;
 pub mod history;
 pub mod manifest;
+pub mod notify;
 pub mod pr;
 pub mod publish;
 pub mod release;

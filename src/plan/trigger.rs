@@ -12,6 +12,9 @@ use super::history::short_id as short;
 pub const RELEASE_BRANCH: &str = "releasekit/release";
 pub const LABEL_PENDING: &str = "autorelease: pending";
 pub const LABEL_TAGGED: &str = "autorelease: tagged";
+/// Set once the downstream repositories were told: a re-run of the same event sends nothing
+/// twice (an explicit `action: notify` still does).
+pub const LABEL_NOTIFIED: &str = "autorelease: notified";
 
 pub fn release_branch(group: Option<&str>) -> String {
     match group {

@@ -1,0 +1,192 @@
+//! `notify`: a `repository_dispatch` to each repository of `[notify] repositories` (default:
+//! this one) after a release, so downstream workflows can react. What was released comes from
+//! the release stage when `auto` ran it, else from the merged Release PR (the event's, or the
+//! one merged at `GITHUB_SHA`). Whether each version is on the registry is read from its index.
+//! A dry run prints the payload and sends nothing.
+
+use std::fmt::Write as _;
+
+use crate::adapters::git::Git;
+use crate::adapters::index::Index;
+use crate::adapters::registry;
+use crate::error::{Error, Result};
+use crate::jobs::Context;
+use crate::jobs::release::{ReleaseError, ReleaseReport, find_pull};
+use crate::plan::notify::{NotifiedCrate, Payload, targets};
+use crate::plan::pr::{self, ReleaseManifest};
+use crate::plan::trigger::LABEL_NOTIFIED;
+
+#[derive(Debug)]
+pub struct NotifyReport {
+    /// Repositories the event reached (none in a dry run).
+    pub sent: Vec<String>,
+}
+
+/// Notify about `released` (auto, right after the release stage: skipped when the Release PR
+/// says it was done already) or about the merged Release PR found from the event or commit
+/// (always sent: asking for notify by name means send).
+pub fn run(ctx: &mut Context<'_>, released: Option<&ReleaseReport>) -> Result<NotifyReport> {
+    let github = ctx.github("notify")?;
+    if let Some(report) = released
+        && report.pull.labels.iter().any(|l| l == LABEL_NOTIFIED)
+    {
+        ctx.print(&format!(
+            "notify: already done for #{} (label `{LABEL_NOTIFIED}`); run `action: notify` to send again\n",
+            report.pull.number
+        ))?;
+        return Ok(NotifyReport { sent: Vec::new() });
+    }
+    let (number, commit, manifest) = match released {
+        Some(report) => (
+            report.pull.number,
+            report.commit.clone(),
+            report.manifest.clone(),
+        ),
+        None => {
+            let git = Git::discover(&ctx.config.workspace)?;
+            let pull = find_pull(ctx, &github, &git, ctx.event_pull_number())?;
+            let manifest = pr::parse_manifest(&pull.body)?;
+            let commit =
+                pull.merge_commit_sha
+                    .clone()
+                    .ok_or_else(|| ReleaseError::NotReleasePr {
+                        number: pull.number,
+                        why: "it has no merge commit".into(),
+                    })?;
+            (pull.number, commit, manifest)
+        }
+    };
+    ctx.print_github_log(&github)?;
+    let settings = ctx.settings()?;
+    let repository = ctx.env("GITHUB_REPOSITORY").unwrap_or_default().to_owned();
+    let crates = on_registry(ctx, &manifest)?;
+    let payload = Payload {
+        repository: repository.clone(),
+        sha: commit,
+        group: manifest.group.clone(),
+        pr_number: number,
+        crates,
+        registry: ctx
+            .config
+            .registry
+            .clone()
+            .unwrap_or_else(|| "crates-io".into()),
+        dry_run: ctx.config.dry_run,
+        releasekit_version: env!("CARGO_PKG_VERSION").into(),
+    };
+    let event_type = settings.notify.event_type.clone();
+    let to = targets(&settings.notify.repositories, &repository);
+    let json = payload.to_json();
+    let pretty = serde_json::to_string_pretty(&json).expect("a payload serialises");
+
+    ctx.begin_group("repository_dispatch")?;
+    ctx.print(&format!(
+        "event `{event_type}` to {}, client_payload:\n{pretty}\n",
+        to.join(", ")
+    ))?;
+    let mut sent = Vec::new();
+    let mut failed = Vec::new();
+    if ctx.config.dry_run {
+        ctx.print("dry run: nothing sent\n")?;
+    } else {
+        for target in &to {
+            match github.dispatch(target, &event_type, &json) {
+                Ok(()) => {
+                    ctx.print(&format!("sent to {target}\n"))?;
+                    sent.push(target.clone());
+                }
+                Err(e) => {
+                    ctx.print(&format!("{target}: failed: {e}\n"))?;
+                    failed.push(format!("{target} ({e})"));
+                }
+            }
+            ctx.print_github_log(&github)?;
+        }
+    }
+    if failed.is_empty() && !ctx.config.dry_run {
+        github.ensure_label(
+            LABEL_NOTIFIED,
+            "5319e7",
+            "releasekit-cargo: downstream repositories notified",
+        )?;
+        github.add_labels(number, &[LABEL_NOTIFIED])?;
+        ctx.print_github_log(&github)?;
+    }
+    ctx.end_group()?;
+    summary(ctx, &event_type, &to, &sent, &pretty)?;
+    if !failed.is_empty() {
+        return Err(Error::NotifyIncomplete { failed });
+    }
+    Ok(NotifyReport { sent })
+}
+
+/// Each released crate with whether its version is in the registry's index. The index is only
+/// asked; when it cannot be read the payload says `null` rather than failing a release that is
+/// otherwise done.
+fn on_registry(ctx: &mut Context<'_>, manifest: &ReleaseManifest) -> Result<Vec<NotifiedCrate>> {
+    let spec = registry::resolve(
+        ctx.config.registry.as_deref(),
+        &ctx.env,
+        &ctx.config.workspace,
+    )?;
+    let index = Index::new(&spec.index_url, spec.token.as_ref(), ctx.config.max_retries);
+    let mut crates = Vec::with_capacity(manifest.crates.len());
+    let mut unread = None;
+    for c in &manifest.crates {
+        let published = match &index {
+            Ok(index) => match index.is_visible(&c.name, &c.version) {
+                Ok(visible) => Some(visible),
+                Err(e) => {
+                    unread.get_or_insert_with(|| e.to_string());
+                    None
+                }
+            },
+            Err(e) => {
+                unread.get_or_insert_with(|| e.to_string());
+                None
+            }
+        };
+        crates.push(NotifiedCrate {
+            name: c.name.clone(),
+            version: c.version.to_string(),
+            tag: c.tag.clone(),
+            published,
+        });
+    }
+    if let Some(why) = unread {
+        ctx.print(&format!(
+            "warning: the registry index {} could not be read ({why}); `published` is null in the payload\n",
+            spec.index_url
+        ))?;
+    }
+    Ok(crates)
+}
+
+fn summary(
+    ctx: &Context<'_>,
+    event_type: &str,
+    to: &[String],
+    sent: &[String],
+    payload: &str,
+) -> Result<()> {
+    let dry = if ctx.config.dry_run { " (dry run)" } else { "" };
+    let mut text = format!(
+        "## releasekit-cargo notify{dry}\n\n`repository_dispatch` event `{event_type}`:\n\n"
+    );
+    for target in to {
+        let state = if sent.contains(target) {
+            "sent"
+        } else if ctx.config.dry_run {
+            "would send"
+        } else {
+            "**failed**"
+        };
+        let _ = writeln!(text, "- `{target}`: {state}");
+    }
+    let _ = write!(
+        text,
+        "\n<details><summary>client_payload</summary>\n\n```json\n{payload}\n```\n\n</details>\n"
+    );
+    ctx.runner.summary(&text)?;
+    Ok(())
+}
