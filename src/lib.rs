@@ -43,6 +43,12 @@ pub fn run(
         }
     }
     let config = config::load(args, env.clone())?;
+    if config.metadata_file.is_none() && !config.workspace.is_dir() {
+        return Err(config::ConfigError::NoWorkspace {
+            path: config.workspace,
+        }
+        .into());
+    }
     let env: BTreeMap<String, String> = env.into_iter().collect();
     let runner = Runner {
         output: env

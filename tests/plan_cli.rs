@@ -299,6 +299,19 @@ fn bad_input_is_one_clear_error_with_exit_code_2_and_no_change() {
             "dependents_bump",
         ),
         (
+            "workspace input naming no directory",
+            Box::new(|r: &Repo| {
+                let home = tempfile::tempdir().unwrap();
+                let env = action_env(
+                    r.path(),
+                    home.path(),
+                    &[("INPUT_ACTION", "plan"), ("INPUT_WORKSPACE", "rust")],
+                );
+                run_env(r.path(), &[], &env)
+            }),
+            "workspace directory",
+        ),
+        (
             "member path dependency without a version",
             Box::new(|r: &Repo| {
                 add_crate(

@@ -119,7 +119,12 @@ impl RawInputs {
             registry: self.registry.as_deref(),
             token: self.token.clone().map(Secret::new).or_else(|| env.token()),
             workspace,
-            config: self.config.as_deref(),
+            // action.yml's default arrives as a value like any other: it names the optional
+            // default file, whose absence means all defaults, not a file the user asked for.
+            config: self
+                .config
+                .as_deref()
+                .filter(|c| *c != super::DEFAULT_CONFIG_FILE),
         }
         .into_config(env, input)
     }
@@ -242,6 +247,21 @@ mod tests {
             Path::new("/github/workspace/rust/.github/releasekit.toml")
         );
         assert!(config.config_explicit);
+    }
+
+    #[test]
+    fn config_input_at_its_action_default_is_not_an_explicit_file() {
+        let config = load_actions(&[("INPUT_CONFIG", "releasekit.toml")]).unwrap();
+        assert!(!config.config_explicit);
+        assert_eq!(
+            config.config_file.file_name().unwrap(),
+            std::ffi::OsStr::new("releasekit.toml")
+        );
+        assert!(
+            load_actions(&[("INPUT_CONFIG", "ci/release.toml")])
+                .unwrap()
+                .config_explicit
+        );
     }
 
     #[test]

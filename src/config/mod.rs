@@ -32,7 +32,8 @@ pub enum Command {
     Apply,
     /// Commit the plan on the release branch, force-push it and open or update the Release PR
     Prepare,
-    /// After the Release PR is merged: tag, create GitHub Releases, then publish and notify
+    /// After the Release PR is merged: tag each crate and create its GitHub Release (`auto` then
+    /// runs publish and notify)
     Release,
     /// Upload the released crates to the registry in dependency order
     Publish,
@@ -235,6 +236,9 @@ pub enum ConfigError {
     #[error("configuration file {} does not exist", .path.display())]
     MissingFile { path: PathBuf },
 
+    #[error("the workspace directory {} does not exist", .path.display())]
+    NoWorkspace { path: PathBuf },
+
     #[error("{}{}: {message}", .path.display(), position(*.at))]
     Parse {
         path: PathBuf,
@@ -302,6 +306,11 @@ impl ConfigError {
             ConfigError::MissingFile { .. } => Some(
                 "create the file, or leave the `config` input (`--config`) unset to use \
                  releasekit.toml when present and the defaults otherwise"
+                    .to_owned(),
+            ),
+            ConfigError::NoWorkspace { .. } => Some(
+                "set the `workspace` input (`--workspace`) to the directory of the workspace's root \
+                 Cargo.toml, relative to the checkout; check that actions/checkout ran before"
                     .to_owned(),
             ),
             ConfigError::Parse { .. } | ConfigError::InvalidSetting { .. } => {
