@@ -1,10 +1,13 @@
 //! The git CLI: where the repository is, its tags, and its history in one `git log` pass.
 //!
 //! Effects only: the parsing of what git prints and every decision about it live in
-//! `plan::history`. Every command runs with `safe.directory=*` so that git works in a container
-//! whose workspace belongs to another user.
+//! `plan::history`. Inside GitHub Actions every command declares the checkout safe
+//! ([`Trust`]): a Docker action runs as root on a checkout owned by the runner's user, which git
+//! otherwise refuses ("dubious ownership"). Never `safe.directory=*`, and nothing outside
+//! Actions: there git's protection stays as the user configured it.
 
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
 use crate::plan::history::{RawCommit, Tag, parse_log};
@@ -19,6 +22,13 @@ pub enum GitError {
         dir: PathBuf,
         stderr: String,
     },
+    #[error(
+        "git refuses the repository at {repository}: it is owned by another user (`git {command}`)"
+    )]
+    DubiousOwnership {
+        repository: PathBuf,
+        command: String,
+    },
     #[error("could not run git")]
     Spawn(#[source] std::io::Error),
 }
@@ -31,8 +41,66 @@ impl GitError {
                     .into(),
             ),
             GitError::Spawn(_) => Some("install git and make sure it is on PATH".into()),
+            GitError::DubiousOwnership { repository, .. } => Some(format!(
+                "declare it safe with `git config --global --add safe.directory {}` (releasekit-cargo does so itself only inside GitHub Actions, for GITHUB_WORKSPACE and the directories down to the workspace)",
+                repository.display()
+            )),
             GitError::Failed { .. } => None,
         }
+    }
+}
+
+/// The directories git may accept although another user owns them, passed to every command as
+/// `-c safe.directory=…`: command-line configuration is "protected", which git honours for this
+/// key (a repository's own `.git/config` could not vouch for itself).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Trust {
+    dirs: Vec<PathBuf>,
+}
+
+impl Trust {
+    /// Trust nothing beyond git's own configuration: a run outside Actions.
+    pub fn none() -> Trust {
+        Trust::default()
+    }
+
+    /// The run's trust from its environment: inside Actions (`GITHUB_ACTIONS=true`) with a
+    /// `GITHUB_WORKSPACE`, the checkout and every directory down to `workspace`; else none.
+    pub fn from_env(env: &BTreeMap<String, String>, workspace: &Path) -> Trust {
+        let in_actions = env.get("GITHUB_ACTIONS").map(|v| v.trim()) == Some("true");
+        match env.get("GITHUB_WORKSPACE").map(|v| v.trim()) {
+            Some(checkout) if in_actions && !checkout.is_empty() => {
+                Trust::checkout(Path::new(checkout), workspace)
+            }
+            _ => Trust::none(),
+        }
+    }
+
+    /// `checkout` and each directory from it down to `workspace`: git compares the repository's
+    /// top level, which is any of them (a `path:` checkout, a repository nested in the checkout,
+    /// the workspace at its root). A workspace outside the checkout adds only itself.
+    pub fn checkout(checkout: &Path, workspace: &Path) -> Trust {
+        // Rebuilt from components: git compares text, and `/github/workspace/` would not match.
+        let checkout: PathBuf = checkout.components().collect();
+        let workspace: PathBuf = workspace.components().collect();
+        let mut dirs = vec![checkout.clone()];
+        match workspace.strip_prefix(&checkout) {
+            Ok(rest) => {
+                let mut dir = checkout;
+                for part in rest.components() {
+                    if let Component::Normal(name) = part {
+                        dir.push(name);
+                        dirs.push(dir.clone());
+                    }
+                }
+            }
+            Err(_) => dirs.push(workspace),
+        }
+        Trust { dirs }
+    }
+
+    pub fn dirs(&self) -> &[PathBuf] {
+        &self.dirs
     }
 }
 
@@ -40,11 +108,12 @@ impl GitError {
 #[derive(Debug, Clone)]
 pub struct Git {
     root: PathBuf,
+    trust: Trust,
 }
 
 impl Git {
-    pub fn discover(dir: &Path) -> Result<Git, GitError> {
-        let out = run(dir, &["rev-parse", "--show-toplevel"]).map_err(|e| match e {
+    pub fn discover(dir: &Path, trust: &Trust) -> Result<Git, GitError> {
+        let out = run(trust, dir, &["rev-parse", "--show-toplevel"]).map_err(|e| match e {
             GitError::Failed { .. } => GitError::NotARepository {
                 dir: dir.to_owned(),
             },
@@ -52,6 +121,7 @@ impl Git {
         })?;
         Ok(Git {
             root: PathBuf::from(out.trim_end_matches(['\n', '\r'])),
+            trust: trust.clone(),
         })
     }
 
@@ -62,6 +132,7 @@ impl Git {
     /// Every tag with the commit it points at (annotated tags peeled).
     pub fn tags(&self) -> Result<Vec<Tag>, GitError> {
         let out = run(
+            &self.trust,
             &self.root,
             &[
                 "for-each-ref",
@@ -88,10 +159,17 @@ impl Git {
     /// no topological sort is needed), with changed paths: one `git log` pass. A repository
     /// without commits has no history.
     pub fn log(&self) -> Result<Vec<RawCommit>, GitError> {
-        if run(&self.root, &["rev-parse", "--verify", "--quiet", "HEAD"]).is_err() {
+        if run(
+            &self.trust,
+            &self.root,
+            &["rev-parse", "--verify", "--quiet", "HEAD"],
+        )
+        .is_err()
+        {
             return Ok(Vec::new());
         }
         let out = run(
+            &self.trust,
             &self.root,
             &[
                 "log",
@@ -108,12 +186,19 @@ impl Git {
 
     /// Whether the clone is shallow (history and tags may be missing).
     pub fn is_shallow(&self) -> Result<bool, GitError> {
-        Ok(run(&self.root, &["rev-parse", "--is-shallow-repository"])?.trim() == "true")
+        Ok(run(
+            &self.trust,
+            &self.root,
+            &["rev-parse", "--is-shallow-repository"],
+        )?
+        .trim()
+            == "true")
     }
 
     /// The commit id of `rev`.
     pub fn rev_parse(&self, rev: &str) -> Result<String, GitError> {
         Ok(run(
+            &self.trust,
             &self.root,
             &["rev-parse", "--verify", &format!("{rev}^{{commit}}")],
         )?
@@ -121,33 +206,53 @@ impl Git {
         .to_owned())
     }
 
+    /// The tree id of commit `rev` ([`Git::rev_parse`] peels to a commit, so it cannot).
+    pub fn tree(&self, rev: &str) -> Result<String, GitError> {
+        Ok(run(
+            &self.trust,
+            &self.root,
+            &["rev-parse", "--verify", &format!("{rev}^{{tree}}")],
+        )?
+        .trim()
+        .to_owned())
+    }
+
     /// The checked-out branch, if HEAD is on one.
     pub fn current_branch(&self) -> Result<Option<String>, GitError> {
-        Ok(
-            run(&self.root, &["symbolic-ref", "--quiet", "--short", "HEAD"])
-                .ok()
-                .map(|b| b.trim().to_owned())
-                .filter(|b| !b.is_empty()),
+        Ok(run(
+            &self.trust,
+            &self.root,
+            &["symbolic-ref", "--quiet", "--short", "HEAD"],
         )
+        .ok()
+        .map(|b| b.trim().to_owned())
+        .filter(|b| !b.is_empty()))
     }
 
     /// The file at `path` (repository-relative) in `commit`; `None` when the commit has no
     /// such file. A commit missing from the clone is an error.
     pub fn show_file(&self, commit: &str, path: &str) -> Result<Option<String>, GitError> {
         self.rev_parse(commit)?;
-        Ok(run(&self.root, &["show", &format!("{commit}:{path}")]).ok())
+        Ok(run(
+            &self.trust,
+            &self.root,
+            &["show", &format!("{commit}:{path}")],
+        )
+        .ok())
     }
 
     /// Add a detached worktree of `commit` at `dir`; it is removed when the guard drops.
     pub fn worktree(&self, dir: &Path, commit: &str) -> Result<Worktree, GitError> {
         let dir_text = dir.to_string_lossy();
         run(
+            &self.trust,
             &self.root,
             &["worktree", "add", "--detach", "--force", &dir_text, commit],
         )?;
         Ok(Worktree {
             repo: self.root.clone(),
             dir: dir.to_owned(),
+            trust: self.trust.clone(),
         })
     }
 
@@ -161,7 +266,7 @@ impl Git {
         branch: &str,
         auth: Option<&PushAuth>,
     ) -> Result<(), GitError> {
-        let mut cmd = command(&self.root);
+        let mut cmd = command(&self.trust, &self.root);
         cmd.args([
             "push",
             "--force",
@@ -193,6 +298,7 @@ impl Git {
     /// The commit `branch` of `remote` points at, if it exists.
     pub fn remote_branch(&self, remote: &str, branch: &str) -> Result<Option<String>, GitError> {
         let out = run(
+            &self.trust,
             &self.root,
             &[
                 "ls-remote",
@@ -215,6 +321,7 @@ pub struct PushAuth {
 pub struct Worktree {
     repo: PathBuf,
     dir: PathBuf,
+    trust: Trust,
 }
 
 impl Worktree {
@@ -225,11 +332,15 @@ impl Worktree {
     /// Commit every change in the worktree as `message`, dated like `date_of` so that the same
     /// plan on the same base gives the same commit id. Returns the new commit id.
     pub fn commit_all(&self, message: &str, date_of: &str) -> Result<String, GitError> {
-        run(&self.dir, &["add", "-A"])?;
-        let date = run(&self.dir, &["show", "-s", "--format=%cI", date_of])?;
+        run(&self.trust, &self.dir, &["add", "-A"])?;
+        let date = run(
+            &self.trust,
+            &self.dir,
+            &["show", "-s", "--format=%cI", date_of],
+        )?;
         let date = date.trim();
-        let configured = run(&self.dir, &["config", "user.email"]).is_ok();
-        let mut cmd = command(&self.dir);
+        let configured = run(&self.trust, &self.dir, &["config", "user.email"]).is_ok();
+        let mut cmd = command(&self.trust, &self.dir);
         if !configured {
             cmd.args([
                 "-c",
@@ -249,28 +360,37 @@ impl Worktree {
         .env("GIT_AUTHOR_DATE", date)
         .env("GIT_COMMITTER_DATE", date);
         finish(cmd, &["commit"], &self.dir)?;
-        Ok(run(&self.dir, &["rev-parse", "HEAD"])?.trim().to_owned())
+        Ok(run(&self.trust, &self.dir, &["rev-parse", "HEAD"])?
+            .trim()
+            .to_owned())
     }
 }
 
 impl Drop for Worktree {
     fn drop(&mut self) {
         let dir = self.dir.to_string_lossy().into_owned();
-        let _ = run(&self.repo, &["worktree", "remove", "--force", &dir]);
+        let _ = run(
+            &self.trust,
+            &self.repo,
+            &["worktree", "remove", "--force", &dir],
+        );
         let _ = std::fs::remove_dir_all(&self.dir);
-        let _ = run(&self.repo, &["worktree", "prune"]);
+        let _ = run(&self.trust, &self.repo, &["worktree", "prune"]);
     }
 }
 
-fn command(dir: &Path) -> Command {
+fn command(trust: &Trust, dir: &Path) -> Command {
     let mut cmd = Command::new("git");
-    cmd.args(["-c", "safe.directory=*", "-c", "core.quotepath=off"])
-        .current_dir(dir);
+    for trusted in trust.dirs() {
+        cmd.arg("-c")
+            .arg(format!("safe.directory={}", trusted.display()));
+    }
+    cmd.args(["-c", "core.quotepath=off"]).current_dir(dir);
     cmd
 }
 
-fn run(dir: &Path, args: &[&str]) -> Result<String, GitError> {
-    let mut cmd = command(dir);
+fn run(trust: &Trust, dir: &Path, args: &[&str]) -> Result<String, GitError> {
+    let mut cmd = command(trust, dir);
     cmd.args(args);
     finish(cmd, args, dir)
 }
@@ -279,6 +399,13 @@ fn run(dir: &Path, args: &[&str]) -> Result<String, GitError> {
 fn finish(mut cmd: Command, shown: &[&str], dir: &Path) -> Result<String, GitError> {
     let out = cmd.output().map_err(GitError::Spawn)?;
     if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if stderr.contains("dubious ownership") {
+            return Err(GitError::DubiousOwnership {
+                repository: refused_repository(&stderr).unwrap_or_else(|| dir.to_owned()),
+                command: shown.join(" "),
+            });
+        }
         return Err(GitError::Failed {
             command: shown.join(" "),
             dir: dir.to_owned(),
@@ -286,4 +413,153 @@ fn finish(mut cmd: Command, shown: &[&str], dir: &Path) -> Result<String, GitErr
         });
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The path in git's "detected dubious ownership in repository at '<path>'".
+fn refused_repository(stderr: &str) -> Option<PathBuf> {
+    let (_, rest) = stderr.split_once("repository at '")?;
+    let (path, _) = rest.split_once('\'')?;
+    Some(PathBuf::from(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(dirs: &[PathBuf]) -> Vec<&str> {
+        dirs.iter().map(|d| d.to_str().unwrap()).collect()
+    }
+
+    #[test]
+    fn checkout_trusts_each_directory_from_the_checkout_down_to_the_workspace() {
+        let cases: &[(&str, &str, &[&str])] = &[
+            (
+                "/github/workspace",
+                "/github/workspace",
+                &["/github/workspace"],
+            ),
+            (
+                "/github/workspace",
+                "/github/workspace/rust",
+                &["/github/workspace", "/github/workspace/rust"],
+            ),
+            (
+                "/github/workspace",
+                "/github/workspace/repo/rust",
+                &[
+                    "/github/workspace",
+                    "/github/workspace/repo",
+                    "/github/workspace/repo/rust",
+                ],
+            ),
+            // A trailing slash would never match the top level git reports.
+            (
+                "/github/workspace/",
+                "/github/workspace/rust/",
+                &["/github/workspace", "/github/workspace/rust"],
+            ),
+            // Outside the checkout nothing between is ours to vouch for.
+            (
+                "/github/workspace",
+                "/srv/rust",
+                &["/github/workspace", "/srv/rust"],
+            ),
+        ];
+        for (checkout, workspace, expected) in cases {
+            let trust = Trust::checkout(Path::new(checkout), Path::new(workspace));
+            assert_eq!(
+                paths(trust.dirs()),
+                *expected,
+                "checkout {checkout}, workspace {workspace}"
+            );
+        }
+    }
+
+    #[test]
+    fn trust_comes_only_from_an_actions_environment_with_a_checkout() {
+        let env = |vars: &[(&str, &str)]| -> BTreeMap<String, String> {
+            vars.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let workspace = Path::new("/github/workspace/rust");
+        // (environment, trusted directories)
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
+        let cases: &[Case] = &[
+            (
+                &[
+                    ("GITHUB_ACTIONS", "true"),
+                    ("GITHUB_WORKSPACE", "/github/workspace"),
+                ],
+                &["/github/workspace", "/github/workspace/rust"],
+            ),
+            (&[("GITHUB_WORKSPACE", "/github/workspace")], &[]),
+            (
+                &[
+                    ("GITHUB_ACTIONS", "false"),
+                    ("GITHUB_WORKSPACE", "/github/workspace"),
+                ],
+                &[],
+            ),
+            (&[("GITHUB_ACTIONS", "true")], &[]),
+            (&[("GITHUB_ACTIONS", "true"), ("GITHUB_WORKSPACE", "")], &[]),
+        ];
+        for (vars, expected) in cases {
+            let trust = Trust::from_env(&env(vars), workspace);
+            assert_eq!(paths(trust.dirs()), *expected, "{vars:?}");
+        }
+    }
+
+    #[test]
+    fn every_command_names_each_trusted_directory_and_never_a_wildcard() {
+        let trust = Trust::checkout(
+            Path::new("/github/workspace"),
+            Path::new("/github/workspace/rust"),
+        );
+        let cmd = command(&trust, Path::new("/github/workspace/rust"));
+        let args: Vec<String> = cmd
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            args,
+            [
+                "-c",
+                "safe.directory=/github/workspace",
+                "-c",
+                "safe.directory=/github/workspace/rust",
+                "-c",
+                "core.quotepath=off"
+            ]
+        );
+        let local = command(&Trust::none(), Path::new("/src"));
+        assert!(
+            !local
+                .get_args()
+                .any(|a| a.to_string_lossy().contains("safe.directory")),
+            "outside Actions git's own protection stays"
+        );
+    }
+
+    #[test]
+    fn dubious_ownership_names_the_refused_repository_and_how_to_declare_it_safe() {
+        let stderr = "fatal: detected dubious ownership in repository at '/srv/my repo'\n\
+                      To add an exception for this directory, call:\n\n\
+                      \tgit config --global --add safe.directory '/srv/my repo'";
+        assert_eq!(
+            refused_repository(stderr),
+            Some(PathBuf::from("/srv/my repo"))
+        );
+        let error = GitError::DubiousOwnership {
+            repository: PathBuf::from("/srv/repo"),
+            command: "rev-parse --show-toplevel".into(),
+        };
+        let hint = error.hint().unwrap();
+        assert!(
+            hint.starts_with(
+                "declare it safe with `git config --global --add safe.directory /srv/repo`"
+            ),
+            "{hint}"
+        );
+    }
 }

@@ -14,10 +14,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::adapters::actions::{END_GROUP, Runner, group_command};
+use crate::adapters::cargo;
+use crate::adapters::git::{Git, Trust};
 use crate::adapters::github::{GitHub, GitHubError};
 use crate::adapters::index::Index;
 use crate::adapters::registry;
-use crate::adapters::{cargo, git::Git};
 use crate::config::Config;
 use crate::config::file::{Settings, load_settings};
 use crate::error::{Error, Result};
@@ -205,7 +206,10 @@ pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
         }
         None => {
             // Git first: a workspace outside git is the more basic mistake.
-            let git = Git::discover(&config.workspace)?;
+            let git = Git::discover(
+                &config.workspace,
+                &Trust::from_env(&ctx.env, &config.workspace),
+            )?;
             // Reading the history is most of a plan's time: let cargo work meanwhile.
             let (meta, history) = std::thread::scope(|s| {
                 let log = s.spawn(|| git.log());

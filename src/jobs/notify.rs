@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use crate::adapters::git::Git;
+use crate::adapters::git::{Git, Trust};
 use crate::adapters::index::Index;
 use crate::adapters::registry;
 use crate::error::{Error, Result};
@@ -43,7 +43,10 @@ pub fn run(ctx: &mut Context<'_>, released: Option<&ReleaseReport>) -> Result<No
             report.manifest.clone(),
         ),
         None => {
-            let git = Git::discover(&ctx.config.workspace)?;
+            let git = Git::discover(
+                &ctx.config.workspace,
+                &Trust::from_env(&ctx.env, &ctx.config.workspace),
+            )?;
             let pull = find_pull(ctx, &github, &git, ctx.event_pull_number())?;
             let manifest = pr::parse_manifest(&pull.body)?;
             let commit =

@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::adapters::actions::{annotation, mask_command};
 use crate::adapters::cargo::{self, CargoOutput};
-use crate::adapters::git::{Git, Worktree};
+use crate::adapters::git::{Git, Trust, Worktree};
 use crate::adapters::index::Index;
 use crate::adapters::oidc::TrustedPublishing;
 use crate::adapters::registry::{self, RegistrySpec};
@@ -270,6 +270,8 @@ struct Target {
     workspace: Workspace,
     settings: Settings,
     spec: RegistrySpec,
+    /// What git may accept in the checkout, for the scratch worktree of verification.
+    trust: Trust,
     /// Removed when the target drops.
     _worktree: Option<Worktree>,
 }
@@ -277,11 +279,12 @@ struct Target {
 fn locate(ctx: &Context<'_>, from_release: Option<&FromRelease>) -> Result<Target> {
     let mut worktree = None;
     let mut dir = ctx.config.workspace.clone();
+    let trust = Trust::from_env(&ctx.env, &ctx.config.workspace);
     if let Some(release) = from_release {
-        let git = Git::discover(&dir)?;
-        // The checkout is usually the merge commit itself; otherwise publish from a worktree of
-        // it, so what is uploaded is what was tagged.
-        if git.rev_parse("HEAD")? != git.rev_parse(&release.commit)? {
+        let git = Git::discover(&dir, &trust)?;
+        let head_tree = git.tree("HEAD")?;
+        let release_tree = git.tree(&release.commit)?;
+        if head_tree != release_tree {
             let tmp = std::env::temp_dir().join(format!(
                 "releasekit-publish-{}-{}",
                 std::process::id(),
@@ -311,6 +314,7 @@ fn locate(ctx: &Context<'_>, from_release: Option<&FromRelease>) -> Result<Targe
         workspace,
         settings,
         spec,
+        trust,
         _worktree: worktree,
     })
 }
@@ -418,6 +422,7 @@ fn verify(
         target_dir,
         workspace,
         spec,
+        trust,
         ..
     } = target;
     let registry = spec.name.as_deref();
@@ -426,7 +431,7 @@ fn verify(
     if unversion.is_empty() {
         return Ok(cargo::package(dir, target_dir, packages, registry, false)?);
     }
-    let git = Git::discover(dir)?;
+    let git = Git::discover(dir, trust)?;
     let scratch = std::env::temp_dir().join(format!("releasekit-verify-{}", std::process::id()));
     let _tree = git.worktree(&scratch, "HEAD")?;
     let scratch_root = scratch.join(super::relative_to(root, git.root()));

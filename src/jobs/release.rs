@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::adapters::git::Git;
+use crate::adapters::git::{Git, Trust};
 use crate::adapters::github::{GitHub, NewRelease, Outcome, PullRequest};
 use crate::error::{Error, Result};
 use crate::jobs::{Context, relative_to};
@@ -73,7 +73,10 @@ pub struct ReleaseReport {
 pub fn run(ctx: &mut Context<'_>, number: Option<u64>) -> Result<ReleaseReport> {
     let github = ctx.github("release")?;
     github.default_branch()?;
-    let git = Git::discover(&ctx.config.workspace)?;
+    let git = Git::discover(
+        &ctx.config.workspace,
+        &Trust::from_env(&ctx.env, &ctx.config.workspace),
+    )?;
     let pull = find_pull(
         ctx,
         &github,
