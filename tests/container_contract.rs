@@ -204,20 +204,9 @@ impl Runner {
         run
     }
 
-    /// Merge the Release PR on main as GitHub does, and the `pull_request: closed` payload.
+    /// Merge the Release PR (see [`FakeGitHub::merge_release_pr`]).
     fn merge_release_pr(&self, gh: &FakeGitHub, number: u64) -> Value {
-        self.git(&["fetch", "-q", "origin"]);
-        self.git(&[
-            "merge",
-            "-q",
-            "--no-ff",
-            "-m",
-            &format!("Merge pull request #{number} from acme/releasekit/release"),
-            "origin/releasekit/release",
-        ]);
-        self.git(&["push", "-q", "origin", "main"]);
-        gh.merge_pull(number, &self.head());
-        json!({"action": "closed", "number": number, "pull_request": gh.pull(number)})
+        gh.merge_release_pr(|args| self.git(args), number)
     }
 
     /// Tracked files not owned by [`OWNER`].

@@ -184,22 +184,9 @@ impl World {
         self.action("push", self.push_event(), &[])
     }
 
-    /// Merge the Release PR the way GitHub does (a merge commit on main), tell the fake, and
-    /// return the `pull_request: closed` payload.
+    /// Merge the Release PR (see [`FakeGitHub::merge_release_pr`]).
     fn merge_release_pr(&self, number: u64) -> Value {
-        self.repo.git(&["fetch", "-q", "origin"]);
-        self.repo.git(&[
-            "merge",
-            "-q",
-            "--no-ff",
-            "-m",
-            &format!("Merge pull request #{number} from acme/releasekit/release"),
-            "origin/releasekit/release",
-        ]);
-        self.repo.git(&["push", "-q", "origin", "main"]);
-        let sha = self.head();
-        self.gh.merge_pull(number, &sha);
-        json!({"action": "closed", "number": number, "pull_request": self.gh.pull(number)})
+        self.gh.merge_release_pr(|args| self.repo.git(args), number)
     }
 }
 

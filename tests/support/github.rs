@@ -241,6 +241,25 @@ impl FakeGitHub {
         state.pull_json(pull, true)
     }
 
+    /// Merge Release PR `number` the way GitHub does: a merge commit of the release branch on
+    /// main, pushed to origin (`git` runs git in the clone and returns its stdout), then marked
+    /// merged here. Returns the `pull_request: closed` payload.
+    pub fn merge_release_pr(&self, git: impl Fn(&[&str]) -> String, number: u64) -> Value {
+        git(&["fetch", "-q", "origin"]);
+        git(&[
+            "merge",
+            "-q",
+            "--no-ff",
+            "-m",
+            &format!("Merge pull request #{number} from acme/releasekit/release"),
+            "origin/releasekit/release",
+        ]);
+        git(&["push", "-q", "origin", "main"]);
+        let sha = git(&["rev-parse", "HEAD"]).trim().to_owned();
+        self.merge_pull(number, &sha);
+        json!({"action": "closed", "number": number, "pull_request": self.pull(number)})
+    }
+
     pub fn merge_pull(&self, number: u64, merge_commit_sha: &str) {
         let mut state = self.lock();
         let now = state.tick();
