@@ -881,14 +881,25 @@ fn notify_dispatches_the_release_to_each_configured_repository() {
             .contains(&"autorelease: notified".to_owned())
     );
 
-    // A dry run shows the payload and sends nothing.
+    // A dry run shows the payload and sends nothing; an index that cannot be read leaves
+    // `published` unknown rather than failing.
     let dry = w
         .action(
             "pull_request",
             event.clone(),
-            &[("INPUT_ACTION", "notify"), ("INPUT_DRY_RUN", "true")],
+            &[
+                ("INPUT_ACTION", "notify"),
+                ("INPUT_DRY_RUN", "true"),
+                ("INPUT_MAX_RETRIES", "0"),
+                ("CARGO_REGISTRIES_TEST_INDEX", "sparse+http://127.0.0.1:9/"),
+            ],
         )
         .ok();
+    assert!(
+        stdout(&dry.out).contains("\"published\": null"),
+        "{}",
+        stdout(&dry.out)
+    );
     assert!(dry.writes.is_empty(), "{:?}", dry.writes);
     assert!(
         stdout(&dry.out).contains("\"releasekit_version\""),

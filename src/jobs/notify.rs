@@ -136,19 +136,13 @@ fn on_registry(ctx: &mut Context<'_>, manifest: &ReleaseManifest) -> Result<Vec<
     let mut crates = Vec::with_capacity(manifest.crates.len());
     let mut unread = None;
     for c in &manifest.crates {
-        let published = match &index {
-            Ok(index) => match index.is_visible(&c.name, &c.version) {
-                Ok(visible) => Some(visible),
-                Err(e) => {
-                    unread.get_or_insert_with(|| e.to_string());
-                    None
-                }
-            },
-            Err(e) => {
-                unread.get_or_insert_with(|| e.to_string());
-                None
-            }
+        let visible = match &index {
+            Ok(index) => index
+                .is_visible(&c.name, &c.version)
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
         };
+        let published = visible.map_err(|e| unread.get_or_insert(e).clone()).ok();
         crates.push(NotifiedCrate {
             name: c.name.clone(),
             version: c.version.to_string(),
