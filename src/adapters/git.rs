@@ -197,21 +197,20 @@ impl Git {
 
     /// The commit id of `rev`.
     pub fn rev_parse(&self, rev: &str) -> Result<String, GitError> {
-        Ok(run(
-            &self.trust,
-            &self.root,
-            &["rev-parse", "--verify", &format!("{rev}^{{commit}}")],
-        )?
-        .trim()
-        .to_owned())
+        self.peel(rev, "commit")
     }
 
-    /// The tree id of commit `rev` ([`Git::rev_parse`] peels to a commit, so it cannot).
+    /// The tree id of commit `rev`.
     pub fn tree(&self, rev: &str) -> Result<String, GitError> {
+        self.peel(rev, "tree")
+    }
+
+    /// The id of the `kind` object (`commit`, `tree`) that `rev` leads to.
+    fn peel(&self, rev: &str, kind: &str) -> Result<String, GitError> {
         Ok(run(
             &self.trust,
             &self.root,
-            &["rev-parse", "--verify", &format!("{rev}^{{tree}}")],
+            &["rev-parse", "--verify", &format!("{rev}^{{{kind}}}")],
         )?
         .trim()
         .to_owned())

@@ -18,7 +18,7 @@ use crate::adapters::cargo;
 use crate::adapters::git::{Git, Trust};
 use crate::adapters::github::{GitHub, GitHubError};
 use crate::adapters::index::Index;
-use crate::adapters::registry;
+use crate::adapters::registry::{self, RegistrySpec};
 use crate::config::Config;
 use crate::config::file::{Settings, load_settings};
 use crate::error::{Error, Result};
@@ -65,14 +65,25 @@ impl Context<'_> {
         }
     }
 
-    /// The settings of the workspace (`releasekit.toml` or the root manifest's metadata).
-    pub fn settings(&self) -> Result<Settings> {
-        let root_manifest = std::fs::read_to_string(self.config.workspace.join("Cargo.toml")).ok();
+    /// The settings of the workspace whose root is `root` (`releasekit.toml`, or the metadata
+    /// table of its root manifest).
+    pub fn settings(&self, root: &Path) -> Result<Settings> {
+        let root_manifest = std::fs::read_to_string(root.join("Cargo.toml")).ok();
         Ok(load_settings(
             &self.config.config_file,
             self.config.config_explicit,
             root_manifest.as_deref(),
         )?)
+    }
+
+    /// Which directories git may accept although another user owns them (inside Actions only).
+    pub fn trust(&self) -> Trust {
+        Trust::from_env(&self.env, &self.config.workspace)
+    }
+
+    /// The repository holding the workspace.
+    pub fn git(&self) -> Result<Git> {
+        Ok(Git::discover(&self.config.workspace, &self.trust())?)
     }
 
     /// `https://github.com/owner/repo` when running for a GitHub repository.
@@ -157,9 +168,9 @@ pub struct Gathered {
     workspace: Workspace,
     history: Vec<RawCommit>,
     tags: Vec<Tag>,
-    published: Published,
-    /// `published` came from the registry or a file; otherwise the last tags stand in for it.
-    published_known: bool,
+    /// What the registry (or `--published-file`) lists; `None`: not looked up, the last tags
+    /// stand in for it.
+    published: Option<Published>,
     /// Why the registry's index could not be read, for the plan's notes.
     index_unread: Option<String>,
     shallow: bool,
@@ -206,10 +217,7 @@ pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
         }
         None => {
             // Git first: a workspace outside git is the more basic mistake.
-            let git = Git::discover(
-                &config.workspace,
-                &Trust::from_env(&ctx.env, &config.workspace),
-            )?;
+            let git = ctx.git()?;
             // Reading the history is most of a plan's time: let cargo work meanwhile.
             let (meta, history) = std::thread::scope(|s| {
                 let log = s.spawn(|| git.log());
@@ -222,24 +230,25 @@ pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
         }
     };
     let root = metadata.workspace_root.clone().into_std_path_buf();
-    let root_manifest = std::fs::read_to_string(root.join("Cargo.toml")).ok();
-    let settings = load_settings(
-        &config.config_file,
-        config.config_explicit,
-        root_manifest.as_deref(),
-    )?;
+    let settings = ctx.settings(&root)?;
     let workspace = cargo::workspace(&metadata, &repo_root)?;
     let mut index_unread = None;
-    let (published, published_known) = match (&config.published_file, lookup) {
-        (Some(path), _) => (read_published(path)?, true),
-        (None, Lookup::Offline) => (Published::new(), false),
-        (None, Lookup::Index) => match registry_published(ctx, &workspace, &root)? {
-            Ok(published) => (published, true),
-            Err(why) => {
-                index_unread = Some(why);
-                (Published::new(), false)
+    let published = match (&config.published_file, lookup) {
+        (Some(path), _) => Some(read_published(path)?),
+        (None, Lookup::Offline) => None,
+        (None, Lookup::Index) => {
+            let spec = registry::resolve(config.registry.as_deref(), &ctx.env, &root)?;
+            let names = workspace
+                .publishable(spec.name.as_deref())
+                .map(|m| m.name.as_str());
+            match registry_listing(ctx, &spec, names) {
+                Ok(listed) => Some(resolvable(&listed)),
+                Err(why) => {
+                    index_unread = Some(why);
+                    None
+                }
             }
-        },
+        }
     };
     Ok(Gathered {
         root,
@@ -248,7 +257,6 @@ pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
         history,
         tags,
         published,
-        published_known,
         index_unread,
         shallow,
     })
@@ -275,12 +283,13 @@ pub fn plan_for(ctx: &Context<'_>, g: &Gathered, selection: &Selection) -> Resul
         date: today(),
         repository_url: ctx.repository_url(),
     };
+    let not_looked_up = Published::new();
     let facts = Facts {
         workspace: &g.workspace,
         history: &g.history,
         tags: &g.tags,
-        published: &g.published,
-        assume_tagged_published: !g.published_known,
+        published: g.published.as_ref().unwrap_or(&not_looked_up),
+        assume_tagged_published: g.published.is_none(),
     };
     let mut plan = build_plan(facts, &options)?;
     if let Some(why) = &g.index_unread {
@@ -303,35 +312,32 @@ pub(crate) fn relative_to(path: &Path, base: &Path) -> PathBuf {
         .unwrap_or_default()
 }
 
-/// The versions the registry can resolve, per publishable member. An unknown registry is the
-/// user's error (exit 2); an index that cannot be read only costs the plan its precision: the
-/// reason comes back as `Err` for the plan's notes.
-fn registry_published(
+/// Every version of `names` the registry's index lists, or why the index could not be read:
+/// prepare and notify only lose precision by it, so the reason becomes a note, not an error.
+pub(crate) fn registry_listing<'a>(
     ctx: &Context<'_>,
-    workspace: &Workspace,
-    root: &Path,
-) -> Result<std::result::Result<Published, String>> {
-    let spec = registry::resolve(ctx.config.registry.as_deref(), &ctx.env, root)?;
-    let names: Vec<&str> = workspace
-        .publishable(spec.name.as_deref())
-        .map(|m| m.name.as_str())
-        .collect();
-    let listed = Index::new(&spec.index_url, spec.token.as_ref(), ctx.config.max_retries)
+    spec: &RegistrySpec,
+    names: impl Iterator<Item = &'a str>,
+) -> std::result::Result<Listed, String> {
+    Index::new(&spec.index_url, spec.token.as_ref(), ctx.config.max_retries)
         .map_err(Error::from)
-        .and_then(|index| published_versions(&index, names.into_iter()));
-    Ok(listed.map(|l| resolvable(&l)).map_err(|e| {
-        format!(
-            "the registry index {} could not be read: {e}",
-            spec.index_url
-        )
-    }))
+        .and_then(|index| published_versions(&index, names))
+        .map_err(|e| {
+            format!(
+                "the registry index {} could not be read: {e}",
+                spec.index_url
+            )
+        })
 }
+
+/// Per crate, every version the index lists with its yanked flag.
+pub(crate) type Listed = BTreeMap<String, Vec<(Version, bool)>>;
 
 /// Every version the index lists per crate, with its yanked flag; asked a few at a time.
 pub(crate) fn published_versions<'a>(
     index: &Index,
     names: impl Iterator<Item = &'a str>,
-) -> Result<BTreeMap<String, Vec<(Version, bool)>>> {
+) -> Result<Listed> {
     let names: Vec<&str> = names.collect();
     let mut out = BTreeMap::new();
     for chunk in names.chunks(8) {
@@ -357,7 +363,7 @@ pub(crate) fn published_versions<'a>(
 }
 
 /// What the registry can resolve a requirement to: yanked versions it cannot.
-pub(crate) fn resolvable(listed: &BTreeMap<String, Vec<(Version, bool)>>) -> Published {
+pub(crate) fn resolvable(listed: &Listed) -> Published {
     listed
         .iter()
         .map(|(name, versions)| {

@@ -6,14 +6,12 @@
 
 use std::fmt::Write as _;
 
-use crate::adapters::git::{Git, Trust};
-use crate::adapters::index::Index;
 use crate::adapters::registry;
 use crate::error::{Error, Result};
-use crate::jobs::Context;
-use crate::jobs::release::{ReleaseError, ReleaseReport, find_pull};
+use crate::jobs::release::{ReleaseReport, merged_release};
+use crate::jobs::{Context, registry_listing};
 use crate::plan::notify::{NotifiedCrate, Payload, targets};
-use crate::plan::pr::{self, ReleaseManifest};
+use crate::plan::pr::ReleaseManifest;
 use crate::plan::trigger::LABEL_NOTIFIED;
 
 #[derive(Debug)]
@@ -43,24 +41,12 @@ pub fn run(ctx: &mut Context<'_>, released: Option<&ReleaseReport>) -> Result<No
             report.manifest.clone(),
         ),
         None => {
-            let git = Git::discover(
-                &ctx.config.workspace,
-                &Trust::from_env(&ctx.env, &ctx.config.workspace),
-            )?;
-            let pull = find_pull(ctx, &github, &git, ctx.event_pull_number())?;
-            let manifest = pr::parse_manifest(&pull.body)?;
-            let commit =
-                pull.merge_commit_sha
-                    .clone()
-                    .ok_or_else(|| ReleaseError::NotReleasePr {
-                        number: pull.number,
-                        why: "it has no merge commit".into(),
-                    })?;
+            let (pull, manifest, commit) = merged_release(ctx, &github, &ctx.git()?, None)?;
             (pull.number, commit, manifest)
         }
     };
     ctx.print_github_log(&github)?;
-    let settings = ctx.settings()?;
+    let settings = ctx.settings(&ctx.config.workspace)?;
     let repository = ctx.env("GITHUB_REPOSITORY").unwrap_or_default().to_owned();
     let crates = on_registry(ctx, &manifest)?;
     let payload = Payload {
@@ -132,31 +118,26 @@ fn on_registry(ctx: &mut Context<'_>, manifest: &ReleaseManifest) -> Result<Vec<
         &ctx.env,
         &ctx.config.workspace,
     )?;
-    let index = Index::new(&spec.index_url, spec.token.as_ref(), ctx.config.max_retries);
-    let mut crates = Vec::with_capacity(manifest.crates.len());
-    let mut unread = None;
-    for c in &manifest.crates {
-        let visible = match &index {
-            Ok(index) => index
-                .is_visible(&c.name, &c.version)
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
-        let published = visible.map_err(|e| unread.get_or_insert(e).clone()).ok();
-        crates.push(NotifiedCrate {
+    let listed = registry_listing(ctx, &spec, manifest.crates.iter().map(|c| c.name.as_str()));
+    if let Err(why) = &listed {
+        ctx.print(&format!(
+            "warning: {why}; `published` is null in the payload\n"
+        ))?;
+    }
+    Ok(manifest
+        .crates
+        .iter()
+        .map(|c| NotifiedCrate {
             name: c.name.clone(),
             version: c.version.to_string(),
             tag: c.tag.clone(),
-            published,
-        });
-    }
-    if let Some(why) = unread {
-        ctx.print(&format!(
-            "warning: the registry index {} could not be read ({why}); `published` is null in the payload\n",
-            spec.index_url
-        ))?;
-    }
-    Ok(crates)
+            published: listed.as_ref().ok().map(|listed| {
+                listed
+                    .get(&c.name)
+                    .is_some_and(|versions| versions.iter().any(|(v, _)| v == &c.version))
+            }),
+        })
+        .collect())
 }
 
 fn summary(

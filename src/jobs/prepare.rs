@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use crate::adapters::git::{Git, PushAuth, Trust};
+use crate::adapters::git::{Git, PushAuth};
 use crate::adapters::github::{GitHub, Outcome, PullRequest};
 use crate::error::{Error, Result};
 use crate::jobs::{Context, Gathered, Lookup, Selection, apply, gather, plan_for, relative_to};
@@ -56,10 +56,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Vec<PrepareReport>> {
     let github = ctx.github("prepare")?;
     // A read first: a token that cannot read the repository stops the run before any push.
     let default_branch = github.default_branch()?;
-    let git = Git::discover(
-        &ctx.config.workspace,
-        &Trust::from_env(&ctx.env, &ctx.config.workspace),
-    )?;
+    let git = ctx.git()?;
     let base = base_branch(ctx, &git, &default_branch)?;
     let units: Vec<Selection> = if ctx.config.group.is_some() || gathered.settings.groups.is_empty()
     {

@@ -25,7 +25,7 @@ use crate::adapters::index::Index;
 use crate::adapters::oidc::TrustedPublishing;
 use crate::adapters::registry::{self, RegistrySpec};
 use crate::config::Secret;
-use crate::config::file::{Settings, load_settings};
+use crate::config::file::Settings;
 use crate::error::{Error, Result};
 use crate::jobs::{Context, published_versions, resolvable};
 use crate::plan::graph::{Edge, publish_edges, waves};
@@ -279,9 +279,9 @@ struct Target {
 fn locate(ctx: &Context<'_>, from_release: Option<&FromRelease>) -> Result<Target> {
     let mut worktree = None;
     let mut dir = ctx.config.workspace.clone();
-    let trust = Trust::from_env(&ctx.env, &ctx.config.workspace);
+    let trust = ctx.trust();
     if let Some(release) = from_release {
-        let git = Git::discover(&dir, &trust)?;
+        let git = ctx.git()?;
         let head_tree = git.tree("HEAD")?;
         let release_tree = git.tree(&release.commit)?;
         if head_tree != release_tree {
@@ -299,12 +299,7 @@ fn locate(ctx: &Context<'_>, from_release: Option<&FromRelease>) -> Result<Targe
     let root = metadata.workspace_root.clone().into_std_path_buf();
     let target_dir = metadata.target_directory.clone().into_std_path_buf();
     let workspace = cargo::workspace(&metadata, &root)?;
-    let root_manifest = std::fs::read_to_string(root.join("Cargo.toml")).ok();
-    let settings = load_settings(
-        &ctx.config.config_file,
-        ctx.config.config_explicit,
-        root_manifest.as_deref(),
-    )?;
+    let settings = ctx.settings(&root)?;
     let spec = registry::resolve(ctx.config.registry.as_deref(), &ctx.env, &root)?;
     Ok(Target {
         dir,

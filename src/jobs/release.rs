@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::adapters::git::{Git, Trust};
+use crate::adapters::git::Git;
 use crate::adapters::github::{GitHub, NewRelease, Outcome, PullRequest};
 use crate::error::{Error, Result};
 use crate::jobs::{Context, relative_to};
@@ -73,24 +73,8 @@ pub struct ReleaseReport {
 pub fn run(ctx: &mut Context<'_>, number: Option<u64>) -> Result<ReleaseReport> {
     let github = ctx.github("release")?;
     github.default_branch()?;
-    let git = Git::discover(
-        &ctx.config.workspace,
-        &Trust::from_env(&ctx.env, &ctx.config.workspace),
-    )?;
-    let pull = find_pull(
-        ctx,
-        &github,
-        &git,
-        number.or_else(|| ctx.event_pull_number()),
-    )?;
-    let manifest = pr::parse_manifest(&pull.body)?;
-    let commit = pull
-        .merge_commit_sha
-        .clone()
-        .ok_or_else(|| ReleaseError::NotReleasePr {
-            number: pull.number,
-            why: "it has no merge commit".into(),
-        })?;
+    let git = ctx.git()?;
+    let (pull, manifest, commit) = merged_release(ctx, &github, &git, number)?;
     let workspace_dir = relative_to(&ctx.config.workspace, git.root());
     check_versions(&git, &commit, &workspace_dir, &pull, &manifest)?;
     ctx.print_github_log(&github)?;
@@ -112,8 +96,28 @@ pub fn run(ctx: &mut Context<'_>, number: Option<u64>) -> Result<ReleaseReport> 
     result.map(|()| report)
 }
 
+/// The merged Release PR (`number`, else the `pull_request` event's, else the one merged at
+/// `GITHUB_SHA` or HEAD), its release manifest and its merge commit.
+pub(crate) fn merged_release(
+    ctx: &Context<'_>,
+    github: &GitHub,
+    git: &Git,
+    number: Option<u64>,
+) -> Result<(PullRequest, ReleaseManifest, String)> {
+    let pull = find_pull(ctx, github, git, number.or_else(|| ctx.event_pull_number()))?;
+    let manifest = pr::parse_manifest(&pull.body)?;
+    let commit = pull
+        .merge_commit_sha
+        .clone()
+        .ok_or_else(|| ReleaseError::NotReleasePr {
+            number: pull.number,
+            why: "it has no merge commit".into(),
+        })?;
+    Ok((pull, manifest, commit))
+}
+
 /// The merged Release PR `number`, or the one merged at `GITHUB_SHA` (else HEAD).
-pub(crate) fn find_pull(
+fn find_pull(
     ctx: &Context<'_>,
     github: &GitHub,
     git: &Git,
