@@ -268,20 +268,6 @@ fn every_input_in_action_yml_is_read_by_the_binary() {
 }
 
 #[test]
-fn action_env_of_the_test_support_declares_exactly_the_inputs_of_action_yml() {
-    let dir = tempfile::tempdir().unwrap();
-    let from_support: Vec<String> = action_env(dir.path(), dir.path(), &[])
-        .into_iter()
-        .filter_map(|(k, _)| k.strip_prefix("INPUT_").map(str::to_owned))
-        .collect();
-    let from_action: Vec<String> = inputs().iter().map(|i| i.name.to_uppercase()).collect();
-    assert_eq!(
-        from_support, from_action,
-        "tests/support action_env vs action.yml"
-    );
-}
-
-#[test]
 fn every_default_in_action_yml_is_valid_for_the_binary() {
     let repo = fixture();
     let runner = tempfile::tempdir().unwrap();

@@ -19,28 +19,12 @@ use std::process::{Command, Output};
 use serde_json::{Value, json};
 use support::github::FakeGitHub;
 use support::registry::{self, CrateSpec, DepSpec, Registry};
-use support::{outputs, stderr, stdout};
+use support::{action_yml_names, outputs, stderr, stdout};
 
 const OWNER: u32 = 4242;
 const GITHUB_TOKEN: &str = "ghs_ContainerContractToken0123456789";
 const REGISTRY_TOKEN: &str = "registry-token-container-7d1e";
 const CRATES: [&str; 3] = ["alpha", "beta", "gamma"];
-
-/// Every input action.yml declares, as `INPUT_<NAME>`, read from the file itself.
-fn declared_inputs() -> Vec<String> {
-    #[derive(serde::Deserialize)]
-    struct Action {
-        inputs: BTreeMap<String, serde_norway::Value>,
-    }
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml"))
-        .expect("read action.yml");
-    let action: Action = serde_norway::from_str(&text).expect("action.yml parses");
-    action
-        .inputs
-        .keys()
-        .map(|name| format!("INPUT_{}", name.to_uppercase()))
-        .collect()
-}
 
 fn running_as_root() -> bool {
     std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
@@ -147,9 +131,10 @@ impl Runner {
 
     /// The environment the runner passes to a Docker action for `event`, on top of `set`.
     fn env(&self, gh: &FakeGitHub, event: &str, set: &[(&str, String)]) -> Vec<(String, String)> {
-        let mut env: Vec<(String, String)> = declared_inputs()
-            .into_iter()
-            .map(|name| (name, String::new()))
+        // Every input action.yml declares, present and empty, as the runner passes them.
+        let mut env: Vec<(String, String)> = action_yml_names("inputs")
+            .iter()
+            .map(|name| (format!("INPUT_{}", name.to_uppercase()), String::new()))
             .collect();
         let path = |p: PathBuf| p.display().to_string();
         let mut vars = vec![

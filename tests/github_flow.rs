@@ -740,16 +740,8 @@ fn a_merged_release_pr_is_released_and_published_from_the_merge_commit() {
     names.sort();
     assert_eq!(names, ["app", "core", "util"], "{published}");
     // Between them, the two runs of the pipeline write every output action.yml declares.
-    let action: serde_norway::Value = serde_norway::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml")).unwrap(),
-    )
-    .unwrap();
-    let declared: std::collections::BTreeSet<String> = action["outputs"]
-        .as_mapping()
-        .unwrap()
-        .keys()
-        .map(|k| k.as_str().unwrap().to_owned())
-        .collect();
+    let declared: std::collections::BTreeSet<String> =
+        action_yml_names("outputs").into_iter().collect();
     let written: std::collections::BTreeSet<String> = prepared
         .outputs
         .keys()

@@ -160,26 +160,24 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// The names of action.yml's `section` (`inputs`, `outputs`), in its order.
+pub fn action_yml_names(section: &str) -> Vec<String> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml");
+    let text = std::fs::read_to_string(path).expect("read action.yml");
+    let action: serde_norway::Value = serde_norway::from_str(&text).expect("action.yml parses");
+    action[section]
+        .as_mapping()
+        .unwrap_or_else(|| panic!("action.yml has no {section}"))
+        .keys()
+        .map(|k| k.as_str().expect("a name").to_owned())
+        .collect()
+}
+
 /// Every input action.yml declares, empty, as the runner passes them; then `set` on top.
 pub fn action_env(workspace: &Path, home: &Path, set: &[(&str, &str)]) -> Vec<(String, String)> {
-    let inputs = [
-        "ACTION",
-        "DRY_RUN",
-        "FORCE_PREPARE",
-        "GROUP",
-        "BUMP_TYPE",
-        "PRERELEASE",
-        "SKIP_PUBLISH",
-        "CONCURRENCY",
-        "MAX_RETRIES",
-        "TOKEN",
-        "REGISTRY",
-        "WORKSPACE",
-        "CONFIG",
-    ];
-    let mut env: Vec<(String, String)> = inputs
+    let mut env: Vec<(String, String)> = action_yml_names("inputs")
         .iter()
-        .map(|i| (format!("INPUT_{i}"), String::new()))
+        .map(|i| (format!("INPUT_{}", i.to_uppercase()), String::new()))
         .collect();
     env.push(("GITHUB_ACTIONS".into(), "true".into()));
     env.push(("GITHUB_WORKSPACE".into(), workspace.display().to_string()));
