@@ -8,9 +8,10 @@
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
-use crate::plan::history::{RawCommit, Tag, parse_log};
+use crate::plan::git_output::{self, FramingError, LOG_ARGS};
+use crate::plan::history::{RawCommit, Tag};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
@@ -31,6 +32,10 @@ pub enum GitError {
     },
     #[error("could not run git")]
     Spawn(#[source] std::io::Error),
+    #[error(transparent)]
+    Unreadable(#[from] FramingError),
+    #[error("the clone at {dir} is shallow: `{stage}` needs the whole history and every tag")]
+    Shallow { dir: PathBuf, stage: String },
 }
 
 impl GitError {
@@ -45,6 +50,12 @@ impl GitError {
                 "declare it safe with `git config --global --add safe.directory {}` (releasekit-cargo does so itself only inside GitHub Actions, for GITHUB_WORKSPACE and the directories down to the workspace)",
                 repository.display()
             )),
+            GitError::Shallow { .. } => Some(
+                "use fetch-depth: 0 (actions/checkout `with: { fetch-depth: 0 }`), or `git fetch --unshallow --tags` before this step".into(),
+            ),
+            GitError::Unreadable(_) => Some(
+                "git printed something releasekit-cargo cannot read: check `git --version` (2.31 or later) and report it with that version".into(),
+            ),
             GitError::Failed { .. } => None,
         }
     }
@@ -156,8 +167,10 @@ impl Git {
     }
 
     /// The whole history of HEAD, newest first (by date; attribution follows parent links, so
-    /// no topological sort is needed), with changed paths: one `git log` pass. A repository
-    /// without commits has no history.
+    /// no topological sort is needed), with changed paths: one `git log` pass for ids, parents
+    /// and paths, and the commit objects read by size for the messages (`git rev-list HEAD |
+    /// git cat-file --batch`) meanwhile. No byte of a message can forge a record
+    /// (`plan::git_output`). A repository without commits has no history.
     pub fn log(&self) -> Result<Vec<RawCommit>, GitError> {
         if run(
             &self.trust,
@@ -168,20 +181,65 @@ impl Git {
         {
             return Ok(Vec::new());
         }
-        let out = run(
-            &self.trust,
-            &self.root,
-            &[
-                "log",
-                "--no-renames",
-                "--no-color",
-                "-z",
-                "--name-only",
-                "--format=%x1e%H%x1f%P%x1f%B%x1f",
-                "HEAD",
-            ],
-        )?;
-        Ok(parse_log(&out))
+        let (log, objects) = std::thread::scope(|s| {
+            let objects = s.spawn(|| self.commit_objects());
+            let mut args = vec!["log"];
+            args.extend_from_slice(LOG_ARGS);
+            args.push("HEAD");
+            let mut cmd = command(&self.trust, &self.root);
+            cmd.args(&args);
+            let log = finish_bytes(cmd, &args, &self.root);
+            let objects = objects.join().unwrap_or_else(|_| {
+                Err(GitError::Failed {
+                    command: "cat-file --batch".into(),
+                    dir: self.root.clone(),
+                    stderr: "the thread reading it stopped".into(),
+                })
+            });
+            (log, objects)
+        });
+        let entries = git_output::parse_log(&log?)?;
+        let messages = git_output::parse_commit_objects(&objects?)?;
+        Ok(git_output::join(entries, messages)?)
+    }
+
+    /// Every commit object of HEAD's history, as `git cat-file --batch` prints them.
+    fn commit_objects(&self) -> Result<Vec<u8>, GitError> {
+        let mut list = command(&self.trust, &self.root)
+            .args(["rev-list", "HEAD"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(GitError::Spawn)?;
+        let ids = list
+            .stdout
+            .take()
+            .map(Stdio::from)
+            .unwrap_or_else(Stdio::null);
+        let mut cat = command(&self.trust, &self.root);
+        cat.args(["cat-file", "--batch"]).stdin(ids);
+        let objects = finish_bytes(cat, &["cat-file", "--batch"], &self.root);
+        let listed = list.wait_with_output().map_err(GitError::Spawn)?;
+        if !listed.status.success() {
+            return Err(GitError::Failed {
+                command: "rev-list HEAD".into(),
+                dir: self.root.clone(),
+                stderr: String::from_utf8_lossy(&listed.stderr).trim().to_owned(),
+            });
+        }
+        objects
+    }
+
+    /// Refuse a shallow clone for `stage`: its missing history and tags would make released
+    /// crates look new or changed.
+    pub fn require_full_history(&self, stage: &str) -> Result<(), GitError> {
+        if self.is_shallow()? {
+            return Err(GitError::Shallow {
+                dir: self.root.clone(),
+                stage: stage.to_owned(),
+            });
+        }
+        Ok(())
     }
 
     /// Whether the clone is shallow (history and tags may be missing).
@@ -240,19 +298,31 @@ impl Git {
         .ok())
     }
 
-    /// Add a detached worktree of `commit` at `dir`; it is removed when the guard drops.
-    pub fn worktree(&self, dir: &Path, commit: &str) -> Result<Worktree, GitError> {
+    /// Add a detached worktree of `commit` in a fresh scratch directory of the system's temp
+    /// directory (`releasekit-<label>-…`); both are removed when the guard drops. The directory
+    /// is made by us, private to this user, and refused if anything is already at its path: a
+    /// link planted there could not send our writes elsewhere.
+    pub fn worktree(&self, label: &str, commit: &str) -> Result<Worktree, GitError> {
+        let scratch = scratch_dir(label).map_err(|e| GitError::Failed {
+            command: "worktree add".into(),
+            dir: std::env::temp_dir(),
+            stderr: format!("cannot create a scratch directory: {e}"),
+        })?;
+        let dir = scratch.join("tree");
         let dir_text = dir.to_string_lossy();
-        run(
+        let added = run(
             &self.trust,
             &self.root,
-            &["worktree", "add", "--detach", "--force", &dir_text, commit],
-        )?;
-        Ok(Worktree {
+            &["worktree", "add", "--detach", &dir_text, commit],
+        );
+        let tree = Worktree {
             repo: self.root.clone(),
-            dir: dir.to_owned(),
+            scratch,
+            dir,
             trust: self.trust.clone(),
-        })
+        };
+        added?;
+        Ok(tree)
     }
 
     /// Push `commit` to `branch` of `remote`, replacing what is there. The token reaches git
@@ -319,6 +389,8 @@ pub struct PushAuth {
 /// A worktree for building the release commit without touching the user's checkout.
 pub struct Worktree {
     repo: PathBuf,
+    /// The private directory holding `dir`, removed with it.
+    scratch: PathBuf,
     dir: PathBuf,
     trust: Trust,
 }
@@ -373,8 +445,30 @@ impl Drop for Worktree {
             &self.repo,
             &["worktree", "remove", "--force", &dir],
         );
-        let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = std::fs::remove_dir_all(&self.scratch);
         let _ = run(&self.trust, &self.repo, &["worktree", "prune"]);
+    }
+}
+
+/// A new directory `releasekit-<label>-<pid>-<random>` in the temp directory, created by this
+/// call (never one that exists, nor a link) and readable by this user only.
+fn scratch_dir(label: &str) -> std::io::Result<PathBuf> {
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    let temp = std::env::temp_dir();
+    let mut tries = 0;
+    loop {
+        let dir = temp.join(format!(
+            "releasekit-{label}-{}-{:016x}",
+            std::process::id(),
+            fastrand::u64(..)
+        ));
+        match builder.create(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && tries < 16 => tries += 1,
+            Err(e) => return Err(e),
+        }
     }
 }
 
@@ -395,7 +489,12 @@ fn run(trust: &Trust, dir: &Path, args: &[&str]) -> Result<String, GitError> {
 }
 
 /// Run `cmd`; a failure names `shown` (what may be printed: never a token) and git's stderr.
-fn finish(mut cmd: Command, shown: &[&str], dir: &Path) -> Result<String, GitError> {
+fn finish(cmd: Command, shown: &[&str], dir: &Path) -> Result<String, GitError> {
+    finish_bytes(cmd, shown, dir).map(|out| String::from_utf8_lossy(&out).into_owned())
+}
+
+/// [`finish`], with stdout as git wrote it.
+fn finish_bytes(mut cmd: Command, shown: &[&str], dir: &Path) -> Result<Vec<u8>, GitError> {
     let out = cmd.output().map_err(GitError::Spawn)?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -411,7 +510,7 @@ fn finish(mut cmd: Command, shown: &[&str], dir: &Path) -> Result<String, GitErr
             stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
         });
     }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    Ok(out.stdout)
 }
 
 /// The path in git's "detected dubious ownership in repository at '<path>'".
@@ -538,6 +637,19 @@ mod tests {
                 .any(|a| a.to_string_lossy().contains("safe.directory")),
             "outside Actions git's own protection stays"
         );
+    }
+
+    #[test]
+    fn scratch_directories_are_new_private_and_distinct() {
+        use std::os::unix::fs::PermissionsExt;
+        let a = scratch_dir("test").unwrap();
+        let b = scratch_dir("test").unwrap();
+        assert_ne!(a, b);
+        let mode = std::fs::metadata(&a).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        for dir in [a, b] {
+            std::fs::remove_dir(dir).unwrap();
+        }
     }
 
     #[test]

@@ -1,16 +1,16 @@
 //! Release points and the attribution of history to crates.
 //!
 //! Owns: tag formats (`{name}-v{version}`), finding each crate's last release among the tags,
-//! parsing the one `git log` pass the git adapter hands over, and deciding which commits since
-//! its release point touched each crate (the deepest crate directory containing a changed file
-//! wins). Pure: the adapter runs git; this module only reads its output.
+//! and deciding which commits since its release point touched each crate (the deepest crate
+//! directory containing a changed file wins). Pure: the adapter runs git, `git_output` reads
+//! what it prints.
 
 use std::collections::{BTreeMap, HashMap};
 
 use semver::Version;
 use serde::Serialize;
 
-/// One commit of the history, as `git log` printed it.
+/// One commit of the history, as git printed it (`git_output`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RawCommit {
     pub id: String,
@@ -66,39 +66,6 @@ pub fn last_release(format: &str, name: &str, tags: &[Tag]) -> Option<ReleasePoi
             })
         })
         .max_by(|a, b| a.version.cmp(&b.version))
-}
-
-/// Parse the output of
-/// `git log --no-renames -z --name-only --format=%x1e%H%x1f%P%x1f%B%x1f`.
-pub fn parse_log(output: &str) -> Vec<RawCommit> {
-    output
-        .split('\u{1e}')
-        .filter(|record| !record.is_empty())
-        .filter_map(|record| {
-            let mut fields = record.splitn(4, '\u{1f}');
-            let id = fields.next()?.trim().to_owned();
-            let parents = fields
-                .next()?
-                .split_whitespace()
-                .map(str::to_owned)
-                .collect();
-            let message = fields.next()?.trim_end().to_owned();
-            let paths = fields
-                .next()
-                .unwrap_or("")
-                .split('\0')
-                .map(|p| p.trim_start_matches('\n'))
-                .filter(|p| !p.is_empty())
-                .map(str::to_owned)
-                .collect();
-            Some(RawCommit {
-                id,
-                parents,
-                message,
-                paths,
-            })
-        })
-        .collect()
 }
 
 /// Which commits of `history` (newest first, as `git log` gives it) belong to each
@@ -288,20 +255,6 @@ mod tests {
             ("foo-v1.10.0", "c")
         );
         assert_eq!(last_release(DEFAULT_TAG_FORMAT, "baz", &tags), None);
-    }
-
-    #[test]
-    fn log_output_parses_messages_parents_and_paths_with_spaces() {
-        let out = "\u{1e}c3\u{1f}c2\u{1f}chore: mv\n\u{1f}\0\nb\0c\0\
-                   \u{1e}c2\u{1f}c1\u{1f}fix: two\n\u{1f}\0\na/sp ace\0b\0\
-                   \u{1e}c1\u{1f}\u{1f}feat: one\n\nbody\n\nBREAKING CHANGE: yes\n\u{1f}\0\na/x\0";
-        let log = parse_log(out);
-        assert_eq!(log.len(), 3);
-        assert_eq!(log[0].paths, ["b", "c"]);
-        assert_eq!(log[1].paths, ["a/sp ace", "b"]);
-        assert_eq!(log[1].parents, ["c1"]);
-        assert!(log[2].parents.is_empty());
-        assert_eq!(log[2].message, "feat: one\n\nbody\n\nBREAKING CHANGE: yes");
     }
 
     #[test]

@@ -6,12 +6,14 @@
 
 pub mod changelog;
 pub mod commits;
+pub mod git_output;
 pub mod graph;
 pub mod history;
 pub mod manifest;
 pub mod notify;
 pub mod pr;
 pub mod publish;
+pub mod refname;
 pub mod release;
 pub mod render;
 pub mod retry;
