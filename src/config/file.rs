@@ -13,11 +13,18 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use semver::Version;
+
 use super::{Config, ConfigError, Position, is_name};
+use crate::plan::history::tag_name;
+use crate::plan::refname::check_ref_name;
 use crate::plan::release::{DependentsBump, GroupSpec, Versioning};
+use crate::plan::trigger::release_branch;
 
 pub const DEFAULT_EVENT_TYPE: &str = "releasekit-release";
 pub const DEFAULT_PUBLISH_TIMEOUT_SECS: u64 = 600;
+/// A day: longer than any index takes to show an upload, short of what a deadline can hold.
+pub const MAX_PUBLISH_TIMEOUT_SECS: u64 = 24 * 60 * 60;
 const MAX_EVENT_TYPE_CHARS: usize = 100;
 
 /// The validated configuration.
@@ -291,6 +298,14 @@ impl Source<'_> {
                     "expected a group name of ASCII letters, digits, `_` and `-`",
                 ));
             }
+            if let Err(why) = check_ref_name(&release_branch(Some(name.get_ref()))) {
+                return Err(self.error(
+                    name.span(),
+                    &key,
+                    name.get_ref(),
+                    &format!("expected a group name its release branch can carry ({why})"),
+                ));
+            }
             if group.members.get_ref().is_empty() {
                 return Err(self.error(
                     group.members.span(),
@@ -351,13 +366,15 @@ impl Source<'_> {
         let publish_timeout_secs = match raw.publish_timeout {
             None => DEFAULT_PUBLISH_TIMEOUT_SECS,
             Some(secs) => match u64::try_from(*secs.get_ref()) {
-                Ok(secs) if secs > 0 => secs,
+                Ok(secs) if (1..=MAX_PUBLISH_TIMEOUT_SECS).contains(&secs) => secs,
                 _ => {
                     return Err(self.error(
                         secs.span(),
                         "publish_timeout",
                         &secs.get_ref().to_string(),
-                        "expected a number of seconds greater than 0",
+                        &format!(
+                            "expected a number of seconds from 1 to {MAX_PUBLISH_TIMEOUT_SECS} (24 hours)"
+                        ),
                     ));
                 }
             },
@@ -387,15 +404,14 @@ fn is_repository(value: &str) -> bool {
 }
 
 /// Only `{name}` and `{version}`, `{version}` required, and nothing git refuses in a tag name
-/// once they are filled in.
-fn check_tag_format(format: &str) -> Result<(), String> {
-    const EXPECTED: &str = "expected a tag format with {version}, optionally {name}, no other \
-                            placeholders, and no spaces, `..` or any of ~^:?*[\\";
+/// once they are filled in (`plan::refname`). Crate names and versions hold no character git
+/// refuses and neither begins nor ends with `.` or `/`, so a sample of each stands for all.
+pub(crate) fn check_tag_format(format: &str) -> Result<(), String> {
+    const EXPECTED: &str =
+        "expected a tag format with {version}, optionally {name}, and no other placeholders";
     let mut rest = format;
-    let mut literal = String::new();
     let mut has_version = false;
     while let Some(open) = rest.find(['{', '}']) {
-        literal.push_str(&rest[..open]);
         if rest[open..].starts_with('}') {
             return Err(format!("unmatched `}}`; {EXPECTED}"));
         }
@@ -407,19 +423,17 @@ fn check_tag_format(format: &str) -> Result<(), String> {
             "name" => {}
             other => return Err(format!("unknown placeholder {{{other}}}; {EXPECTED}")),
         }
-        // A placeholder stands for text that cannot create `..` with its neighbours.
-        literal.push('x');
         rest = &rest[open + close + 1..];
     }
-    literal.push_str(rest);
     if !has_version {
         return Err(format!("{{version}} is missing; {EXPECTED}"));
     }
-    let refused = |c: char| c.is_whitespace() || c.is_control() || "~^:?*[\\".contains(c);
-    if literal.contains(refused) || literal.contains("..") || literal.contains("@{") {
-        return Err(EXPECTED.to_owned());
-    }
-    Ok(())
+    let sample = tag_name(format, "x", &Version::new(1, 0, 0));
+    check_ref_name(&sample).map_err(|why| {
+        format!(
+            "git refuses the tags it makes (such as {sample:?}: {why}); a tag is a git ref name"
+        )
+    })
 }
 
 #[cfg(test)]
@@ -637,8 +651,8 @@ members = ["core-*"]
             ("{name}-v", "{version} is missing"),
             ("v{version", "unmatched `{`"),
             ("v}{version}", "unmatched `}`"),
-            ("release {version}", "expected a tag format"),
-            ("v..{version}", "expected a tag format"),
+            ("release {version}", "git refuses the tags it makes"),
+            ("v..{version}", "git refuses the tags it makes"),
         ] {
             let message = error_text(&format!("tag_format = \"{format}\"\n"));
             let head = format!(
@@ -651,9 +665,52 @@ members = ["core-*"]
             "{name}-v{version}",
             "{name}/{version}",
             "release-{version}",
+            "{name}@{version}",
+            "{name}.{version}",
         ] {
             assert!(check_tag_format(format).is_ok(), "{format}");
         }
+    }
+
+    #[test]
+    fn a_tag_format_that_renders_a_name_git_refuses_is_an_error_with_its_position() {
+        for (format, why) in [
+            (
+                "{name}-v{version}.lock",
+                "a part between `/` ends with `.lock`",
+            ),
+            ("{name}/v{version}/", "it begins or ends with `/`"),
+            ("/v{version}", "it begins or ends with `/`"),
+            ("{name}//{version}", "two `/` in a row"),
+            ("{name}/.v{version}", "a part between `/` begins with `.`"),
+            ("v{version}.", "it ends with `.`"),
+            ("v@{{version}", "unknown placeholder"),
+            ("-v{version}", "it begins with `-`"),
+            ("v{version}\\u0007", "control character U+0007"),
+            ("v{version}\\t", "control character U+0009"),
+            ("{name}:{version}", "it has `:`"),
+        ] {
+            let message = error_text(&format!("tag_format = \"{format}\"\n"));
+            assert!(
+                message.starts_with("releasekit.toml:1:14: invalid value") && message.contains(why),
+                "{format}: {message}"
+            );
+        }
+        let long = format!("{}{{version}}", "x".repeat(300));
+        assert!(
+            error_text(&format!("tag_format = \"{long}\"\n")).contains("longer than 250 bytes")
+        );
+    }
+
+    #[test]
+    fn publish_timeout_is_at_most_a_day() {
+        assert_eq!(
+            load_text("publish_timeout = 86400\n")
+                .unwrap()
+                .publish_timeout_secs,
+            86400
+        );
+        assert!(error_text("publish_timeout = 86401\n").contains("from 1 to 86400 (24 hours)"));
     }
 
     #[test]
@@ -691,6 +748,15 @@ members = ["core-*"]
             let message = error_text(text);
             assert!(message.starts_with(head), "{text}: {message}");
         }
+        let long = error_text(&format!(
+            "[groups.{}]\nmembers = [\"a\"]\n",
+            "g".repeat(300)
+        ));
+        assert!(
+            long.starts_with("releasekit.toml:1:9: invalid value")
+                && long.contains("its release branch can carry (a part between `/` is longer"),
+            "{long}"
+        );
     }
 
     #[test]
@@ -709,12 +775,17 @@ members = ["core-*"]
             (
                 "publish_timeout = 0\n",
                 "releasekit.toml:1:19: invalid value \"0\" for publish_timeout: expected a number of \
-                 seconds greater than 0",
+                 seconds from 1 to 86400 (24 hours)",
             ),
             (
                 "publish_timeout = -5\n",
                 "releasekit.toml:1:19: invalid value \"-5\" for publish_timeout: expected a number of \
-                 seconds greater than 0",
+                 seconds from 1 to 86400 (24 hours)",
+            ),
+            (
+                "publish_timeout = 9223372036854775807\n",
+                "releasekit.toml:1:19: invalid value \"9223372036854775807\" for publish_timeout: \
+                 expected a number of seconds from 1 to 86400 (24 hours)",
             ),
         ];
         for (text, message) in cases {

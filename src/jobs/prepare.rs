@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::jobs::{Context, Gathered, Lookup, Selection, apply, gather, plan_for, relative_to};
 use crate::plan::history::short_id as short;
 use crate::plan::pr;
+use crate::plan::refname::check_ref_name;
 use crate::plan::release::ReleasePlan;
 use crate::plan::render;
 use crate::plan::trigger::{LABEL_PENDING, release_branch};
@@ -47,6 +48,7 @@ const CLOSE_COMMENT: &str = "releasekit-cargo closed this Release PR: no crate h
 /// Prepare every Release PR: one for the whole workspace, or with `[groups]` configured and
 /// no `group` input, one per group (and one for the crates no group claims).
 pub fn run(ctx: &mut Context<'_>) -> Result<Vec<PrepareReport>> {
+    ctx.require_full_history("prepare")?;
     ctx.begin_group("plan")?;
     let gathered = gather(ctx, Lookup::Index)?;
     let whole = plan_for(ctx, &gathered, &Selection::Configured)?;
@@ -71,6 +73,16 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Vec<PrepareReport>> {
         units.push(Selection::Ungrouped);
         units
     };
+    // Every branch this run pushes to or opens a PR against, checked before the first push.
+    check_branch("base branch", &base)?;
+    for unit in &units {
+        let group = match unit {
+            Selection::Configured => ctx.config.group.as_deref(),
+            Selection::Group(name) => Some(name.as_str()),
+            Selection::Ungrouped => None,
+        };
+        check_branch("release branch", &release_branch(group))?;
+    }
     let mut reports = Vec::new();
     for unit in &units {
         let (plan, group) = match unit {
@@ -139,7 +151,11 @@ fn prepare_one(
     ctx.begin_group(&format!("release branch {}", report.branch))?;
     let changelogs = gathered.settings.changelog.enabled;
     if dry {
-        let writes = apply::planned_writes(&report.plan, &gathered.root, changelogs)?;
+        let place = apply::Place {
+            fence: &gathered.repo_root,
+            root: &gathered.root,
+        };
+        let writes = apply::planned_writes(&report.plan, place, changelogs)?;
         report.files = apply::changed_files(&gathered.root, &writes);
         ctx.print(&format!(
             "dry run: would commit {} file(s) on {} (from {base}) and force-push it to origin\n",
@@ -149,14 +165,13 @@ fn prepare_one(
     } else {
         let head = git.rev_parse("HEAD")?;
         let workspace_dir = relative_to(&gathered.root, git.root());
-        let scratch = std::env::temp_dir().join(format!(
-            "releasekit-{}-{:08x}",
-            std::process::id(),
-            fastrand::u32(..)
-        ));
-        let worktree = git.worktree(&scratch, &head)?;
+        let worktree = git.worktree("prepare", &head)?;
         let root = worktree.dir().join(&workspace_dir);
-        let writes = apply::planned_writes(&report.plan, &root, changelogs)?;
+        let place = apply::Place {
+            fence: worktree.dir(),
+            root: &root,
+        };
+        let writes = apply::planned_writes(&report.plan, place, changelogs)?;
         report.files = apply::write(&root, writes)?;
         let commit = worktree.commit_all(&pr::commit_message(&manifest), &head)?;
         drop(worktree);
@@ -305,6 +320,14 @@ fn finish(ctx: &mut Context<'_>, whole: &ReleasePlan, reports: &[PrepareReport])
     }
     ctx.runner.summary(&summary)?;
     Ok(())
+}
+
+fn check_branch(what: &'static str, name: &str) -> Result<()> {
+    check_ref_name(name).map_err(|why| Error::BadRefName {
+        what,
+        name: name.to_owned(),
+        why,
+    })
 }
 
 /// The branch the Release PR merges into: the pushed branch (`GITHUB_REF`), else the checked-out
