@@ -241,12 +241,7 @@ pub fn workspace(meta: &Metadata, repo_root: &Path) -> Result<Workspace, CargoEr
         .iter()
         .map(|p| {
             (
-                normalize(
-                    p.manifest_path
-                        .parent()
-                        .expect("manifest has a parent")
-                        .as_std_path(),
-                ),
+                normalize(dir_of(p.manifest_path.as_std_path())),
                 p.name.as_str(),
             )
         })
@@ -279,7 +274,7 @@ pub fn workspace(meta: &Metadata, repo_root: &Path) -> Result<Workspace, CargoEr
     for pkg in &members {
         let manifest_path = pkg.manifest_path.as_std_path();
         let facts = facts_of(manifest_path)?;
-        let dir = normalize(manifest_path.parent().expect("manifest has a parent"));
+        let dir = normalize(dir_of(manifest_path));
         let mut deps = Vec::new();
         for dep in &pkg.dependencies {
             let kind = match dep.kind {
@@ -341,6 +336,12 @@ pub fn workspace(meta: &Metadata, repo_root: &Path) -> Result<Workspace, CargoEr
             .and_then(|v| Version::parse(v).ok()),
         workspace_deps,
     })
+}
+
+/// The directory of a manifest; a path without one (metadata from a file says anything) is
+/// its own directory.
+fn dir_of(manifest: &Path) -> &Path {
+    manifest.parent().unwrap_or(manifest)
 }
 
 /// Whether `[patch.<registry>]` applies to a dependency from `source`.

@@ -10,9 +10,10 @@
 //! The main thread alone changes the schedule and prints.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Sender, channel};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use semver::Version;
@@ -27,7 +28,8 @@ use crate::adapters::registry::{self, RegistrySpec};
 use crate::config::Secret;
 use crate::config::file::Settings;
 use crate::error::{Error, Result};
-use crate::jobs::{Context, published_versions, resolvable};
+use crate::jobs::apply::{Place, confined};
+use crate::jobs::{Context, published_versions, resolvable, workspace_at};
 use crate::plan::graph::{Edge, publish_edges, waves};
 use crate::plan::manifest::unversion_dev_deps;
 use crate::plan::publish::{
@@ -89,6 +91,7 @@ pub fn run(ctx: &mut Context<'_>, from_release: Option<&FromRelease>) -> Result<
         ctx.print("publish: skipped (skip_publish is set)\n")?;
         return Ok(PublishReport::default());
     }
+    ctx.require_full_history("publish")?;
     let target = locate(ctx, from_release)?;
     let Target {
         dir,
@@ -277,24 +280,11 @@ struct Target {
 }
 
 fn locate(ctx: &Context<'_>, from_release: Option<&FromRelease>) -> Result<Target> {
-    let mut worktree = None;
-    let mut dir = ctx.config.workspace.clone();
     let trust = ctx.trust();
-    if let Some(release) = from_release {
-        let git = ctx.git()?;
-        let head_tree = git.tree("HEAD")?;
-        let release_tree = git.tree(&release.commit)?;
-        if head_tree != release_tree {
-            let tmp = std::env::temp_dir().join(format!(
-                "releasekit-publish-{}-{}",
-                std::process::id(),
-                &release.commit[..release.commit.len().min(12)]
-            ));
-            let tree = git.worktree(&tmp, &release.commit)?;
-            dir = tmp.join(super::relative_to(&dir, git.root()));
-            worktree = Some(tree);
-        }
-    }
+    let (dir, worktree) = match from_release {
+        Some(release) => workspace_at(ctx, &ctx.git()?, &release.commit, "publish")?,
+        None => (ctx.config.workspace.clone(), None),
+    };
     let metadata = cargo::metadata(&dir)?;
     let root = metadata.workspace_root.clone().into_std_path_buf();
     let target_dir = metadata.target_directory.clone().into_std_path_buf();
@@ -427,8 +417,8 @@ fn verify(
         return Ok(cargo::package(dir, target_dir, packages, registry, false)?);
     }
     let git = Git::discover(dir, trust)?;
-    let scratch = std::env::temp_dir().join(format!("releasekit-verify-{}", std::process::id()));
-    let _tree = git.worktree(&scratch, "HEAD")?;
+    let tree = git.worktree("verify", "HEAD")?;
+    let scratch = tree.dir();
     let scratch_root = scratch.join(super::relative_to(root, git.root()));
     for (manifest, deps) in unversion {
         let paths: BTreeMap<String, String> = deps
@@ -441,7 +431,11 @@ fn verify(
                 )
             })
             .collect();
-        let path = scratch_root.join(&manifest);
+        let place = Place {
+            fence: scratch,
+            root: &scratch_root,
+        };
+        let path = confined(place, Path::new(&manifest))?;
         let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
             action: "read",
             path: path.clone(),
@@ -544,7 +538,7 @@ impl Tokens {
                 variable,
                 lease,
             } => {
-                let mut lease = lease.lock().expect("token lease");
+                let mut lease = lease.lock().unwrap_or_else(PoisonError::into_inner);
                 if lease.minted.elapsed() >= RENEW_AFTER {
                     let fresh = tp.mint().map_err(|e| format!("{e} ({})", e.hint()))?;
                     lease.masks.push(mask_command(fresh.expose()));
@@ -561,7 +555,7 @@ impl Tokens {
         match self {
             Tokens::Configured => Vec::new(),
             Tokens::Trusted { lease, .. } => {
-                std::mem::take(&mut lease.lock().expect("token lease").masks)
+                std::mem::take(&mut lease.lock().unwrap_or_else(PoisonError::into_inner).masks)
             }
         }
     }
@@ -571,7 +565,7 @@ impl Tokens {
         let Tokens::Trusted { tp, lease, .. } = self else {
             return Vec::new();
         };
-        let lease = lease.lock().expect("token lease");
+        let lease = lease.lock().unwrap_or_else(PoisonError::into_inner);
         std::iter::once(&lease.token)
             .chain(lease.retired.iter())
             .filter_map(|t| tp.revoke(t).err())
@@ -630,14 +624,20 @@ fn upload_all(
                     human(wait)
                 ))?;
             }
-            let (job, tx, c) = (Arc::clone(job), tx.clone(), c.clone());
+            let (job, c) = (Arc::clone(job), c.clone());
             in_flight += 1;
-            std::thread::spawn(move || upload_one(&job, &c, wait, &tx));
+            spawn_worker(c.name.clone(), tx.clone(), move |tx| {
+                upload_one(&job, &c, wait, tx)
+            });
         }
         if in_flight == 0 {
             break;
         }
-        let event = rx.recv().expect("an upload thread is running");
+        // The loop holds a sender itself, so this waits for a worker; every worker ends with
+        // an event, a panicking one too (`spawn_worker`).
+        let Ok(event) = rx.recv() else {
+            break;
+        };
         for line in job.tokens.take_masks() {
             ctx.print(&format!("{line}\n"))?;
         }
@@ -669,6 +669,28 @@ fn upload_all(
         }
     }
     Ok((schedule, already_there))
+}
+
+/// Run `work` on a thread of its own. A panic in it reaches the main loop as a failure of
+/// `name`, never as silence: the loop would otherwise wait forever for that crate's last event.
+fn spawn_worker(
+    name: String,
+    tx: Sender<Event>,
+    work: impl FnOnce(&Sender<Event>) + Send + 'static,
+) {
+    std::thread::spawn(move || {
+        if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(|| work(&tx))) {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".to_owned());
+            let _ = tx.send(Event::Failed(
+                name,
+                format!("its upload thread stopped unexpectedly: {why}"),
+            ));
+        }
+    });
 }
 
 /// Upload one crate (retrying as the policy says), then wait until the index lists it.
@@ -742,7 +764,12 @@ fn upload_one(job: &Job, c: &Candidate, pace: Duration, tx: &Sender<Event>) {
 /// Poll the sparse index until it lists the version: at once (cargo waited already), then
 /// backing off from 1 s, until `publish_timeout`.
 fn confirm(job: &Job, c: &Candidate) -> Result<(), String> {
-    let deadline = Instant::now() + job.timeout;
+    let deadline = Instant::now().checked_add(job.timeout).ok_or_else(|| {
+        format!(
+            "publish_timeout {} is beyond what this system's clock can count",
+            human(job.timeout)
+        )
+    })?;
     let mut pause = Duration::from_secs(1);
     let mut last_error = None;
     loop {
@@ -751,7 +778,10 @@ fn confirm(job: &Job, c: &Candidate) -> Result<(), String> {
             Ok(false) => {}
             Err(e) => last_error = Some(e.to_string()),
         }
-        if Instant::now() + pause > deadline {
+        if Instant::now()
+            .checked_add(pause)
+            .is_none_or(|next| next > deadline)
+        {
             let mut why = format!(
                 "uploaded, but the index did not list it within {} (publish_timeout); re-run to confirm and continue",
                 human(job.timeout)
@@ -954,4 +984,23 @@ fn preflight_summary(ctx: &mut Context<'_>, registry: &str, problems: &[Problem]
 fn tail(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_worker_that_panics_ends_as_a_failure_of_its_crate_not_a_hang() {
+        let (tx, rx) = channel();
+        spawn_worker("core".into(), tx, |_| panic!("index answer out of range"));
+        match rx.recv() {
+            Ok(Event::Failed(name, why)) => {
+                assert_eq!(name, "core");
+                assert!(why.contains("index answer out of range"), "{why}");
+            }
+            Ok(_) => panic!("expected the failure of core"),
+            Err(e) => panic!("the worker ended without a word: {e}"),
+        }
+    }
 }

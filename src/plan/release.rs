@@ -86,7 +86,8 @@ use super::history::{
     tag_name,
 };
 use super::manifest::{DepEdit, ManifestEdits, WorkspaceDepEdit};
-use super::version::{effective_bump, next_version};
+use super::refname::{RefNameError, check_ref_name};
+use super::version::{VersionError, effective_bump, first_version, next_version};
 use super::workspace::{ManifestProblem, Workspace, manifest_problems};
 
 /// The facts the planner works from, gathered by the adapters.
@@ -210,6 +211,18 @@ pub enum PlanError {
         "{first} and {second} share the [workspace.package] version but are in different groups"
     )]
     SplitWorkspaceVersion { first: String, second: String },
+    #[error("the tag {tag:?} of crate {name} is no name git accepts: {why}")]
+    BadTag {
+        name: String,
+        tag: String,
+        why: RefNameError,
+    },
+    #[error("crate {name} cannot be released")]
+    Version {
+        name: String,
+        #[source]
+        source: VersionError,
+    },
 }
 
 impl PlanError {
@@ -236,6 +249,12 @@ impl PlanError {
             PlanError::SplitWorkspaceVersion { .. } => {
                 "put every crate with `version.workspace = true` in one group".into()
             }
+            PlanError::BadTag { .. } => {
+                "change tag_format in releasekit.toml so that it makes names git accepts (`git check-ref-format`)".into()
+            }
+            PlanError::Version { name, .. } => format!(
+                "write {name}'s next version into its manifest by hand (a smaller number, or a higher level such as the next major), or choose another prerelease label"
+            ),
         }
     }
 }
@@ -259,7 +278,13 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
     let members: Vec<_> = ws.publishable(registry).collect();
     let groups = assign_groups(&members, &options.groups)?;
     let families = families(&members, &groups, &options.groups)?;
-    let formats = tag_formats(&members, &groups, &families, options)?;
+    let formats = tag_formats(
+        &members,
+        &groups,
+        &families,
+        options.tag_format.as_deref(),
+        &options.groups,
+    )?;
 
     // Release points and the commits since them, in one pass over the history.
     let points: BTreeMap<&str, _> = members
@@ -381,7 +406,7 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
                 }
             }
         }
-        planned = planned_versions(&members, &families, &state, options);
+        planned = planned_versions(&members, &families, &state, options)?;
         let mut changed = false;
         for m in &ws.members {
             for dep in &m.deps {
@@ -417,7 +442,7 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
         for (_, st) in state.iter_mut().filter(|(n, _)| outside(n)) {
             st.released = false;
         }
-        planned = planned_versions(&members, &families, &state, options);
+        planned = planned_versions(&members, &families, &state, options)?;
     }
 
     let manifest_edits = manifest_edits(ws, &state, &planned, &current, &mut notes);
@@ -454,7 +479,7 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
         .flat_map(|(i, w)| w.iter().map(move |n| (n.as_str(), i)))
         .collect();
 
-    let crates = members
+    let crates: Vec<CrateRelease> = members
         .iter()
         .map(|m| {
             let st = &state[&m.name];
@@ -510,6 +535,14 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
             }
         })
         .collect();
+    // A tag git refuses would stop the release after the merge: refuse it now.
+    for c in crates.iter().filter(|c| c.released) {
+        check_ref_name(&c.planned_tag).map_err(|why| PlanError::BadTag {
+            name: c.name.clone(),
+            tag: c.planned_tag.clone(),
+            why,
+        })?;
+    }
     Ok(ReleasePlan {
         crates,
         waves,
@@ -537,6 +570,24 @@ fn dependency_notes(reasons: &[Reason]) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// Every publishable member's tag format, as [`build_plan`] renders its tags (groups and the
+/// one-crate default included): what the release stage re-renders the tags with.
+pub fn member_tag_formats(
+    ws: &Workspace,
+    registry: Option<&str>,
+    tag_format: Option<&str>,
+    specs: &[GroupSpec],
+) -> Result<BTreeMap<String, String>, PlanError> {
+    let members: Vec<_> = ws.publishable(registry).collect();
+    let groups = assign_groups(&members, specs)?;
+    let families = families(&members, &groups, specs)?;
+    let formats = tag_formats(&members, &groups, &families, tag_format, specs)?;
+    Ok(formats
+        .into_iter()
+        .map(|(name, format)| (name.to_owned(), format))
+        .collect())
 }
 
 /// Each member's group (`None` = the default group).
@@ -627,9 +678,10 @@ fn tag_formats<'a>(
     members: &[&'a super::workspace::Member],
     groups: &BTreeMap<&str, Option<String>>,
     families: &[Vec<String>],
-    options: &PlanOptions,
+    tag_format: Option<&str>,
+    specs: &[GroupSpec],
 ) -> Result<BTreeMap<&'a str, String>, PlanError> {
-    let default = options.tag_format.clone().unwrap_or_else(|| {
+    let default = tag_format.map(str::to_owned).unwrap_or_else(|| {
         if members.len() == 1 {
             SINGLE_CRATE_TAG_FORMAT.into()
         } else {
@@ -640,7 +692,7 @@ fn tag_formats<'a>(
         .iter()
         .map(|m| {
             let group = groups[m.name.as_str()].as_ref();
-            let spec = group.and_then(|g| options.groups.iter().find(|s| &s.name == g));
+            let spec = group.and_then(|g| specs.iter().find(|s| &s.name == g));
             let format = spec
                 .and_then(|s| s.tag_format.clone())
                 .unwrap_or_else(|| default.clone());
@@ -675,28 +727,27 @@ fn planned_versions(
     families: &[Vec<String>],
     state: &BTreeMap<String, CrateState>,
     options: &PlanOptions,
-) -> BTreeMap<String, Version> {
+) -> Result<BTreeMap<String, Version>, PlanError> {
     let mut planned: BTreeMap<String, Version> = members
         .iter()
         .filter(|m| state[&m.name].released)
         .map(|m| {
             let st = &state[&m.name];
             let next = match (&options.prerelease, st.bump) {
-                (None, Bump::None) => m.version.clone(),
+                (None, Bump::None) => Ok(m.version.clone()),
                 // A new crate is released at its version: as a prerelease of it, if asked.
                 (Some(pre), Bump::None) if st.reasons.contains(&Reason::New) => {
-                    let mut v = m.version.clone();
-                    if v.pre.is_empty() {
-                        let label = format!("{}.{}", pre.label, pre.number.unwrap_or(1));
-                        v.pre = semver::Prerelease::new(&label).expect("a validated label");
-                    }
-                    v
+                    first_version(&m.version, Some(pre))
                 }
                 (pre, bump) => next_version(&m.version, bump, pre.as_ref()),
             };
-            (m.name.clone(), next)
+            let next = next.map_err(|source| PlanError::Version {
+                name: m.name.clone(),
+                source,
+            })?;
+            Ok((m.name.clone(), next))
         })
-        .collect();
+        .collect::<Result<_, PlanError>>()?;
     for family in families {
         if let Some(top) = family.iter().filter_map(|n| planned.get(n)).max().cloned() {
             for name in family {
@@ -706,7 +757,7 @@ fn planned_versions(
             }
         }
     }
-    planned
+    Ok(planned)
 }
 
 /// The manifest edits that carry the planned versions: each released member's version, and the

@@ -126,9 +126,9 @@ impl RetryPolicy {
         let decision = self.decide(attempts.retries, attempts.waited, failure, jitter);
         if let Decision::RetryAfter(wait) = decision {
             if matches!(failure, Failure::RateLimited { .. }) {
-                attempts.waited += wait;
+                attempts.waited = attempts.waited.saturating_add(wait);
             } else {
-                attempts.retries += 1;
+                attempts.retries = attempts.retries.saturating_add(1);
             }
         }
         decision

@@ -105,6 +105,19 @@ pub fn effective_bump(current: &Version, bump: Bump) -> Bump {
     }
 }
 
+/// Why no next version can be made: a number would pass the largest one (`u64::MAX`), or the
+/// prerelease label cannot be written as semver.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VersionError {
+    #[error("{version} has no next version: its {part} number would pass {max}", max = u64::MAX)]
+    Overflow {
+        version: Version,
+        part: &'static str,
+    },
+    #[error("`{pre}` is not a semver prerelease")]
+    Prerelease { pre: String },
+}
+
 /// The next version of a crate. `bump` is applied literally (commit-derived bumps have already
 /// been through [`effective_bump`], and a forced `major` on 0.3.1 means 1.0.0).
 ///
@@ -114,16 +127,17 @@ pub fn effective_bump(current: &Version, bump: Bump) -> Bump {
 /// prerelease request and no bump still gets a patch base: a prerelease sorts below its base,
 /// and 1.3.0-rc.1 would come before the 1.3.0 already released. Build metadata is dropped.
 /// `bump` none without a prerelease request means nothing to release: `current` comes back as is.
-///
-/// # Panics
-///
-/// When `prerelease.label` is not one [`Prerelease::from_str`] accepts.
-pub fn next_version(current: &Version, bump: Bump, prerelease: Option<&Prerelease>) -> Version {
+/// Arithmetic never wraps: a number past `u64::MAX` is an error, never a smaller version.
+pub fn next_version(
+    current: &Version,
+    bump: Bump,
+    prerelease: Option<&Prerelease>,
+) -> Result<Version, VersionError> {
     if bump == Bump::None && prerelease.is_none() {
-        return current.clone();
+        return Ok(current.clone());
     }
     let base = if current.pre.is_empty() {
-        raise(current, bump.max(Bump::Patch))
+        raise(current, bump.max(Bump::Patch))?
     } else {
         let holds = match bump {
             Bump::Major => current.minor == 0 && current.patch == 0,
@@ -133,42 +147,76 @@ pub fn next_version(current: &Version, bump: Bump, prerelease: Option<&Prereleas
         if holds {
             Version::new(current.major, current.minor, current.patch)
         } else {
-            raise(current, bump)
+            raise(current, bump)?
         }
     };
     let Some(request) = prerelease else {
-        return base;
+        return Ok(base);
     };
     let label = canonical_label(&request.label);
-    let number = request.number.unwrap_or_else(|| {
-        let (current_label, current_number) = split_pre(current.pre.as_str());
-        let base_held = !current.pre.is_empty()
-            && (base.major, base.minor, base.patch)
-                == (current.major, current.minor, current.patch);
-        if base_held && current_label == label {
-            // A bare `rc` counts as the first of its series.
-            current_number.unwrap_or(1) + 1
-        } else {
-            1
+    let number = match request.number {
+        Some(n) => n,
+        None => {
+            let (current_label, current_number) = split_pre(current.pre.as_str());
+            let base_held = !current.pre.is_empty()
+                && (base.major, base.minor, base.patch)
+                    == (current.major, current.minor, current.patch);
+            if base_held && current_label == label {
+                // A bare `rc` counts as the first of its series.
+                current_number.unwrap_or(1).checked_add(1).ok_or_else(|| {
+                    VersionError::Overflow {
+                        version: current.clone(),
+                        part: "prerelease",
+                    }
+                })?
+            } else {
+                1
+            }
         }
-    });
-    let pre = format!("{label}.{number}");
-    Version {
-        pre: semver::Prerelease::new(&pre)
-            .unwrap_or_else(|e| panic!("prerelease `{pre}` is not valid semver: {e}")),
+    };
+    Ok(Version {
+        pre: prerelease_ident(&format!("{label}.{number}"))?,
         ..base
+    })
+}
+
+/// A new crate's first version: its own, as a prerelease of it when one is asked for and the
+/// version is not a prerelease already (`rc` → `-rc.1`, `rc.3` → `-rc.3`).
+pub fn first_version(
+    current: &Version,
+    prerelease: Option<&Prerelease>,
+) -> Result<Version, VersionError> {
+    let mut version = current.clone();
+    if let Some(pre) = prerelease
+        && version.pre.is_empty()
+    {
+        let label = canonical_label(&pre.label);
+        version.pre = prerelease_ident(&format!("{label}.{}", pre.number.unwrap_or(1)))?;
     }
+    Ok(version)
+}
+
+fn prerelease_ident(pre: &str) -> Result<semver::Prerelease, VersionError> {
+    semver::Prerelease::new(pre).map_err(|_| VersionError::Prerelease {
+        pre: pre.to_owned(),
+    })
 }
 
 /// `current` with `bump` applied to its numbers; prerelease and build metadata are dropped.
-fn raise(current: &Version, bump: Bump) -> Version {
+fn raise(current: &Version, bump: Bump) -> Result<Version, VersionError> {
     let (x, y, z) = (current.major, current.minor, current.patch);
-    match bump {
-        Bump::Major => Version::new(x + 1, 0, 0),
-        Bump::Minor => Version::new(x, y + 1, 0),
-        Bump::Patch => Version::new(x, y, z + 1),
+    let up = |n: u64, part: &'static str| {
+        n.checked_add(1).ok_or_else(|| VersionError::Overflow {
+            version: current.clone(),
+            part,
+        })
+    };
+    Ok(match bump {
+        Bump::Major => Version::new(up(x, "major")?, 0, 0),
+        Bump::Minor => Version::new(x, up(y, "minor")?, 0),
+        Bump::Patch => Version::new(x, y, up(z, "patch")?),
         Bump::None => Version::new(x, y, z),
-    }
+    })
 }
 
 /// A prerelease identifier split into its label and trailing number: `rc.2` → (`rc`, 2).
@@ -183,13 +231,17 @@ fn split_pre(pre: &str) -> (&str, Option<u64>) {
 }
 
 /// The label as semver spells it: numeric parts lose leading zeros (`a.01` → `a.1`), which
-/// semver would otherwise refuse.
+/// semver would otherwise refuse; by text, so a part too long for a number keeps its digits.
 fn canonical_label(label: &str) -> String {
     label
         .split('.')
-        .map(|part| match part.parse::<u64>() {
-            Ok(n) if part.bytes().all(|b| b.is_ascii_digit()) => n.to_string(),
-            _ => part.to_owned(),
+        .map(|part| {
+            if !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()) {
+                let digits = part.trim_start_matches('0');
+                if digits.is_empty() { "0" } else { digits }.to_owned()
+            } else {
+                part.to_owned()
+            }
         })
         .collect::<Vec<_>>()
         .join(".")
@@ -285,7 +337,7 @@ mod tests {
         ];
         for (current, bump, request, expected) in cases {
             let request = (!request.is_empty()).then(|| pre(request));
-            let next = next_version(&v(current), bump, request.as_ref());
+            let next = next_version(&v(current), bump, request.as_ref()).unwrap();
             assert_eq!(next, v(expected), "{current} + {bump} + {request:?}");
         }
     }
@@ -294,15 +346,82 @@ mod tests {
     fn bevy_style_dev_version_with_a_feature_releases_its_base() {
         let current = v("0.20.0-dev");
         let bump = effective_bump(&current, Bump::Minor);
-        assert_eq!(next_version(&current, bump, None), v("0.20.0"));
-        assert_eq!(next_version(&current, Bump::Minor, None), v("0.20.0"));
+        assert_eq!(next_version(&current, bump, None).unwrap(), v("0.20.0"));
+        assert_eq!(
+            next_version(&current, Bump::Minor, None).unwrap(),
+            v("0.20.0")
+        );
     }
 
     #[test]
     fn breaking_change_below_1_0_moves_the_minor() {
         let current = v("0.3.1");
         let bump = effective_bump(&current, Bump::Major);
-        assert_eq!(next_version(&current, bump, None), v("0.4.0"));
+        assert_eq!(next_version(&current, bump, None).unwrap(), v("0.4.0"));
+    }
+
+    #[test]
+    fn a_number_past_u64_max_is_an_error_never_a_wrapped_or_smaller_version() {
+        let max = u64::MAX;
+        let cases: &[(String, Bump, &str, &str)] = &[
+            (format!("0.1.{max}"), Bump::Patch, "", "patch"),
+            (format!("1.{max}.0"), Bump::Minor, "", "minor"),
+            (format!("{max}.0.0"), Bump::Major, "", "major"),
+            (format!("1.0.{max}"), Bump::None, "rc", "patch"),
+            (format!("1.0.0-rc.{max}"), Bump::Patch, "rc", "prerelease"),
+        ];
+        for (current, bump, request, part) in cases {
+            let request = (!request.is_empty()).then(|| pre(request));
+            let err = next_version(&v(current), *bump, request.as_ref()).unwrap_err();
+            assert_eq!(
+                err,
+                VersionError::Overflow {
+                    version: v(current),
+                    part
+                },
+                "{current} + {bump}"
+            );
+            assert!(err.to_string().contains(&max.to_string()), "{err}");
+        }
+        // One below the largest still moves.
+        let below = format!("0.1.{}", max - 1);
+        assert_eq!(
+            next_version(&v(&below), Bump::Patch, None).unwrap(),
+            v(&format!("0.1.{max}"))
+        );
+    }
+
+    #[test]
+    fn a_new_crate_takes_the_prerelease_label_as_semver_spells_it() {
+        let cases = [
+            ("1.0.0", "", "1.0.0"),
+            ("1.0.0", "rc", "1.0.0-rc.1"),
+            ("1.0.0", "rc.3", "1.0.0-rc.3"),
+            ("1.0.0", "a.01.2", "1.0.0-a.1.2"),
+            ("1.0.0", "a.000.b", "1.0.0-a.0.b.1"),
+            (
+                "1.0.0",
+                "x.00000000000000000000000000001.y",
+                "1.0.0-x.1.y.1",
+            ),
+            ("1.0.0-beta.2", "rc", "1.0.0-beta.2"),
+        ];
+        for (current, request, expected) in cases {
+            let request = (!request.is_empty()).then(|| pre(request));
+            assert_eq!(
+                first_version(&v(current), request.as_ref()).unwrap(),
+                v(expected),
+                "{current} {request:?}"
+            );
+        }
+        let bad = Prerelease {
+            label: "not valid!".into(),
+            number: None,
+        };
+        assert!(matches!(
+            first_version(&v("1.0.0"), Some(&bad)),
+            Err(VersionError::Prerelease { .. })
+        ));
     }
 
     #[test]
