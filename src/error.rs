@@ -15,6 +15,7 @@ use crate::jobs::release::ReleaseError;
 use crate::plan::manifest::ManifestError;
 use crate::plan::pr::PrError;
 use crate::plan::publish::Problem;
+use crate::plan::refname::RefNameError;
 use crate::plan::release::PlanError;
 use crate::plan::trigger::EventError;
 
@@ -30,6 +31,9 @@ pub enum Error {
     Cargo(#[from] CargoError),
     #[error(transparent)]
     Actions(#[from] ActionsError),
+    /// A runner file that cannot be written, found before anything was done.
+    #[error(transparent)]
+    RunnerFile(ActionsError),
     #[error(transparent)]
     GitHub(#[from] GitHubError),
     #[error(transparent)]
@@ -57,6 +61,24 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("the {what} {name:?} is no name git accepts: {why}")]
+    BadRefName {
+        what: &'static str,
+        name: String,
+        why: RefNameError,
+    },
+    #[error("refusing to write {}: {why}", path.display())]
+    UnsafeWrite { path: PathBuf, why: &'static str },
+    #[error(
+        "`cargo update --workspace` failed after the manifests were edited; {}",
+        restored(files, not_restored)
+    )]
+    LockfileRefresh {
+        files: Vec<PathBuf>,
+        not_restored: Vec<PathBuf>,
+        #[source]
+        source: Box<CargoError>,
+    },
     #[error("could not read published versions from {path}: {message}")]
     PublishedFile { path: PathBuf, message: String },
     #[error(transparent)]
@@ -78,11 +100,12 @@ impl Error {
         match self {
             Error::Config(e) => u8::try_from(e.exit_code()).unwrap_or(2),
             Error::Plan(_) | Error::Manifest { .. } | Error::PublishedFile { .. } => 2,
+            Error::UnsafeWrite { .. } | Error::BadRefName { .. } => 2,
             Error::Event(_) | Error::NoEvent | Error::Pr(_) => 2,
-            Error::Release(_) | Error::Registry(_) => 2,
+            Error::Release(_) | Error::Registry(_) | Error::RunnerFile(_) => 2,
             Error::Preflight { problems } if problems.iter().all(Problem::is_input) => 2,
             Error::GitHub(e) if e.is_input() => 2,
-            Error::Git(GitError::NotARepository { .. }) => 2,
+            Error::Git(GitError::NotARepository { .. } | GitError::Shallow { .. }) => 2,
             Error::Cargo(e) if e.is_input() => 2,
             _ => 1,
         }
@@ -95,6 +118,9 @@ impl Error {
             Error::Git(e) => e.hint(),
             Error::Cargo(e) => e.hint(),
             Error::Manifest { .. } => Some("fix the TOML syntax at the place named above".into()),
+            Error::BadRefName { .. } => Some("tags are made from tag_format in releasekit.toml, release branches from the group name, the base branch is GITHUB_REF's or the checkout's; each must be a name `git check-ref-format` accepts; nothing was pushed or created".into()),
+            Error::UnsafeWrite { .. } => Some("releasekit-cargo writes manifests, changelogs and Cargo.lock only as regular files inside the repository: replace the link with the file itself, or keep the crate inside the repository; nothing was written".into()),
+            Error::LockfileRefresh { source, .. } => source.hint().or_else(|| Some("run `cargo update --workspace` yourself to see why it fails, fix that, and run again".into())),
             Error::PublishedFile { .. } => {
                 Some("the file must be JSON mapping crate names to lists of versions: {\"foo\": [\"1.0.0\"]}".into())
             }
@@ -110,8 +136,28 @@ impl Error {
             Error::Preflight { .. } => Some("fix each problem listed above (all were found in one pass), then re-run: nothing was uploaded".into()),
             Error::PublishIncomplete { .. } => Some("the job summary lists what failed and what it blocked; fix it and re-run: crates already in the index are skipped".into()),
             Error::NotifyIncomplete { .. } => Some("the token needs `contents: write` on each repository to notify (GITHUB_TOKEN covers only this one: use a GitHub App token or a fine-grained PAT for others); re-run notify alone with `action: notify`".into()),
+            Error::RunnerFile(_) => Some("GITHUB_OUTPUT and GITHUB_STEP_SUMMARY must name files this step can append to (the runner sets them; a workflow that sets them itself must name writable files); nothing was done".into()),
             Error::Actions(_) | Error::Io { .. } => None,
         }
+    }
+}
+
+/// What a failed refresh left behind, for its message.
+fn restored(files: &[PathBuf], not_restored: &[PathBuf]) -> String {
+    let list = |paths: &[PathBuf]| {
+        paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if not_restored.is_empty() {
+        format!("every file was put back as it was ({})", list(files))
+    } else {
+        format!(
+            "these files could not be put back and hold the new text: {}",
+            list(not_restored)
+        )
     }
 }
 

@@ -32,12 +32,7 @@ pub fn run(
     // Mask every secret before anything else is printed, even before validating the inputs.
     if in_actions {
         for (name, value) in &env {
-            let secret = name == "INPUT_TOKEN"
-                || name == "GITHUB_TOKEN"
-                || name == "CARGO_REGISTRY_TOKEN"
-                || name == "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
-                || (name.starts_with("CARGO_REGISTRIES_") && name.ends_with("_TOKEN"));
-            if secret && !value.is_empty() {
+            if config::is_token_variable(name) && !value.is_empty() {
                 let _ = writeln!(out, "{}", mask_command(value));
             }
         }
@@ -60,12 +55,17 @@ pub fn run(
             .filter(|v| !v.is_empty())
             .map(PathBuf::from),
     };
+    // What the run reports to and what it was started for are checked before anything else:
+    // finding out after the tags were made would leave a release half done.
+    runner.check().map_err(Error::RunnerFile)?;
+    let event = jobs::read_event(&env)?;
     let command = config.command;
     let workspace = config.workspace.clone();
     let mut ctx = jobs::Context {
         config,
         env,
         runner,
+        event,
         out,
     };
     let result = match command {

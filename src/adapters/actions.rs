@@ -26,6 +26,17 @@ pub struct Runner {
 }
 
 impl Runner {
+    /// Open both files for appending, writing nothing: a run checks that it can report before
+    /// it changes anything.
+    pub fn check(&self) -> Result<(), ActionsError> {
+        for (what, path) in [("output", &self.output), ("summary", &self.summary)] {
+            if let Some(path) = path {
+                append(path, what, "")?;
+            }
+        }
+        Ok(())
+    }
+
     /// Write a step output; multi-line safe through a heredoc with a random delimiter that the
     /// value cannot contain.
     pub fn set_output(&self, name: &str, value: &str) -> Result<(), ActionsError> {
@@ -136,6 +147,34 @@ mod tests {
         let second = lines[4].strip_prefix("has_bumps<<").unwrap();
         assert_ne!(first, second);
         assert_eq!(&lines[5..], ["true", second]);
+    }
+
+    #[test]
+    fn check_opens_both_files_and_refuses_a_directory_or_a_missing_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let runner = Runner {
+            output: Some(dir.path().join("out")),
+            summary: Some(dir.path().join("summary")),
+        };
+        runner.check().unwrap();
+        assert_eq!(std::fs::read_to_string(dir.path().join("out")).unwrap(), "");
+        for (output, summary, what) in [
+            (dir.path().to_owned(), dir.path().join("s"), "output"),
+            (
+                dir.path().join("o"),
+                dir.path().join("gone/summary"),
+                "summary",
+            ),
+        ] {
+            let err = Runner {
+                output: Some(output),
+                summary: Some(summary),
+            }
+            .check()
+            .unwrap_err();
+            assert_eq!(err.what, what);
+        }
+        assert!(Runner::default().check().is_ok());
     }
 
     #[test]

@@ -142,6 +142,11 @@ impl TrustedPublishing {
         let minted: Minted = answer
             .json_body()
             .map_err(|e| exchange_err(format!("unexpected answer: {e}")))?;
+        if let Some(what) = crate::config::token_problem(&minted.token) {
+            return Err(exchange_err(format!(
+                "the token it answered is not one line of printable characters: it holds {what}"
+            )));
+        }
         Ok(Secret::new(minted.token))
     }
 

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::config::Secret;
+use crate::config::{Secret, token_problem};
 
 pub const CRATES_IO_INDEX: &str = "https://index.crates.io/";
 
@@ -35,6 +35,8 @@ pub enum RegistryError {
     GitIndex { name: String, index: String },
     #[error("cannot read cargo configuration {}: {message}", path.display())]
     Config { path: PathBuf, message: String },
+    #[error("the registry token in {} is not one line of printable characters: it holds {what}", path.display())]
+    BadToken { path: PathBuf, what: &'static str },
 }
 
 impl RegistryError {
@@ -49,6 +51,10 @@ impl RegistryError {
             ),
             RegistryError::Config { path, .. } => format!(
                 "fix or remove {} (cargo itself would reject it)",
+                path.display()
+            ),
+            RegistryError::BadToken { path, .. } => format!(
+                "write the token into {} again, as one line (it is not shown here)",
                 path.display()
             ),
         }
@@ -166,10 +172,13 @@ fn credentials_token(home: &Path, table: &[&str]) -> Result<Option<Secret>, Regi
     };
     let mut keys = table.to_vec();
     keys.push("token");
-    Ok(lookup(&doc, &keys)
+    let token = lookup(&doc, &keys)
         .and_then(toml::Value::as_str)
-        .filter(|t| !t.is_empty())
-        .map(Secret::new))
+        .filter(|t| !t.is_empty());
+    if let Some(what) = token.and_then(token_problem) {
+        return Err(RegistryError::BadToken { path, what });
+    }
+    Ok(token.map(Secret::new))
 }
 
 /// The parsed file, `None` when it vanished between the search and the read.
@@ -479,6 +488,18 @@ mod tests {
                 files: &[("home/credentials.toml", "token = ")],
                 env: &[],
                 expected: Error("cannot read cargo configuration {root}/home/credentials.toml: "),
+            },
+            Case {
+                what: "a credentials token with a line break, never shown",
+                name: None,
+                files: &[(
+                    "home/credentials.toml",
+                    "[registry]\ntoken = \"cio-secret\\nX-Evil: 1\"\n",
+                )],
+                env: &[],
+                expected: Error(
+                    "the registry token in {root}/home/credentials.toml is not one line of printable characters: it holds a line break",
+                ),
             },
             Case {
                 what: "index that is not a string",

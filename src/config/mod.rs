@@ -132,6 +132,7 @@ pub fn load(
 ) -> Result<Config, ConfigError> {
     let env = Env::new(env);
     let cli = cli::Cli::parse_args(args)?;
+    check_tokens(&env)?;
     match cli.command {
         Some(_) => cli.into_config(&env),
         None if env.in_actions() => {
@@ -168,6 +169,47 @@ impl Env {
     pub(crate) fn token(&self) -> Option<Secret> {
         self.get("GITHUB_TOKEN").map(Secret::new)
     }
+}
+
+/// Whether the environment variable `name` holds a secret: the tokens a run may send, each
+/// masked before anything is printed and checked before any is used.
+pub fn is_token_variable(name: &str) -> bool {
+    matches!(
+        name,
+        "INPUT_TOKEN" | "GITHUB_TOKEN" | "CARGO_REGISTRY_TOKEN" | "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
+    ) || (name.starts_with("CARGO_REGISTRIES_") && name.ends_with("_TOKEN"))
+}
+
+/// Every token of the environment is one line of printable ASCII, as it will be sent (the
+/// GitHub token trimmed, as the inputs are; registry tokens as cargo reads them).
+fn check_tokens(env: &Env) -> Result<(), ConfigError> {
+    for (name, value) in &env.vars {
+        if !is_token_variable(name) {
+            continue;
+        }
+        let sent = match name.as_str() {
+            "INPUT_TOKEN" | "GITHUB_TOKEN" => value.trim(),
+            _ => value.as_str(),
+        };
+        if let Some(what) = token_problem(sent) {
+            return Err(ConfigError::BadToken {
+                variable: name.clone(),
+                what,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// What keeps `token` from being one line of printable ASCII (an HTTP header value), if
+/// anything; never the token itself.
+pub fn token_problem(token: &str) -> Option<&'static str> {
+    token.chars().find_map(|c| match c {
+        '\n' | '\r' => Some("a line break"),
+        c if c.is_control() => Some("a control character"),
+        c if !c.is_ascii() => Some("a character outside ASCII"),
+        _ => None,
+    })
 }
 
 /// Where a value came from, so an error names it the way the user wrote it.
@@ -264,6 +306,12 @@ pub enum ConfigError {
 
     #[error("unknown group \"{group}\": {}", known_groups(.known))]
     UnknownGroup { group: String, known: Vec<String> },
+
+    #[error("the token in {variable} is not one line of printable characters: it holds {what}")]
+    BadToken {
+        variable: String,
+        what: &'static str,
+    },
 }
 
 /// Where in a file a problem is, 1-based, for `path:line:column` and `::error file=…,line=…::`.
@@ -326,6 +374,9 @@ impl ConfigError {
             ConfigError::UnknownGroup { .. } => {
                 Some("use one of the configured group names, or leave `group` unset".to_owned())
             }
+            ConfigError::BadToken { variable, .. } => Some(format!(
+                "store the token again in the secret behind {variable}, as one line without a line break at its end; nothing was sent with it (and it is not shown here)"
+            )),
         }
     }
 
@@ -588,6 +639,58 @@ mod tests {
                 )
             );
         }
+    }
+
+    #[test]
+    fn a_token_with_a_line_break_or_control_character_is_refused_without_showing_it() {
+        let secret = "ghp_SECRETVALUE";
+        for (variable, value, what) in [
+            (
+                "INPUT_TOKEN",
+                format!("{secret}\nX-Evil: 1"),
+                "a line break",
+            ),
+            ("GITHUB_TOKEN", format!("{secret}\rX"), "a line break"),
+            (
+                "CARGO_REGISTRY_TOKEN",
+                format!("{secret}\n"),
+                "a line break",
+            ),
+            (
+                "CARGO_REGISTRIES_MY_REG_TOKEN",
+                format!("{secret}\u{1b}[0m"),
+                "a control character",
+            ),
+            (
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                format!("{secret}\0"),
+                "a control character",
+            ),
+            (
+                "CARGO_REGISTRY_TOKEN",
+                format!("{secret}é"),
+                "a character outside ASCII",
+            ),
+        ] {
+            let env = vec![(variable.to_owned(), value)];
+            let err = load(["releasekit-cargo", "plan"].map(OsString::from), env).unwrap_err();
+            let text = format!("{err} {}", err.hint().unwrap());
+            assert!(
+                text.starts_with(&format!("the token in {variable} is not one line"))
+                    && text.contains(what),
+                "{text}"
+            );
+            assert!(!text.contains(secret), "{text}");
+            assert_eq!(err.exit_code(), 2);
+        }
+        // The GitHub token is trimmed before use, as every input is; a space inside is printable.
+        let env = vec![
+            ("GITHUB_TOKEN".to_owned(), format!("{secret}\n")),
+            ("CARGO_REGISTRY_TOKEN".to_owned(), "Bearer abc".to_owned()),
+            ("OTHER".to_owned(), "a\nb".to_owned()),
+        ];
+        let config = load(["releasekit-cargo", "plan"].map(OsString::from), env).unwrap();
+        assert_eq!(config.token.unwrap().expose(), secret);
     }
 
     #[test]

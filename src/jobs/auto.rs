@@ -1,5 +1,5 @@
 //! `auto`: run the stages the trigger matrix (`plan::trigger`) chooses for the event GitHub
-//! delivered (`GITHUB_EVENT_NAME`, the JSON at `GITHUB_EVENT_PATH`). An event that starts
+//! delivered (`GITHUB_EVENT_NAME`, the JSON at `GITHUB_EVENT_PATH`, read before the run starts). An event that starts
 //! nothing is a notice and a successful run.
 
 use crate::adapters::actions::annotation;
@@ -8,23 +8,10 @@ use crate::jobs::publish::FromRelease;
 use crate::jobs::release::ReleaseReport;
 use crate::jobs::{Context, notify, plan, prepare, publish, release};
 use crate::plan::pr::is_release_commit;
-use crate::plan::trigger::{Event, RELEASE_BRANCH, Stage, Trigger, decide, parse_event};
+use crate::plan::trigger::{Event, RELEASE_BRANCH, Stage, Trigger, decide};
 
 pub fn run(ctx: &mut Context<'_>) -> Result<()> {
-    let name = ctx.env("GITHUB_EVENT_NAME").unwrap_or("").to_owned();
-    let event = match ctx.env("GITHUB_EVENT_PATH") {
-        Some(path) if !name.is_empty() => {
-            let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-                action: "read the event payload",
-                path: path.into(),
-                source,
-            })?;
-            parse_event(&name, &text)?
-        }
-        _ => {
-            return Err(Error::NoEvent);
-        }
-    };
+    let event = ctx.event.clone().ok_or(Error::NoEvent)?;
     let stages = match decide(&event, |m| is_release_commit(m, RELEASE_BRANCH)) {
         Trigger::Skip(reason) => {
             let line = annotation("notice", None, None, &format!("nothing to do: {reason}"));

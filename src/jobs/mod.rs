@@ -15,16 +15,16 @@ use std::path::{Path, PathBuf};
 
 use crate::adapters::actions::{END_GROUP, Runner, group_command};
 use crate::adapters::cargo;
-use crate::adapters::git::{Git, Trust};
+use crate::adapters::git::{Git, GitError, Trust, Worktree};
 use crate::adapters::github::{GitHub, GitHubError};
-use crate::adapters::index::Index;
+use crate::adapters::index::{Index, IndexError, index_path};
 use crate::adapters::registry::{self, RegistrySpec};
 use crate::config::Config;
 use crate::config::file::{Settings, load_settings};
 use crate::error::{Error, Result};
 use crate::plan::history::{RawCommit, Tag};
 use crate::plan::release::{Facts, PlanOptions, Published, ReleasePlan, build_plan};
-use crate::plan::trigger::{Event, parse_event};
+use crate::plan::trigger::{Event, EventError, parse_event};
 use crate::plan::workspace::Workspace;
 use semver::Version;
 
@@ -33,7 +33,39 @@ pub struct Context<'a> {
     pub config: Config,
     pub env: BTreeMap<String, String>,
     pub runner: Runner,
+    /// The GitHub event this run was started for (`GITHUB_EVENT_NAME`, `GITHUB_EVENT_PATH`),
+    /// read before anything else: [`read_event`].
+    pub event: Option<Event>,
     pub out: &'a mut dyn Write,
+}
+
+/// The event at `GITHUB_EVENT_PATH`, named by `GITHUB_EVENT_NAME`; `None` when either is unset.
+/// A file that is missing, unreadable, not UTF-8 or not JSON is an error: a run started for an
+/// event it cannot read must not guess.
+pub fn read_event(env: &BTreeMap<String, String>) -> Result<Option<Event>> {
+    let get = |name: &str| env.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let Some(path) = get("GITHUB_EVENT_PATH") else {
+        return Ok(None);
+    };
+    let name = get("GITHUB_EVENT_NAME");
+    let err = |message: String| EventError {
+        name: name.unwrap_or("GitHub").to_owned(),
+        message,
+    };
+    let bytes = std::fs::read(path).map_err(|e| err(format!("{path}: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        err(format!(
+            "{path} is not UTF-8 text (at byte {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    match name {
+        Some(name) => Ok(Some(parse_event(name, &text)?)),
+        None => {
+            parse_event("GitHub", &text)?;
+            Ok(None)
+        }
+    }
 }
 
 impl Context<'_> {
@@ -54,12 +86,9 @@ impl Context<'_> {
             .filter(|v| !v.is_empty())
     }
 
-    /// The pull request number of a `pull_request` event, when this run has one; anything else
-    /// (another event, no event, a payload that cannot be read) is `None`.
+    /// The pull request number of a `pull_request` event, when this run has one.
     pub fn event_pull_number(&self) -> Option<u64> {
-        let name = self.env("GITHUB_EVENT_NAME")?;
-        let text = std::fs::read_to_string(self.env("GITHUB_EVENT_PATH")?).ok()?;
-        match parse_event(name, &text).ok()? {
+        match self.event.as_ref()? {
             Event::PullRequest(e) => Some(e.pull_request.number),
             _ => None,
         }
@@ -84,6 +113,17 @@ impl Context<'_> {
     /// The repository holding the workspace.
     pub fn git(&self) -> Result<Git> {
         Ok(Git::discover(&self.config.workspace, &self.trust())?)
+    }
+
+    /// Stop a stage that writes on a shallow clone (a dry run too: it shows what the real run
+    /// would do). Missing history and tags would make released crates look new or changed.
+    /// A workspace outside git has no history to miss.
+    pub fn require_full_history(&self, stage: &str) -> Result<()> {
+        match Git::discover(&self.config.workspace, &self.trust()) {
+            Ok(git) => Ok(git.require_full_history(stage)?),
+            Err(GitError::NotARepository { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// `https://github.com/owner/repo` when running for a GitHub repository.
@@ -164,6 +204,9 @@ impl Context<'_> {
 pub struct Gathered {
     /// The workspace root on disk.
     pub root: PathBuf,
+    /// The repository root (the workspace root when metadata came from a file): no file is
+    /// written outside it.
+    pub repo_root: PathBuf,
     pub settings: Settings,
     workspace: Workspace,
     history: Vec<RawCommit>,
@@ -222,7 +265,14 @@ pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
             let (meta, history) = std::thread::scope(|s| {
                 let log = s.spawn(|| git.log());
                 let meta = cargo::metadata(&config.workspace);
-                (meta, log.join().expect("git log thread"))
+                let history = log.join().unwrap_or_else(|_| {
+                    Err(GitError::Failed {
+                        command: "log".into(),
+                        dir: git.root().to_owned(),
+                        stderr: "the thread reading the history stopped".into(),
+                    })
+                });
+                (meta, history)
             });
             let (meta, history, tags) = (meta?, history?, git.tags()?);
             shallow = git.is_shallow()?;
@@ -252,6 +302,7 @@ pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
     };
     Ok(Gathered {
         root,
+        repo_root,
         settings,
         workspace,
         history,
@@ -303,6 +354,23 @@ pub fn plan_for(ctx: &Context<'_>, g: &Gathered, selection: &Selection) -> Resul
     Ok(plan)
 }
 
+/// The workspace directory as it is at `commit`: the checkout itself when HEAD has the same
+/// tree, else the same directory in a scratch worktree of `commit`, kept while the guard lives.
+pub(crate) fn workspace_at(
+    ctx: &Context<'_>,
+    git: &Git,
+    commit: &str,
+    label: &str,
+) -> Result<(PathBuf, Option<Worktree>)> {
+    let dir = ctx.config.workspace.clone();
+    if git.tree("HEAD")? == git.tree(commit)? {
+        return Ok((dir, None));
+    }
+    let tree = git.worktree(label, commit)?;
+    let dir = tree.dir().join(relative_to(&dir, git.root()));
+    Ok((dir, Some(tree)))
+}
+
 /// `path` relative to `base` (both canonicalised so symlinked temp dirs compare equal).
 pub(crate) fn relative_to(path: &Path, base: &Path) -> PathBuf {
     let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
@@ -348,7 +416,19 @@ pub(crate) fn published_versions<'a>(
                 .collect();
             handles
                 .into_iter()
-                .map(|h| h.join().expect("index thread"))
+                .zip(chunk)
+                .map(|(h, name)| {
+                    h.join().unwrap_or_else(|_| {
+                        let why = "the thread reading it stopped".to_owned();
+                        (
+                            name.to_string(),
+                            Err(IndexError::Unreachable {
+                                url: index_path(name),
+                                message: why,
+                            }),
+                        )
+                    })
+                })
                 .collect()
         });
         for (name, versions) in answers {

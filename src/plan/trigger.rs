@@ -103,12 +103,14 @@ impl EventError {
     }
 }
 
-/// Read the payload of the event named `name` (`GITHUB_EVENT_NAME`).
+/// Read the payload of the event named `name` (`GITHUB_EVENT_NAME`); an event we do not act on
+/// must still be JSON.
 pub fn parse_event(name: &str, json: &str) -> Result<Event, EventError> {
     let err = |e: serde_json::Error| EventError {
         name: name.to_owned(),
         message: e.to_string(),
     };
+    serde_json::from_str::<serde::de::IgnoredAny>(json).map_err(err)?;
     Ok(match name {
         "push" => Event::Push(serde_json::from_str(json).map_err(err)?),
         "pull_request" | "pull_request_target" => {
