@@ -41,8 +41,8 @@ pub fn run(ctx: &mut Context<'_>, released: Option<&ReleaseReport>) -> Result<No
             report.manifest.clone(),
         ),
         None => {
-            let (pull, manifest, commit) = merged_release(ctx, &github, &ctx.git()?, None)?;
-            (pull.number, commit, manifest)
+            let merged = merged_release(ctx, &github, &ctx.git()?, None)?;
+            (merged.pull.number, merged.commit, merged.manifest)
         }
     };
     ctx.print_github_log(&github)?;

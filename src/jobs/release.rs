@@ -1,24 +1,30 @@
-//! `release`: after a Release PR is merged, tag each crate of its embedded manifest at the
-//! merge commit and create its GitHub Release, then move the PR's label from
-//! `autorelease: pending` to `autorelease: tagged`.
+//! `release`: after a Release PR is merged, tag each crate it released at the merge commit and
+//! create its GitHub Release, then move the PR's label from `autorelease: pending` to
+//! `autorelease: tagged`.
 //!
-//! The list comes from the merged PR's manifest, never from a new plan, and it is checked
-//! against the manifests at the merge commit before anything is written. Tags and releases are
-//! created through the REST API one at a time; one that exists is kept and reported, so a re-run
-//! after a failure finishes the job without creating anything twice.
+//! The list comes from the merged PR's manifest, never from a new plan, but no text of the PR
+//! body is trusted: each crate it names must be a publishable member of the workspace at the
+//! merge commit, at the version the PR promised, and its tag is rendered again from
+//! `tag_format`, its name and that version, and checked against git's rules — all before
+//! anything is written. Tags and releases are created through the REST API one at a time; one
+//! that exists is kept and reported, so a re-run after a failure finishes the job without
+//! creating anything twice.
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::adapters::cargo;
 use crate::adapters::git::Git;
 use crate::adapters::github::{GitHub, NewRelease, Outcome, PullRequest};
 use crate::error::{Error, Result};
-use crate::jobs::{Context, relative_to};
+use crate::jobs::{Context, relative_to, workspace_at};
 use crate::plan::changelog;
-use crate::plan::history::short_id as short;
-use crate::plan::manifest::manifest_facts;
+use crate::plan::history::{short_id as short, tag_name};
 use crate::plan::pr::{self, ManifestCrate, ReleaseManifest};
+use crate::plan::refname::check_ref_name;
+use crate::plan::release::member_tag_formats;
 use crate::plan::trigger::{LABEL_PENDING, LABEL_TAGGED, is_release_branch};
 
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +39,14 @@ pub enum ReleaseError {
         commit: String,
         mismatches: Vec<String>,
     },
+    #[error(
+        "the Release PR #{number} names {name:?}, which is no publishable member of the workspace at the merge commit {commit}"
+    )]
+    NotAMember {
+        number: u64,
+        name: String,
+        commit: String,
+    },
 }
 
 impl ReleaseError {
@@ -41,6 +55,7 @@ impl ReleaseError {
             ReleaseError::NoReleasePr { .. } => "merge the Release PR first (prepare opens it), or run release from its merge commit; in Actions, release runs on the `pull_request: closed` event of the merged Release PR".into(),
             ReleaseError::NotReleasePr { .. } => "release only runs for a merged pull request from releasekit/release… that carries a releasekit manifest".into(),
             ReleaseError::Mismatch { .. } => "the merge changed versions after the Release PR was prepared: run prepare again and merge the new Release PR".into(),
+            ReleaseError::NotAMember { .. } => "the Release PR's body was edited after prepare wrote it; nothing was created: run prepare again and merge the new Release PR".into(),
         }
     }
 }
@@ -61,6 +76,7 @@ pub struct Released {
 
 pub struct ReleaseReport {
     pub pull: PullRequest,
+    /// What is released: the PR's manifest as the workspace at the merge commit confirms it.
     pub manifest: ReleaseManifest,
     pub commit: String,
     pub released: Vec<Released>,
@@ -71,21 +87,24 @@ pub struct ReleaseReport {
 /// Release the merged Release PR `number`, else the one of a `pull_request` event, else the
 /// one merged at HEAD.
 pub fn run(ctx: &mut Context<'_>, number: Option<u64>) -> Result<ReleaseReport> {
+    ctx.require_full_history("release")?;
     let github = ctx.github("release")?;
     github.default_branch()?;
     let git = ctx.git()?;
-    let (pull, manifest, commit) = merged_release(ctx, &github, &git, number)?;
+    let merged = merged_release(ctx, &github, &git, number)?;
     let workspace_dir = relative_to(&ctx.config.workspace, git.root());
-    check_versions(&git, &commit, &workspace_dir, &pull, &manifest)?;
     ctx.print_github_log(&github)?;
 
     let mut report = ReleaseReport {
-        pull,
-        manifest,
-        commit,
+        pull: merged.pull,
+        manifest: merged.manifest,
+        commit: merged.commit,
         released: Vec::new(),
-        warnings: Vec::new(),
+        warnings: merged.warnings,
     };
+    for warning in &report.warnings {
+        ctx.print(&format!("warning: {warning}\n"))?;
+    }
     ctx.begin_group("tags and GitHub Releases")?;
     let result = release_all(ctx, &github, &git, &workspace_dir, &mut report);
     ctx.print_github_log(&github)?;
@@ -96,16 +115,26 @@ pub fn run(ctx: &mut Context<'_>, number: Option<u64>) -> Result<ReleaseReport> 
     result.map(|()| report)
 }
 
+/// A merged Release PR and what it releases.
+pub(crate) struct MergedRelease {
+    pub pull: PullRequest,
+    /// Checked and re-derived from the workspace at `commit` ([`confirmed`]).
+    pub manifest: ReleaseManifest,
+    pub commit: String,
+    /// Where the PR body said something else than what is released.
+    pub warnings: Vec<String>,
+}
+
 /// The merged Release PR (`number`, else the `pull_request` event's, else the one merged at
-/// `GITHUB_SHA` or HEAD), its release manifest and its merge commit.
+/// `GITHUB_SHA` or HEAD), what it releases and its merge commit.
 pub(crate) fn merged_release(
     ctx: &Context<'_>,
     github: &GitHub,
     git: &Git,
     number: Option<u64>,
-) -> Result<(PullRequest, ReleaseManifest, String)> {
+) -> Result<MergedRelease> {
     let pull = find_pull(ctx, github, git, number.or_else(|| ctx.event_pull_number()))?;
-    let manifest = pr::parse_manifest(&pull.body)?;
+    let claimed = pr::parse_manifest(&pull.body)?;
     let commit = pull
         .merge_commit_sha
         .clone()
@@ -113,7 +142,101 @@ pub(crate) fn merged_release(
             number: pull.number,
             why: "it has no merge commit".into(),
         })?;
-    Ok((pull, manifest, commit))
+    let (manifest, warnings) = confirmed(ctx, git, pull.number, &claimed, &commit)?;
+    Ok(MergedRelease {
+        pull,
+        manifest,
+        commit,
+        warnings,
+    })
+}
+
+/// The crates `claimed` names, as the workspace at `commit` has them: each a publishable
+/// member at the version the PR promised, its tag rendered from `tag_format` (the settings of
+/// the checkout, the root manifest of the merge commit) and accepted by git's rules, its paths
+/// the member's own. Only the order, the primary crate and the previous versions are the PR's.
+fn confirmed(
+    ctx: &Context<'_>,
+    git: &Git,
+    number: u64,
+    claimed: &ReleaseManifest,
+    commit: &str,
+) -> Result<(ReleaseManifest, Vec<String>)> {
+    let (dir, tree) = workspace_at(ctx, git, commit, "release")?;
+    let repo_root = tree.as_ref().map_or(git.root(), |t| t.dir());
+    let metadata = cargo::metadata(&dir)?;
+    let root = metadata.workspace_root.clone().into_std_path_buf();
+    let workspace = cargo::workspace(&metadata, repo_root)?;
+    let settings = ctx.settings(&root)?;
+    let formats = member_tag_formats(
+        &workspace,
+        ctx.config.registry.as_deref(),
+        settings.tag_format.as_deref(),
+        &settings.groups,
+    )?;
+    let mut crates = Vec::new();
+    let mut warnings = Vec::new();
+    let mut mismatches = Vec::new();
+    let mut seen = BTreeSet::new();
+    for c in claimed
+        .crates
+        .iter()
+        .filter(|c| seen.insert(c.name.clone()))
+    {
+        let (Some(member), Some(format)) = (workspace.member(&c.name), formats.get(&c.name)) else {
+            return Err(ReleaseError::NotAMember {
+                number,
+                name: c.name.chars().take(100).collect(),
+                commit: commit.to_owned(),
+            }
+            .into());
+        };
+        if member.version != c.version {
+            mismatches.push(format!(
+                "{} is {}, not {}",
+                c.name, member.version, c.version
+            ));
+            continue;
+        }
+        let tag = tag_name(format, &member.name, &member.version);
+        check_ref_name(&tag).map_err(|why| Error::BadRefName {
+            what: "tag",
+            name: tag.clone(),
+            why,
+        })?;
+        if tag != c.tag {
+            let named: String = c.tag.chars().take(100).collect();
+            warnings.push(format!(
+                "the Release PR names the tag {named:?} for {} {}; {tag} is made from tag_format instead",
+                c.name, c.version
+            ));
+        }
+        crates.push(ManifestCrate {
+            name: member.name.clone(),
+            version: member.version.clone(),
+            tag,
+            previous: c.previous.clone(),
+            dir: member.dir.clone(),
+            manifest: member.manifest.clone(),
+            prerelease: !member.version.pre.is_empty(),
+            primary: c.primary,
+            wave: c.wave,
+        });
+    }
+    if !mismatches.is_empty() {
+        return Err(ReleaseError::Mismatch {
+            number,
+            commit: commit.to_owned(),
+            mismatches,
+        }
+        .into());
+    }
+    let manifest = ReleaseManifest {
+        format: claimed.format,
+        group: claimed.group.clone(),
+        crates,
+    };
+    Ok((manifest, warnings))
 }
 
 /// The merged Release PR `number`, or the one merged at `GITHUB_SHA` (else HEAD).
@@ -156,57 +279,6 @@ fn find_pull(
         .into());
     }
     Ok(pull)
-}
-
-/// Every crate's version at the merge commit must be the one the PR promised.
-fn check_versions(
-    git: &Git,
-    commit: &str,
-    workspace_dir: &std::path::Path,
-    pull: &PullRequest,
-    manifest: &ReleaseManifest,
-) -> Result<()> {
-    let repo_path = |ws_rel: &str| {
-        let path = workspace_dir.join(ws_rel);
-        path.to_string_lossy().replace('\\', "/")
-    };
-    let workspace_version = || -> Result<Option<String>> {
-        let text = git.show_file(commit, &repo_path("Cargo.toml"))?;
-        Ok(text
-            .and_then(|t| manifest_facts(&t).ok())
-            .and_then(|f| f.workspace_version))
-    };
-    let mut mismatches = Vec::new();
-    for c in &manifest.crates {
-        let path = repo_path(&c.manifest);
-        let found = match git.show_file(commit, &path)? {
-            None => Err(format!("{path} does not exist")),
-            Some(text) => match manifest_facts(&text) {
-                Err(e) => Err(format!("{path}: {e}")),
-                Ok(facts) if facts.version_from_workspace => {
-                    workspace_version()?.ok_or_else(|| format!("{path}: no workspace version"))
-                }
-                Ok(facts) => facts
-                    .package_version
-                    .ok_or_else(|| format!("{path}: no version")),
-            },
-        };
-        match found {
-            Ok(v) if v == c.version.to_string() => {}
-            Ok(v) => mismatches.push(format!("{} is {v}, not {}", c.name, c.version)),
-            Err(why) => mismatches.push(why),
-        }
-    }
-    if mismatches.is_empty() {
-        Ok(())
-    } else {
-        Err(ReleaseError::Mismatch {
-            number: pull.number,
-            commit: commit.to_owned(),
-            mismatches,
-        }
-        .into())
-    }
 }
 
 fn release_all(
