@@ -25,8 +25,14 @@ pub enum GitHubError {
     MissingToken { stage: String },
     #[error("GITHUB_REPOSITORY {value:?} is not of the form owner/name")]
     BadRepository { value: String },
-    #[error("GITHUB_API_URL {value:?} is not a URL")]
+    #[error("GITHUB_API_URL {value:?} is not an http(s) URL")]
     BadApiUrl { value: String },
+    #[error("{method} {path} answered HTML, not GitHub's JSON (status {status})")]
+    NotJson {
+        method: Method,
+        path: String,
+        status: u16,
+    },
     #[error("GitHub rejected the token (401 Bad credentials) on {method} {path}")]
     Unauthorized { method: Method, path: String },
     #[error("GitHub answered {status} to {method} {path}: {message}")]
@@ -75,6 +81,7 @@ impl GitHubError {
             GitHubError::BadApiUrl { .. } => {
                 "set GITHUB_API_URL to the API root, e.g. https://api.github.com".into()
             }
+            GitHubError::NotJson { .. } => "check GITHUB_API_URL: it must be the API root (https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server), not a web page".into(),
             GitHubError::Unauthorized { .. } => {
                 format!("the `token` input is invalid or expired; {TOKEN_PERMISSIONS}")
             }
@@ -126,11 +133,24 @@ struct Reply {
 
 impl Reply {
     fn json<T: for<'de> Deserialize<'de>>(&self, method: &Method, path: &str) -> Result<T> {
+        self.not_html(method, path)?;
         serde_json::from_str(&self.body).map_err(|e| GitHubError::Decode {
             method: method.clone(),
             path: path.to_owned(),
             message: e.to_string(),
         })
+    }
+
+    /// A web page where the API's JSON should be: GITHUB_API_URL points at the wrong server.
+    fn not_html(&self, method: &Method, path: &str) -> Result<()> {
+        if self.body.trim_start().starts_with('<') {
+            return Err(GitHubError::NotJson {
+                method: method.clone(),
+                path: path.to_owned(),
+                status: self.status.as_u16(),
+            });
+        }
+        Ok(())
     }
 
     fn message(&self) -> String {
@@ -267,12 +287,28 @@ impl GitHub {
         max_retries: u32,
         read_only: bool,
     ) -> Result<GitHub> {
+        // The parts go into request paths: GitHub's characters only, so none can steer a request.
+        let part = |p: &str| {
+            !p.is_empty()
+                && p != "."
+                && p != ".."
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        };
         let (owner, repo) = repository
             .split_once('/')
-            .filter(|(o, r)| !o.is_empty() && !r.is_empty() && !r.contains('/'))
+            .filter(|(o, r)| part(o) && part(r))
             .ok_or_else(|| GitHubError::BadRepository {
                 value: repository.to_owned(),
             })?;
+        let scheme = api_url
+            .split_once("://")
+            .map(|(s, _)| s.to_ascii_lowercase());
+        if !matches!(scheme.as_deref(), Some("http" | "https")) {
+            return Err(GitHubError::BadApiUrl {
+                value: api_url.to_owned(),
+            });
+        }
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -312,7 +348,12 @@ impl GitHub {
 
     /// Retries and waits since the last call, for the job to print.
     pub fn take_log(&self) -> Vec<String> {
-        std::mem::take(&mut self.log.lock().expect("log lock"))
+        std::mem::take(
+            &mut self
+                .log
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 
     fn repo_path(&self, rest: &str) -> String {
@@ -346,10 +387,13 @@ impl GitHub {
                 };
                 match self.policy.next(&mut attempts, &failure, fastrand::f64()) {
                     Decision::RetryAfter(wait) => {
-                        self.log.lock().expect("log lock").push(format!(
-                            "{method} {path}: {last}; retrying in {:.1}s",
-                            wait.as_secs_f64()
-                        ));
+                        self.log
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .push(format!(
+                                "{method} {path}: {last}; retrying in {:.1}s",
+                                wait.as_secs_f64()
+                            ));
                         tokio::time::sleep(wait).await;
                     }
                     Decision::GiveUp(GiveUp::WaitTooLong { wait }) => {
@@ -402,6 +446,7 @@ impl GitHub {
         if ok.contains(&reply.status.as_u16()) {
             Ok(reply)
         } else {
+            reply.not_html(&method, path)?;
             Err(GitHubError::Status {
                 method,
                 path: path.to_owned(),
@@ -414,6 +459,7 @@ impl GitHub {
     fn get_json<T: for<'de> Deserialize<'de>>(&self, path: &str) -> Result<Option<T>> {
         let reply = self.send(Method::GET, path, None)?;
         if reply.status == StatusCode::NOT_FOUND {
+            reply.not_html(&Method::GET, path)?;
             return Ok(None);
         }
         let reply = self.expect(reply, Method::GET, path, &[200])?;
@@ -803,6 +849,55 @@ mod tests {
             r.message(),
             "Validation Failed; No commits between main and x"
         );
+    }
+
+    #[test]
+    fn a_web_page_where_json_should_be_points_at_github_api_url() {
+        let page = reply(200, "\n  <!DOCTYPE html><html><title>GitHub</title></html>");
+        let err = page
+            .json::<Value>(&Method::GET, "/repos/acme/widgets")
+            .unwrap_err();
+        assert!(
+            matches!(err, GitHubError::NotJson { status: 200, .. }),
+            "{err}"
+        );
+        assert!(err.hint().unwrap().starts_with("check GITHUB_API_URL"));
+        assert!(reply(200, "{}").json::<Value>(&Method::GET, "/x").is_ok());
+    }
+
+    #[test]
+    fn an_api_url_that_is_not_http_or_a_repository_with_other_characters_is_refused() {
+        for url in [
+            "ftp://api.github.com",
+            "file:///etc",
+            "api.github.com",
+            "javascript:x",
+        ] {
+            let err = GitHub::new(url, "acme/widgets", None, 0, true)
+                .err()
+                .unwrap();
+            assert!(matches!(err, GitHubError::BadApiUrl { .. }), "{url}: {err}");
+            assert!(err.is_input());
+        }
+        for repository in [
+            "acme",
+            "acme/",
+            "/w",
+            "a/b/c",
+            "acme/../x",
+            "a/w?x=1",
+            "a/w#f",
+            "a b/c",
+        ] {
+            let err = GitHub::new("https://api.github.com", repository, None, 0, true)
+                .err()
+                .unwrap();
+            assert!(
+                matches!(err, GitHubError::BadRepository { .. }),
+                "{repository}"
+            );
+        }
+        assert!(GitHub::new("HTTPS://api.github.com", "acme/widgets.rs", None, 0, true).is_ok());
     }
 
     #[test]
