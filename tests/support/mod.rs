@@ -5,6 +5,7 @@
 
 pub mod github;
 pub mod registry;
+pub mod world;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
