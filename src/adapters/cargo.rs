@@ -368,12 +368,16 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// `path` relative to `base`, `/`-separated; empty when equal.
+/// `path` relative to `base`, `/`-separated; empty when equal. A path outside `base` stays
+/// whole (nothing is ever written there: `jobs::apply::confined`).
 fn relative(path: &Path, base: &Path) -> String {
     let path = normalize(path);
-    let rel = path.strip_prefix(base).unwrap_or(&path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    match path.strip_prefix(base) {
+        Ok(rel) => rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        Err(_) => path.to_string_lossy().into_owned(),
+    }
 }
