@@ -126,6 +126,17 @@ impl World {
 
     /// Run the action for `event` (its name and payload) with `inputs` set.
     pub fn action(&self, event: &str, payload: Value, inputs: &[(&str, &str)]) -> Run {
+        self.action_in(self.repo.path(), event, payload, inputs)
+    }
+
+    /// [`World::action`] with `checkout` as the workspace (another clone of origin).
+    pub fn action_in(
+        &self,
+        checkout: &std::path::Path,
+        event: &str,
+        payload: Value,
+        inputs: &[(&str, &str)],
+    ) -> Run {
         let dir = self.runner.path();
         let home = dir.join("home");
         std::fs::create_dir_all(&home).unwrap();
@@ -157,9 +168,9 @@ impl World {
         let api = self.gh.url();
         set.push(("GITHUB_API_URL", &api));
         set.extend_from_slice(inputs);
-        let env = action_env(self.repo.path(), dir, &set);
+        let env = action_env(checkout, dir, &set);
         let before = self.gh.requests().len();
-        let out = run_env(self.repo.path(), &[], &env);
+        let out = run_env(checkout, &[], &env);
         let run = Run {
             summary: std::fs::read_to_string(dir.join("summary")).unwrap_or_default(),
             raw_outputs: std::fs::read_to_string(dir.join("output")).unwrap_or_default(),
@@ -181,7 +192,12 @@ impl World {
     }
 
     pub fn prepare(&self) -> Run {
-        self.action("push", self.push_event(), &[])
+        self.prepare_with(&[])
+    }
+
+    /// A push to main, with `inputs` set.
+    pub fn prepare_with(&self, inputs: &[(&str, &str)]) -> Run {
+        self.action("push", self.push_event(), inputs)
     }
 
     /// Merge the Release PR (see [`FakeGitHub::merge_release_pr`]).
