@@ -15,7 +15,7 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 
-use adapters::actions::{Runner, annotation, mask_command};
+use adapters::actions::{Runner, annotation, mask_command, read_event};
 use config::Command;
 use error::{Error, Result};
 use plan::release::PlanError;
@@ -58,7 +58,8 @@ pub fn run(
     // What the run reports to and what it was started for are checked before anything else:
     // finding out after the tags were made would leave a release half done.
     runner.check().map_err(Error::RunnerFile)?;
-    let event = jobs::read_event(&env)?;
+    let var = |name: &str| env.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let event = read_event(var("GITHUB_EVENT_PATH"), var("GITHUB_EVENT_NAME"))?;
     let command = config.command;
     let workspace = config.workspace.clone();
     let mut ctx = jobs::Context {

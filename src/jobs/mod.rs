@@ -24,7 +24,7 @@ use crate::config::file::{Settings, load_settings};
 use crate::error::{Error, Result};
 use crate::plan::history::{RawCommit, Tag};
 use crate::plan::release::{Facts, PlanOptions, Published, ReleasePlan, build_plan};
-use crate::plan::trigger::{Event, EventError, parse_event};
+use crate::plan::trigger::Event;
 use crate::plan::workspace::Workspace;
 use semver::Version;
 
@@ -34,38 +34,9 @@ pub struct Context<'a> {
     pub env: BTreeMap<String, String>,
     pub runner: Runner,
     /// The GitHub event this run was started for (`GITHUB_EVENT_NAME`, `GITHUB_EVENT_PATH`),
-    /// read before anything else: [`read_event`].
+    /// read before anything else (`adapters::actions::read_event`).
     pub event: Option<Event>,
     pub out: &'a mut dyn Write,
-}
-
-/// The event at `GITHUB_EVENT_PATH`, named by `GITHUB_EVENT_NAME`; `None` when either is unset.
-/// A file that is missing, unreadable, not UTF-8 or not JSON is an error: a run started for an
-/// event it cannot read must not guess.
-pub fn read_event(env: &BTreeMap<String, String>) -> Result<Option<Event>> {
-    let get = |name: &str| env.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
-    let Some(path) = get("GITHUB_EVENT_PATH") else {
-        return Ok(None);
-    };
-    let name = get("GITHUB_EVENT_NAME");
-    let err = |message: String| EventError {
-        name: name.unwrap_or("GitHub").to_owned(),
-        message,
-    };
-    let bytes = std::fs::read(path).map_err(|e| err(format!("{path}: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        err(format!(
-            "{path} is not UTF-8 text (at byte {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })?;
-    match name {
-        Some(name) => Ok(Some(parse_event(name, &text)?)),
-        None => {
-            parse_event("GitHub", &text)?;
-            Ok(None)
-        }
-    }
 }
 
 impl Context<'_> {
