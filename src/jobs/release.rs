@@ -135,9 +135,11 @@ pub(crate) fn merged_release(
 ) -> Result<MergedRelease> {
     let pull = find_pull(ctx, github, git, number.or_else(|| ctx.event_pull_number()))?;
     let claimed = pr::parse_manifest(&pull.body)?;
+    // The id goes into git's arguments: only a full hex object id is one.
     let commit = pull
         .merge_commit_sha
         .clone()
+        .filter(|sha| matches!(sha.len(), 40 | 64) && sha.bytes().all(|b| b.is_ascii_hexdigit()))
         .ok_or_else(|| ReleaseError::NotReleasePr {
             number: pull.number,
             why: "it has no merge commit".into(),
