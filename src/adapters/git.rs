@@ -54,7 +54,7 @@ impl GitError {
                 "use fetch-depth: 0 (actions/checkout `with: { fetch-depth: 0 }`), or `git fetch --unshallow --tags` before this step".into(),
             ),
             GitError::Unreadable(_) => Some(
-                "git printed something releasekit-cargo cannot read: check `git --version` (2.31 or later) and report it with that version".into(),
+                "git printed something releasekit-cargo cannot read: please report it with the output of `git --version`".into(),
             ),
             GitError::Failed { .. } => None,
         }
