@@ -211,6 +211,11 @@ const ROWS: &[Row] = &[
         set: &[("INPUT_CONFIG", "ci/missing.toml")],
         proof: Proof::Refused("ci/missing.toml does not exist"),
     },
+    Row {
+        input: "toolchain",
+        set: &[("INPUT_TOOLCHAIN", "-nightly")],
+        proof: Proof::Refused("invalid value \"-nightly\" for input toolchain"),
+    },
 ];
 
 #[test]

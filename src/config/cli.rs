@@ -1,5 +1,12 @@
-//! The command line: the same options as the action inputs, plus a few that only make sense on
-//! a laptop (`--json`, `--metadata-file`, `--published-file`).
+//! The command line: one subcommand per stage, each with the options that stage reads — the
+//! action inputs it uses, plus a few that only make sense on a laptop (`plan --json`,
+//! `--metadata-file`, `--published-file`). An option a stage does not read is refused by clap
+//! and absent from that stage's `--help`.
+//!
+//! Options come in small groups ([`Place`], [`Versions`], [`Remote`] …), each declared once
+//! (`group!`) and flattened into the subcommands that read it (`stage_options!`); what was typed
+//! is copied into [`Given`], one plain record. To add an option, add a field of the same name
+//! to a group (or a new group to the subcommands that read it) and to [`Given`].
 //!
 //! clap only collects strings here; [`Common`] validates them with the same rules and messages
 //! as the inputs, so `--bump-type huge` and `bump_type: huge` fail alike. Relative paths resolve
@@ -9,7 +16,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use clap::error::ErrorKind;
-use clap::{CommandFactory, Parser};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use super::{Command, Common, Config, ConfigError, Env, Setting, absolute, current_dir};
 
@@ -28,63 +35,308 @@ use super::{Command, Common, Config, ConfigError, Env, Setting, absolute, curren
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub command: Option<Stage>,
+}
 
-    /// Compute and report everything, change nothing
-    #[arg(long, global = true)]
-    pub dry_run: bool,
+/// A subcommand and the options it was given.
+#[derive(Debug, Subcommand)]
+pub enum Stage {
+    /// Compute every crate's next version, changelog and publish order; change nothing
+    Plan(PlanArgs),
+    /// Write the plan into the working tree (manifests, Cargo.lock, changelogs); no commit, no token
+    Apply(ApplyArgs),
+    /// Commit the plan on the release branch, force-push it and open or update the Release PR
+    Prepare(PrepareArgs),
+    /// After the Release PR is merged: tag each crate and create its GitHub Release (`auto` then
+    /// runs publish and notify)
+    Release(ReleaseArgs),
+    /// Upload the released crates to the registry in dependency order
+    Publish(PublishArgs),
+    /// Send `repository_dispatch` events about what was released
+    Notify(NotifyArgs),
+    /// Choose the stages from the GitHub event (what the action does by default)
+    Auto(AutoArgs),
+}
 
-    /// Open the Release PR even when no crate needs a bump
-    #[arg(long, global = true)]
-    pub force_prepare: bool,
+/// Every option as typed; what a subcommand does not show stays unset.
+#[derive(Debug, Default)]
+pub(crate) struct Given {
+    workspace: Option<PathBuf>,
+    config: Option<PathBuf>,
+    toolchain: Option<String>,
+    group: Option<String>,
+    bump_type: Option<String>,
+    prerelease: Option<String>,
+    force_prepare: bool,
+    registry: Option<String>,
+    dry_run: bool,
+    max_retries: Option<String>,
+    concurrency: Option<String>,
+    skip_publish: bool,
+    published_file: Option<PathBuf>,
+    json: bool,
+    metadata_file: Option<PathBuf>,
+}
 
-    /// Tag and release, but upload nothing
-    #[arg(long, global = true)]
-    pub skip_publish: bool,
+/// Copies what an option group (or a whole subcommand) was given into [`Given`].
+trait Give {
+    fn give(self, to: &mut Given);
+}
 
-    /// Only this release group (a [groups.<name>] of releasekit.toml)
-    #[arg(long, global = true, value_name = "GROUP")]
-    pub group: Option<String>,
+/// An option group: a clap `Args` struct whose fields are [`Given`]'s of the same names.
+macro_rules! group {
+    ($(#[$doc:meta])* $name:ident { $($(#[$arg:meta])* $field:ident: $ty:ty,)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Args)]
+        pub struct $name {
+            $($(#[$arg])* $field: $ty,)+
+        }
 
-    /// How far to bump: auto (from the commits), patch, minor or major
-    #[arg(long, global = true, value_name = "TYPE")]
-    pub bump_type: Option<String>,
+        impl Give for $name {
+            fn give(self, to: &mut Given) {
+                $(to.$field = self.$field;)+
+            }
+        }
+    };
+}
 
-    /// Release as a prerelease, e.g. rc (1.3.0 -> 1.4.0-rc.1, then -rc.2) or rc.1 to set the number
-    #[arg(long, global = true, value_name = "LABEL")]
-    pub prerelease: Option<String>,
+/// A subcommand's options: the groups it reads, in `--help` order.
+macro_rules! stage_options {
+    ($(#[$doc:meta])* $name:ident { $($field:ident: $group:ty,)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Args)]
+        pub struct $name {
+            $(#[command(flatten)] $field: $group,)+
+        }
 
-    /// Most uploads at once, 0 to 64; 0 = automatic [default: 0]
-    #[arg(long, global = true, value_name = "N", allow_negative_numbers = true)]
-    pub concurrency: Option<String>,
+        impl Give for $name {
+            fn give(self, to: &mut Given) {
+                $(self.$field.give(to);)+
+            }
+        }
+    };
+}
 
-    /// Retries of a failed upload or API call, 0 to 10 [default: 2]
-    #[arg(long, global = true, value_name = "N", allow_negative_numbers = true)]
-    pub max_retries: Option<String>,
+group! {
+    /// Where the workspace and its configuration are (every subcommand).
+    Place {
+        /// Directory of the workspace root [default: .]
+        #[arg(long, value_name = "DIR")]
+        workspace: Option<PathBuf>,
+        /// Configuration file, relative to the workspace [default: releasekit.toml]
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    }
+}
 
-    /// Registry to publish to, as named in cargo's config [default: crates.io]
-    #[arg(long, global = true, value_name = "NAME")]
-    pub registry: Option<String>,
+group! {
+    /// The Rust toolchain cargo runs with (the subcommands that run cargo).
+    Toolchain {
+        /// Rust toolchain for every cargo command, e.g. stable, 1.97, nightly-2026-10-01;
+        /// installed with rustup when missing [default: the workspace's rust-toolchain file,
+        /// else rustup's default]
+        #[arg(long, value_name = "TOOLCHAIN")]
+        toolchain: Option<String>,
+    }
+}
 
-    /// Directory of the workspace root [default: .]
-    #[arg(long, global = true, value_name = "DIR")]
-    pub workspace: Option<PathBuf>,
+group! {
+    /// One release group.
+    Group {
+        /// Only this release group (a [groups.<name>] of releasekit.toml)
+        #[arg(long, value_name = "GROUP")]
+        group: Option<String>,
+    }
+}
 
-    /// Configuration file, relative to the workspace [default: releasekit.toml]
-    #[arg(long, global = true, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+group! {
+    /// How the next versions are chosen (the subcommands that plan).
+    Versions {
+        /// How far to bump: auto (from the commits), patch, minor or major
+        #[arg(long, value_name = "TYPE")]
+        bump_type: Option<String>,
+        /// Release as a prerelease, e.g. rc (1.3.0 -> 1.4.0-rc.1, then -rc.2) or rc.1 to set the
+        /// number
+        #[arg(long, value_name = "LABEL")]
+        prerelease: Option<String>,
+        /// Open the Release PR even when no crate needs a bump
+        #[arg(long)]
+        force_prepare: bool,
+    }
+}
 
-    /// Print the plan as JSON on stdout
-    #[arg(long, global = true)]
-    pub json: bool,
+group! {
+    /// The registry the crates go to.
+    Registry {
+        /// Registry to publish to, as named in cargo's config [default: crates.io]
+        #[arg(long, value_name = "NAME")]
+        registry: Option<String>,
+    }
+}
 
-    /// Read `cargo metadata --format-version 1` JSON from FILE instead of running cargo
-    #[arg(long, global = true, value_name = "FILE")]
-    pub metadata_file: Option<PathBuf>,
+group! {
+    /// The subcommands that write to GitHub or the registry.
+    Remote {
+        /// Compute and report everything, change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Retries of a failed upload or API call, 0 to 10 [default: 2]
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        max_retries: Option<String>,
+    }
+}
 
-    /// Versions already published, as JSON {"crate": ["1.0.0", ...]}, instead of asking the registry
-    #[arg(long, global = true, value_name = "FILE")]
-    pub published_file: Option<PathBuf>,
+group! {
+    /// Uploads.
+    Uploads {
+        /// Most uploads at once, 0 to 64; 0 = automatic [default: 0]
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        concurrency: Option<String>,
+    }
+}
+
+group! {
+    /// Whether `auto` uploads after a release.
+    SkipPublish {
+        /// Tag and release, but upload nothing
+        #[arg(long)]
+        skip_publish: bool,
+    }
+}
+
+group! {
+    /// What the registry has, from a file.
+    PublishedFile {
+        /// Versions already published, as JSON {"crate": ["1.0.0", ...]}, instead of asking the
+        /// registry
+        #[arg(long, value_name = "FILE")]
+        published_file: Option<PathBuf>,
+    }
+}
+
+group! {
+    /// `plan` on a laptop or in a script.
+    PlanOutput {
+        /// Print the plan as JSON on stdout
+        #[arg(long)]
+        json: bool,
+        /// Read `cargo metadata --format-version 1` JSON from FILE instead of running cargo
+        #[arg(long, value_name = "FILE")]
+        metadata_file: Option<PathBuf>,
+    }
+}
+
+stage_options! {
+    /// What the stages that plan read (`apply` writes exactly what `plan` shows).
+    ApplyArgs {
+        place: Place,
+        toolchain: Toolchain,
+        group: Group,
+        versions: Versions,
+        registry: Registry,
+        published: PublishedFile,
+    }
+}
+
+stage_options! {
+    PlanArgs {
+        apply: ApplyArgs,
+        output: PlanOutput,
+    }
+}
+
+stage_options! {
+    PrepareArgs {
+        apply: ApplyArgs,
+        remote: Remote,
+    }
+}
+
+stage_options! {
+    /// Release reads the merged Release PR and the manifests at its merge commit: no cargo, no
+    /// registry, no group of its own (the Release PR's).
+    ReleaseArgs {
+        place: Place,
+        remote: Remote,
+    }
+}
+
+stage_options! {
+    PublishArgs {
+        place: Place,
+        toolchain: Toolchain,
+        remote: Remote,
+        group: Group,
+        registry: Registry,
+        uploads: Uploads,
+    }
+}
+
+stage_options! {
+    /// Notify reads what was released from the merged Release PR, and the registry's index.
+    NotifyArgs {
+        place: Place,
+        remote: Remote,
+        registry: Registry,
+    }
+}
+
+stage_options! {
+    /// `auto` may run any stage, so it reads what the action does.
+    AutoArgs {
+        prepare: PrepareArgs,
+        uploads: Uploads,
+        skip: SkipPublish,
+    }
+}
+
+impl Stage {
+    /// The stage to run and what its options were given.
+    fn split(self) -> (Command, Given) {
+        fn given(args: impl Give) -> Given {
+            let mut given = Given::default();
+            args.give(&mut given);
+            given
+        }
+        match self {
+            Stage::Plan(args) => (Command::Plan, given(args)),
+            Stage::Apply(args) => (Command::Apply, given(args)),
+            Stage::Prepare(args) => (Command::Prepare, given(args)),
+            Stage::Release(args) => (Command::Release, given(args)),
+            Stage::Publish(args) => (Command::Publish, given(args)),
+            Stage::Notify(args) => (Command::Notify, given(args)),
+            Stage::Auto(args) => (Command::Auto, given(args)),
+        }
+    }
+
+    /// Validate the options into a [`Config`].
+    pub(crate) fn into_config(self, env: &Env) -> Result<Config, ConfigError> {
+        let (command, given) = self.split();
+        let cwd = current_dir()?;
+        let workspace = absolute(&cwd, given.workspace.as_deref().unwrap_or(Path::new(".")));
+        let config_path = given.config.as_deref().map(|p| p.to_string_lossy());
+        let mut config = Common {
+            command,
+            dry_run: given.dry_run,
+            force_prepare: given.force_prepare,
+            skip_publish: given.skip_publish,
+            group: given.group.as_deref(),
+            bump_type: given.bump_type.as_deref(),
+            prerelease: given.prerelease.as_deref(),
+            concurrency: given.concurrency.as_deref(),
+            max_retries: given.max_retries.as_deref(),
+            registry: given.registry.as_deref(),
+            toolchain: given.toolchain.as_deref(),
+            token: env.token(),
+            workspace,
+            config: config_path.as_deref(),
+        }
+        .into_config(env, Setting::Flag)?;
+        config.json = given.json;
+        config.metadata_file = given.metadata_file.map(|p| absolute(&cwd, &p));
+        config.published_file = given.published_file.map(|p| absolute(&cwd, &p));
+        Ok(config)
+    }
 }
 
 impl Cli {
@@ -92,61 +344,6 @@ impl Cli {
     /// [`ConfigError::Cli`] with exit code 0.
     pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Cli, ConfigError> {
         Ok(Cli::try_parse_from(args)?)
-    }
-
-    pub(crate) fn into_config(self, env: &Env) -> Result<Config, ConfigError> {
-        let cwd = current_dir()?;
-        let workspace = absolute(&cwd, self.workspace.as_deref().unwrap_or(Path::new(".")));
-        let config_path = self.config.as_deref().map(|p| p.to_string_lossy());
-        let mut config = Common {
-            command: self.command.unwrap_or(Command::Auto),
-            dry_run: self.dry_run,
-            force_prepare: self.force_prepare,
-            skip_publish: self.skip_publish,
-            group: self.group.as_deref(),
-            bump_type: self.bump_type.as_deref(),
-            prerelease: self.prerelease.as_deref(),
-            concurrency: self.concurrency.as_deref(),
-            max_retries: self.max_retries.as_deref(),
-            registry: self.registry.as_deref(),
-            token: env.token(),
-            workspace,
-            config: config_path.as_deref(),
-        }
-        .into_config(env, Setting::Flag)?;
-        config.json = self.json;
-        config.metadata_file = self.metadata_file.map(|p| absolute(&cwd, &p));
-        config.published_file = self.published_file.map(|p| absolute(&cwd, &p));
-        Ok(config)
-    }
-
-    /// In Actions without a subcommand the inputs decide; an option beside them would be
-    /// silently ignored, so it is refused.
-    pub(crate) fn ensure_no_options(&self) -> Result<(), ConfigError> {
-        let any = self.dry_run
-            || self.force_prepare
-            || self.skip_publish
-            || self.json
-            || self.group.is_some()
-            || self.bump_type.is_some()
-            || self.prerelease.is_some()
-            || self.concurrency.is_some()
-            || self.max_retries.is_some()
-            || self.registry.is_some()
-            || self.workspace.is_some()
-            || self.config.is_some()
-            || self.metadata_file.is_some()
-            || self.published_file.is_some();
-        if any {
-            return Err(Cli::command()
-                .error(
-                    ErrorKind::MissingSubcommand,
-                    "options need a subcommand; without one, inside GitHub Actions, the action \
-                     inputs are read",
-                )
-                .into());
-        }
-        Ok(())
     }
 }
 
@@ -174,9 +371,95 @@ mod tests {
         load(args(line), Vec::<(String, String)>::new())
     }
 
+    const STAGES: [&str; 7] = [
+        "plan", "apply", "prepare", "release", "publish", "notify", "auto",
+    ];
+
+    /// Every option, a value it accepts (`None`: a switch), and which subcommands read it: one
+    /// column per stage of [`STAGES`], `x` where it reads the option.
+    const OPTIONS: &[(&str, Option<&str>, &str)] = &[
+        // marks for: plan, apply, prepare, release, publish, notify, auto
+        ("--workspace", Some("."), "xxxxxxx"),
+        ("--config", Some("releasekit.toml"), "xxxxxxx"),
+        ("--toolchain", Some("stable"), "xxx.x.x"),
+        ("--group", Some("core"), "xxx.x.x"),
+        ("--bump-type", Some("minor"), "xxx...x"),
+        ("--prerelease", Some("rc"), "xxx...x"),
+        ("--force-prepare", None, "xxx...x"),
+        ("--registry", Some("alt"), "xxx.xxx"),
+        ("--dry-run", None, "..xxxxx"),
+        ("--max-retries", Some("3"), "..xxxxx"),
+        ("--concurrency", Some("4"), "....x.x"),
+        ("--skip-publish", None, "......x"),
+        ("--published-file", Some("published.json"), "xxx...x"),
+        ("--json", None, "x......"),
+        ("--metadata-file", Some("metadata.json"), "x......"),
+    ];
+
+    /// The options `stage` reads, by [`OPTIONS`].
+    fn reads(stage: &str) -> Vec<&'static str> {
+        let column = STAGES.iter().position(|s| *s == stage).unwrap();
+        OPTIONS
+            .iter()
+            .filter(|(_, _, marks)| marks.as_bytes()[column] == b'x')
+            .map(|(option, _, _)| *option)
+            .collect()
+    }
+
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn each_subcommand_shows_exactly_the_options_its_stage_reads() {
+        let cli = Cli::command();
+        let subcommands: Vec<&str> = cli.get_subcommands().map(clap::Command::get_name).collect();
+        assert_eq!(subcommands, STAGES);
+        for name in STAGES {
+            let reads = reads(name);
+            let sub = cli.find_subcommand(name).unwrap();
+            let mut shown: Vec<String> = sub
+                .get_arguments()
+                .filter_map(|a| a.get_long())
+                .filter(|long| *long != "help")
+                .map(|long| format!("--{long}"))
+                .collect();
+            let mut expected: Vec<String> = reads.iter().map(|s| (*s).to_owned()).collect();
+            shown.sort();
+            expected.sort();
+            assert_eq!(shown, expected, "{name}");
+            let help = sub.clone().render_help().to_string();
+            for (option, _, _) in OPTIONS {
+                assert_eq!(
+                    help.contains(&format!("{option} ")),
+                    reads.contains(option),
+                    "{name} --help and {option}:\n{help}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn each_subcommand_accepts_its_options_and_refuses_the_others() {
+        for name in STAGES {
+            let reads = reads(name);
+            for (option, value, _) in OPTIONS {
+                let line = format!("releasekit-cargo {name} {option} {}", value.unwrap_or(""));
+                match (reads.contains(option), Cli::parse_args(args(&line))) {
+                    (true, Ok(_)) => {}
+                    (false, Err(err)) => {
+                        let ConfigError::Cli(clap_err) = &err else {
+                            panic!("{line}: {err:?}")
+                        };
+                        assert_eq!(clap_err.kind(), ErrorKind::UnknownArgument, "{line}");
+                        assert_eq!(err.exit_code(), 2, "{line}");
+                    }
+                    (true, Err(err)) => panic!("{line} was refused: {err}"),
+                    (false, Ok(_)) => panic!("{line} was accepted"),
+                }
+            }
+        }
     }
 
     #[test]
@@ -189,6 +472,7 @@ mod tests {
         assert_eq!(config.workspace, cwd);
         assert_eq!(config.config_file, cwd.join("releasekit.toml"));
         assert_eq!(config.token, None);
+        assert_eq!(config.cargo, crate::config::CargoSetup::default());
     }
 
     #[test]
@@ -212,17 +496,16 @@ mod tests {
     }
 
     #[test]
-    fn every_flag_parses_before_or_after_the_subcommand() {
-        let cwd = std::env::current_dir().unwrap();
+    fn every_option_of_auto_is_read() {
         let config = load_cli(
-            "releasekit-cargo --dry-run prepare --force-prepare --skip-publish --group core \
+            "releasekit-cargo auto --dry-run --force-prepare --skip-publish --group core \
              --bump-type major --prerelease beta --concurrency 4 --max-retries 10 --registry alt \
-             --workspace /ws --config ci/rk.toml --json --metadata-file meta.json \
+             --workspace /ws --config ci/rk.toml --toolchain nightly-2026-10-01 \
              --published-file /tmp/published.json",
         )
         .unwrap();
-        assert_eq!(config.command, Command::Prepare);
-        assert!(config.dry_run && config.force_prepare && config.skip_publish && config.json);
+        assert_eq!(config.command, Command::Auto);
+        assert!(config.dry_run && config.force_prepare && config.skip_publish);
         assert_eq!(config.group.as_deref(), Some("core"));
         assert_eq!(config.bump_type, Some(Bump::Major));
         assert_eq!(config.prerelease.unwrap().to_string(), "beta");
@@ -231,11 +514,26 @@ mod tests {
         assert_eq!(config.workspace, Path::new("/ws"));
         assert_eq!(config.config_file, Path::new("/ws/ci/rk.toml"));
         assert!(config.config_explicit);
-        assert_eq!(config.metadata_file, Some(cwd.join("meta.json")));
+        assert_eq!(
+            config.cargo.toolchain.as_deref(),
+            Some("nightly-2026-10-01")
+        );
         assert_eq!(
             config.published_file.as_deref(),
             Some(Path::new("/tmp/published.json"))
         );
+    }
+
+    #[test]
+    fn plan_reads_json_and_files_relative_to_the_current_dir() {
+        let cwd = std::env::current_dir().unwrap();
+        let config = load_cli(
+            "releasekit-cargo plan --json --metadata-file meta.json --published-file p.json",
+        )
+        .unwrap();
+        assert!(config.json);
+        assert_eq!(config.metadata_file, Some(cwd.join("meta.json")));
+        assert_eq!(config.published_file, Some(cwd.join("p.json")));
     }
 
     #[test]
@@ -246,13 +544,19 @@ mod tests {
                 "invalid value \"huge\" for option --bump-type: expected one of auto, patch, minor, major",
             ),
             (
-                "releasekit-cargo plan --concurrency -1",
+                "releasekit-cargo publish --concurrency -1",
                 "invalid value \"-1\" for option --concurrency: expected an integer from 0 to 64",
             ),
             (
                 "releasekit-cargo plan --prerelease 1",
                 "invalid value \"1\" for option --prerelease: the label must start with a name such \
                  as `rc`, not a number; expected a label such as rc, beta or rc.1",
+            ),
+            (
+                "releasekit-cargo plan --toolchain +nightly",
+                "invalid value \"+nightly\" for option --toolchain: expected a toolchain such as \
+                 stable, 1.97 or nightly-2026-10-01 (letters, digits, `.`, `_` and `-`, at most 100 \
+                 characters)",
             ),
         ] {
             let err = load_cli(line).unwrap_err();
@@ -265,6 +569,35 @@ mod tests {
     }
 
     #[test]
+    fn cargo_home_and_target_dir_come_from_the_environment_on_the_command_line() {
+        let env = |vars: &[(&str, &str)]| -> Vec<(String, String)> {
+            vars.iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        let config = load(
+            args("releasekit-cargo plan"),
+            env(&[("HOME", "/home/dev"), ("CARGO_TARGET_DIR", "/tmp/t")]),
+        )
+        .unwrap();
+        assert_eq!(
+            config.cargo.home.as_deref(),
+            Some(Path::new("/home/dev/.cargo"))
+        );
+        assert_eq!(
+            config.cargo.target_dir.as_deref(),
+            Some(Path::new("/tmp/t"))
+        );
+        let config = load(
+            args("releasekit-cargo plan"),
+            env(&[("HOME", "/home/dev"), ("CARGO_HOME", "/opt/cargo")]),
+        )
+        .unwrap();
+        assert_eq!(config.cargo.home.as_deref(), Some(Path::new("/opt/cargo")));
+        assert_eq!(config.cargo.target_dir, None);
+    }
+
+    #[test]
     fn token_comes_from_github_token_on_the_command_line() {
         let env = vec![("GITHUB_TOKEN".to_owned(), "ghp_secret".to_owned())];
         let config = load(args("releasekit-cargo plan"), env).unwrap();
@@ -274,7 +607,7 @@ mod tests {
 
     #[test]
     fn no_subcommand_outside_actions_is_a_usage_error() {
-        let err = load_cli("releasekit-cargo --dry-run").unwrap_err();
+        let err = load_cli("releasekit-cargo").unwrap_err();
         let ConfigError::Cli(clap_err) = &err else {
             panic!("{err:?}")
         };
@@ -285,7 +618,7 @@ mod tests {
 
     #[test]
     fn help_is_a_clap_error_with_exit_code_zero() {
-        let err = load_cli("releasekit-cargo --help").unwrap_err();
+        let err = load_cli("releasekit-cargo plan --help").unwrap_err();
         assert_eq!(err.exit_code(), 0);
         assert!(err.to_string().contains("--bump-type <TYPE>"), "{err}");
     }
@@ -305,11 +638,11 @@ mod tests {
     fn in_actions_options_without_a_subcommand_are_refused() {
         let env = vec![("GITHUB_ACTIONS".to_owned(), "true".to_owned())];
         let err = load(args("releasekit-cargo --dry-run"), env).unwrap_err();
-        assert!(matches!(err, ConfigError::Cli(_)), "{err:?}");
-        assert!(
-            err.to_string().contains("options need a subcommand"),
-            "{err}"
-        );
+        let ConfigError::Cli(clap_err) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(clap_err.kind(), ErrorKind::UnknownArgument);
+        assert_eq!(err.exit_code(), 2);
     }
 
     #[test]

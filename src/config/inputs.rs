@@ -29,6 +29,7 @@ pub const KNOWN_INPUTS: &[&str] = &[
     "registry",
     "workspace",
     "config",
+    "toolchain",
 ];
 
 /// The inputs as strings; `None` when unset or empty (the runner sets every declared input, so
@@ -48,6 +49,7 @@ pub struct RawInputs {
     pub registry: Option<String>,
     pub workspace: Option<String>,
     pub config: Option<String>,
+    pub toolchain: Option<String>,
 }
 
 impl RawInputs {
@@ -94,11 +96,13 @@ impl RawInputs {
             registry: clean(self.registry),
             workspace: clean(self.workspace),
             config: clean(self.config),
+            toolchain: clean(self.toolchain),
         }
     }
 
     /// Validate every input. `workspace` is relative to `GITHUB_WORKSPACE` (the checkout), or to
-    /// the current directory when that is unset.
+    /// the current directory when that is unset. cargo's target directory is the workspace's
+    /// `target` unless the environment names one (see [`super::CargoSetup`]).
     pub(crate) fn into_config(self, env: &Env) -> Result<Config, ConfigError> {
         let input = Setting::Input;
         let base = match env.get("GITHUB_WORKSPACE") {
@@ -106,7 +110,8 @@ impl RawInputs {
             None => current_dir()?,
         };
         let workspace = absolute(&base, Path::new(self.workspace.as_deref().unwrap_or(".")));
-        Common {
+        let target_dir = workspace.join("target");
+        let mut config = Common {
             command: action(self.action.as_deref())?,
             dry_run: super::boolean(input("dry_run"), self.dry_run.as_deref())?,
             force_prepare: super::boolean(input("force_prepare"), self.force_prepare.as_deref())?,
@@ -117,6 +122,7 @@ impl RawInputs {
             concurrency: self.concurrency.as_deref(),
             max_retries: self.max_retries.as_deref(),
             registry: self.registry.as_deref(),
+            toolchain: self.toolchain.as_deref(),
             token: self.token.clone().map(Secret::new).or_else(|| env.token()),
             workspace,
             // action.yml's default arrives as a value like any other: it names the optional
@@ -126,7 +132,9 @@ impl RawInputs {
                 .as_deref()
                 .filter(|c| *c != super::DEFAULT_CONFIG_FILE),
         }
-        .into_config(env, input)
+        .into_config(env, input)?;
+        config.cargo.target_dir.get_or_insert(target_dir);
+        Ok(config)
     }
 }
 
@@ -155,7 +163,7 @@ mod tests {
     use std::ffi::OsString;
 
     use super::*;
-    use crate::config::load;
+    use crate::config::{CargoSetup, load};
     use crate::plan::Bump;
     use crate::plan::version::Prerelease;
 
@@ -205,6 +213,11 @@ mod tests {
                 json: false,
                 metadata_file: None,
                 published_file: None,
+                cargo: CargoSetup {
+                    toolchain: None,
+                    home: None,
+                    target_dir: Some(PathBuf::from("/github/workspace/target")),
+                },
             }
         );
     }
@@ -225,6 +238,7 @@ mod tests {
             ("INPUT_REGISTRY", "my-registry"),
             ("INPUT_WORKSPACE", "rust"),
             ("INPUT_CONFIG", ".github/releasekit.toml"),
+            ("INPUT_TOOLCHAIN", "1.97"),
         ])
         .unwrap();
         assert_eq!(config.command, Command::Release);
@@ -247,6 +261,34 @@ mod tests {
             Path::new("/github/workspace/rust/.github/releasekit.toml")
         );
         assert!(config.config_explicit);
+        assert_eq!(config.cargo.toolchain.as_deref(), Some("1.97"));
+        assert_eq!(
+            config.cargo.target_dir.as_deref(),
+            Some(Path::new("/github/workspace/rust/target"))
+        );
+    }
+
+    #[test]
+    fn cargo_home_is_under_home_and_the_target_dir_in_the_workspace_unless_the_environment_says() {
+        let config = load_actions(&[("HOME", "/github/home")]).unwrap();
+        assert_eq!(
+            config.cargo.home.as_deref(),
+            Some(Path::new("/github/home/.cargo"))
+        );
+        let config = load_actions(&[
+            ("HOME", "/github/home"),
+            ("CARGO_HOME", "/cache/cargo"),
+            ("CARGO_TARGET_DIR", "/cache/target"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.cargo.home.as_deref(),
+            Some(Path::new("/cache/cargo"))
+        );
+        assert_eq!(
+            config.cargo.target_dir.as_deref(),
+            Some(Path::new("/cache/target"))
+        );
     }
 
     #[test]
@@ -344,6 +386,13 @@ mod tests {
                  `rc`, not a number; expected a label such as rc, beta or rc.1",
             ),
             (
+                "INPUT_TOOLCHAIN",
+                "-nightly",
+                "invalid value \"-nightly\" for input toolchain: expected a toolchain such as \
+                 stable, 1.97 or nightly-2026-10-01 (letters, digits, `.`, `_` and `-`, at most 100 \
+                 characters)",
+            ),
+            (
                 "INPUT_GROUP",
                 "a/b",
                 "invalid value \"a/b\" for input group: expected a group name of ASCII letters, \
@@ -375,7 +424,7 @@ mod tests {
             err.to_string(),
             "unknown input \"dryrun\" (environment variable INPUT_DRYRUN): this action's inputs are \
              action, dry_run, force_prepare, group, bump_type, prerelease, skip_publish, concurrency, \
-             max_retries, token, registry, workspace, config"
+             max_retries, token, registry, workspace, config, toolchain"
         );
     }
 

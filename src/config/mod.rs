@@ -23,23 +23,15 @@ use crate::plan::Bump;
 use crate::plan::version::Prerelease;
 
 /// The stage (or stages) to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::Subcommand)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Command {
-    /// Compute every crate's next version, changelog and publish order; change nothing
     Plan,
-    /// Write the plan into the working tree (manifests, Cargo.lock, changelogs); no commit, no token
     Apply,
-    /// Commit the plan on the release branch, force-push it and open or update the Release PR
     Prepare,
-    /// After the Release PR is merged: tag each crate and create its GitHub Release (`auto` then
-    /// runs publish and notify)
     Release,
-    /// Upload the released crates to the registry in dependency order
     Publish,
-    /// Send `repository_dispatch` events about what was released
     Notify,
-    /// Choose the stages from the GitHub event (what the action does by default)
     Auto,
 }
 
@@ -115,12 +107,32 @@ pub struct Config {
     pub metadata_file: Option<PathBuf>,
     /// JSON `{"crate": ["1.0.0", …]}` of versions already published (command line only).
     pub published_file: Option<PathBuf>,
+    /// How cargo runs: toolchain, home, target directory.
+    pub cargo: CargoSetup,
+}
+
+/// How every cargo command of a run is started, as far as the inputs and the environment say;
+/// the toolchain itself is resolved (and installed) by `adapters::toolchain`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CargoSetup {
+    /// Input `toolchain` (`--toolchain`); `None`: the workspace's rust-toolchain file, else
+    /// rustup's default (the image's stable).
+    pub toolchain: Option<String>,
+    /// `CARGO_HOME` for cargo, else `$HOME/.cargo`: in a Docker action that is
+    /// `/github/home/.cargo`, which the runner keeps for the job and a cache step can save.
+    pub home: Option<PathBuf>,
+    /// `CARGO_TARGET_DIR` for cargo. As an action, `<workspace>/target` unless the environment
+    /// names one: the mounted checkout, where a cache step finds it whatever the repository's
+    /// cargo configuration says. On the command line only what the environment says.
+    pub target_dir: Option<PathBuf>,
 }
 
 pub const DEFAULT_CONFIG_FILE: &str = "releasekit.toml";
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 pub const MAX_MAX_RETRIES: u32 = 10;
 pub const MAX_CONCURRENCY: usize = 64;
+/// Longer than any toolchain name rustup knows (`nightly-2026-10-01-x86_64-unknown-linux-gnu`).
+pub const MAX_TOOLCHAIN_LEN: usize = 100;
 const BOOLEANS: &str = "true, True, TRUE, false, False, FALSE";
 
 /// Read the command line, and in GitHub Actions without a subcommand the action inputs, into a
@@ -131,14 +143,11 @@ pub fn load(
     env: impl IntoIterator<Item = (String, String)>,
 ) -> Result<Config, ConfigError> {
     let env = Env::new(env);
-    let cli = cli::Cli::parse_args(args)?;
+    let command = cli::Cli::parse_args(args)?.command;
     check_tokens(&env)?;
-    match cli.command {
-        Some(_) => cli.into_config(&env),
-        None if env.in_actions() => {
-            cli.ensure_no_options()?;
-            inputs::RawInputs::from_env(&env.vars)?.into_config(&env)
-        }
+    match command {
+        Some(stage) => stage.into_config(&env),
+        None if env.in_actions() => inputs::RawInputs::from_env(&env.vars)?.into_config(&env),
         None => Err(cli::missing_subcommand()),
     }
 }
@@ -481,6 +490,33 @@ pub(crate) fn name(setting: Setting, value: Option<&str>) -> Result<Option<Strin
     }
 }
 
+/// A rustup toolchain name (`stable`, `1.97`, `nightly-2026-10-01`, a linked name): letters,
+/// digits, `.`, `_` and `-`, not starting with `-` (rustup would read it as an option), bounded.
+pub(crate) fn toolchain(
+    setting: Setting,
+    value: Option<&str>,
+) -> Result<Option<String>, ConfigError> {
+    match value {
+        None => Ok(None),
+        Some(v)
+            if v.len() <= MAX_TOOLCHAIN_LEN
+                && v.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)) =>
+        {
+            Ok(Some(v.to_owned()))
+        }
+        Some(v) => Err(invalid(
+            setting,
+            v,
+            format!(
+                "expected a toolchain such as stable, 1.97 or nightly-2026-10-01 (letters, digits, \
+                 `.`, `_` and `-`, at most {MAX_TOOLCHAIN_LEN} characters)"
+            ),
+        )),
+    }
+}
+
 pub(crate) fn is_name(value: &str) -> bool {
     !value.is_empty()
         && value
@@ -523,6 +559,7 @@ pub(crate) struct Common<'a> {
     pub concurrency: Option<&'a str>,
     pub max_retries: Option<&'a str>,
     pub registry: Option<&'a str>,
+    pub toolchain: Option<&'a str>,
     pub token: Option<Secret>,
     /// Absolute workspace directory.
     pub workspace: PathBuf,
@@ -540,6 +577,14 @@ impl Common<'_> {
             &self.workspace,
             Path::new(self.config.unwrap_or(DEFAULT_CONFIG_FILE)),
         );
+        let cargo = CargoSetup {
+            toolchain: toolchain(setting("toolchain"), self.toolchain)?,
+            home: env
+                .get("CARGO_HOME")
+                .map(PathBuf::from)
+                .or_else(|| env.get("HOME").map(|home| Path::new(home).join(".cargo"))),
+            target_dir: env.get("CARGO_TARGET_DIR").map(PathBuf::from),
+        };
         Ok(Config {
             command: self.command,
             in_actions: env.in_actions(),
@@ -569,6 +614,7 @@ impl Common<'_> {
             json: false,
             metadata_file: None,
             published_file: None,
+            cargo,
         })
     }
 }
