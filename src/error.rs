@@ -10,6 +10,7 @@ use crate::adapters::github::GitHubError;
 use crate::adapters::index::IndexError;
 use crate::adapters::oidc::OidcError;
 use crate::adapters::registry::RegistryError;
+use crate::adapters::toolchain::ToolchainError;
 use crate::config::ConfigError;
 use crate::jobs::release::ReleaseError;
 use crate::plan::manifest::ManifestError;
@@ -17,6 +18,7 @@ use crate::plan::pr::PrError;
 use crate::plan::publish::Problem;
 use crate::plan::refname::RefNameError;
 use crate::plan::release::PlanError;
+use crate::plan::toolchain::TooOld;
 use crate::plan::trigger::EventError;
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +31,10 @@ pub enum Error {
     Git(#[from] GitError),
     #[error(transparent)]
     Cargo(#[from] CargoError),
+    #[error(transparent)]
+    Toolchain(#[from] ToolchainError),
+    #[error(transparent)]
+    RustVersion(#[from] TooOld),
     #[error(transparent)]
     Actions(#[from] ActionsError),
     /// A runner file that cannot be written, found before anything was done.
@@ -103,6 +109,7 @@ impl Error {
             Error::UnsafeWrite { .. } | Error::BadRefName { .. } => 2,
             Error::Event(_) | Error::NoEvent | Error::Pr(_) => 2,
             Error::Release(_) | Error::Registry(_) | Error::RunnerFile(_) => 2,
+            Error::RustVersion(_) => 2,
             Error::Preflight { problems } if problems.iter().all(Problem::is_input) => 2,
             Error::GitHub(e) if e.is_input() => 2,
             Error::Git(GitError::NotARepository { .. } | GitError::Shallow { .. }) => 2,
@@ -117,6 +124,8 @@ impl Error {
             Error::Plan(e) => Some(e.hint()),
             Error::Git(e) => e.hint(),
             Error::Cargo(e) => e.hint(),
+            Error::Toolchain(e) => e.hint(),
+            Error::RustVersion(e) => Some(e.hint()),
             Error::Manifest { .. } => Some("fix the TOML syntax at the place named above".into()),
             Error::BadRefName { .. } => Some("tags are made from tag_format in releasekit.toml, release branches from the group name, the base branch is GITHUB_REF's or the checkout's; each must be a name `git check-ref-format` accepts; nothing was pushed or created".into()),
             Error::UnsafeWrite { .. } => Some("releasekit-cargo writes manifests, changelogs and Cargo.lock only as regular files inside the repository: replace the link with the file itself, or keep the crate inside the repository; nothing was written".into()),

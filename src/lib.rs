@@ -62,13 +62,24 @@ pub fn run(
     let event = read_event(var("GITHUB_EVENT_PATH"), var("GITHUB_EVENT_NAME"))?;
     let command = config.command;
     let workspace = config.workspace.clone();
+    // The stages that run cargo find their toolchain before anything else (`auto` once it
+    // knows its stages).
+    let uses_cargo = match command {
+        Command::Plan | Command::Apply | Command::Prepare => config.metadata_file.is_none(),
+        Command::Publish => !config.skip_publish,
+        Command::Release | Command::Notify | Command::Auto => false,
+    };
     let mut ctx = jobs::Context {
         config,
         env,
         runner,
         event,
         out,
+        cargo: std::sync::OnceLock::new(),
     };
+    if uses_cargo {
+        ctx.announce_toolchain()?;
+    }
     let result = match command {
         Command::Plan => jobs::plan::run(&mut ctx).map(drop),
         Command::Apply => jobs::apply::run(&mut ctx).map(drop),
@@ -78,6 +89,15 @@ pub fn run(
         Command::Notify => jobs::notify::run(&mut ctx, None).map(drop),
         Command::Auto => jobs::auto::run(&mut ctx),
     };
+    // Which toolchain ran, in the summary; not after a refusal (exit 2), which writes nothing.
+    if let Some(toolchain) = ctx.toolchain_used()
+        && result.as_ref().err().is_none_or(|e| e.exit_code() != 2)
+    {
+        let written = ctx.runner.summary(&toolchain.markdown());
+        if result.is_ok() {
+            written?;
+        }
+    }
     if let (true, Err(Error::Plan(PlanError::Manifests(problems)))) = (in_actions, &result) {
         for p in problems {
             let text = std::fs::read_to_string(workspace.join(&p.manifest)).unwrap_or_default();

@@ -1,4 +1,5 @@
-//! cargo: `cargo metadata` turned into the planner's [`Workspace`], and the `Cargo.lock` refresh.
+//! cargo: `cargo metadata` turned into the planner's [`Workspace`], and every cargo command
+//! (metadata, the `Cargo.lock` refresh, build, package, publish) started through [`Cargo`].
 //!
 //! Effects and translation only: which dependency is an edge, and what a problem in a manifest
 //! means, are decided in `plan`. `cargo metadata` does not show `[patch]`, inherited
@@ -6,6 +7,7 @@
 //! read for those (`plan::manifest::manifest_facts`).
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
@@ -14,6 +16,7 @@ use semver::{Version, VersionReq};
 
 use crate::plan::DepKind;
 use crate::plan::manifest::{ManifestError, ManifestFacts, manifest_facts};
+use crate::plan::toolchain::RustVersion;
 use crate::plan::workspace::{Member, MemberDep, Publish, Workspace};
 
 #[derive(Debug, thiserror::Error)]
@@ -63,19 +66,193 @@ impl CargoError {
     }
 }
 
-/// `cargo metadata --no-deps` in `dir`.
-pub fn metadata(dir: &Path) -> Result<Metadata, CargoError> {
-    MetadataCommand::new()
-        .current_dir(dir)
-        .no_deps()
-        .exec()
-        .map_err(|e| CargoError::Metadata {
+/// How every cargo command is started: with the run's toolchain (`RUSTUP_TOOLCHAIN`, which
+/// beats a rust-toolchain file and rustup's default), and the cargo home and target directory
+/// config resolved. Built by `adapters::toolchain::resolve`; every cargo child goes through
+/// [`Cargo::command`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cargo {
+    toolchain: Option<String>,
+    home: Option<PathBuf>,
+    target_dir: Option<PathBuf>,
+}
+
+impl Cargo {
+    pub fn new(
+        toolchain: Option<String>,
+        home: Option<PathBuf>,
+        target_dir: Option<PathBuf>,
+    ) -> Cargo {
+        Cargo {
+            toolchain,
+            home,
+            target_dir,
+        }
+    }
+
+    /// The environment every cargo child gets on top of ours.
+    fn envs(&self) -> Vec<(&'static str, OsString)> {
+        let mut envs = Vec::new();
+        if let Some(toolchain) = &self.toolchain {
+            envs.push(("RUSTUP_TOOLCHAIN", OsString::from(toolchain)));
+        }
+        if let Some(home) = &self.home {
+            envs.push(("CARGO_HOME", home.clone().into_os_string()));
+        }
+        if let Some(dir) = &self.target_dir {
+            envs.push(("CARGO_TARGET_DIR", dir.clone().into_os_string()));
+        }
+        envs
+    }
+
+    /// `cargo`, through rustup's proxy on PATH, with this run's toolchain, home and target
+    /// directory, and no colours in what it prints.
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new("cargo");
+        cmd.envs(self.envs()).env("CARGO_TERM_COLOR", "never");
+        cmd
+    }
+
+    /// cargo's own `--version` line.
+    pub fn version(&self) -> Result<String, CargoError> {
+        let out = self
+            .command()
+            .arg("--version")
+            .output()
+            .map_err(CargoError::Spawn)?;
+        let stdout = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        if !out.status.success() || stdout.is_empty() {
+            return Err(CargoError::Failed {
+                command: "--version".into(),
+                dir: PathBuf::from("."),
+                stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            });
+        }
+        Ok(stdout)
+    }
+
+    /// `cargo metadata --no-deps` in `dir`.
+    pub fn metadata(&self, dir: &Path) -> Result<Metadata, CargoError> {
+        let mut cmd = MetadataCommand::new();
+        // `cargo` on PATH, not `$CARGO` (set when we run under cargo): that names one toolchain's
+        // binary directly, past rustup and the toolchain chosen here.
+        cmd.cargo_path("cargo").current_dir(dir).no_deps();
+        for (name, value) in self.envs() {
+            cmd.env(name, value);
+        }
+        cmd.exec().map_err(|e| CargoError::Metadata {
             dir: dir.to_owned(),
             message: match e {
                 cargo_metadata::Error::CargoMetadata { stderr } => stderr.trim().to_owned(),
                 other => other.to_string(),
             },
         })
+    }
+
+    /// Refresh `Cargo.lock` after the manifests changed (only the workspace's own entries move).
+    pub fn refresh_lockfile(&self, dir: &Path) -> Result<(), CargoError> {
+        let args = ["update", "--workspace"].map(String::from);
+        self.run(dir, &args, &[])?
+            .map_err(|failed| CargoError::Failed {
+                command: args.join(" "),
+                dir: dir.to_owned(),
+                stderr: failed.stderr,
+            })
+    }
+
+    /// Run cargo in `dir` with extra environment, capturing its output.
+    fn run(
+        &self,
+        dir: &Path,
+        args: &[String],
+        envs: &[(String, String)],
+    ) -> Result<Result<(), CargoOutput>, CargoError> {
+        let out = self
+            .command()
+            .args(args)
+            .envs(envs.iter().map(|(k, v)| (k, v)))
+            .current_dir(dir)
+            .output()
+            .map_err(CargoError::Spawn)?;
+        if out.status.success() {
+            Ok(Ok(()))
+        } else {
+            Ok(Err(CargoOutput {
+                stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            }))
+        }
+    }
+
+    /// `cargo build --release --locked --workspace` in `dir`.
+    pub fn build_release(&self, dir: &Path) -> Result<Result<(), CargoOutput>, CargoError> {
+        let args = ["build", "--release", "--locked", "--workspace"].map(String::from);
+        self.run(dir, &args, &[])
+    }
+
+    /// `cargo package -p A -p B …`: every crate packaged and built from its packaged sources,
+    /// the ones not yet in the registry resolved from each other (cargo's local overlay), so a
+    /// crate that only builds inside the workspace fails here, before anything is public.
+    /// Returns each `.crate` file with its size.
+    pub fn package(
+        &self,
+        dir: &Path,
+        target_dir: &Path,
+        crates: &[(String, Version)],
+        registry: Option<&str>,
+        allow_dirty: bool,
+    ) -> Result<Packages, CargoError> {
+        let mut args: Vec<String> = vec!["package".into(), "--target-dir".into()];
+        args.push(target_dir.display().to_string());
+        if allow_dirty {
+            args.push("--allow-dirty".into());
+        }
+        for (name, _) in crates {
+            args.push("-p".into());
+            args.push(name.clone());
+        }
+        args.extend(registry_args(registry));
+        if let Err(failed) = self.run(dir, &args, &[])? {
+            return Ok(Err(failed));
+        }
+        let files = crates
+            .iter()
+            .map(|(name, version)| {
+                let path = target_dir
+                    .join("package")
+                    .join(format!("{name}-{version}.crate"));
+                let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                Packaged {
+                    name: name.clone(),
+                    path,
+                    bytes,
+                }
+            })
+            .collect();
+        Ok(Ok(files))
+    }
+
+    /// `cargo publish -p NAME --no-verify` (the crates were verified together before), with the
+    /// token, when one is handed in, only in the child's environment. `target_dir` is the
+    /// crate's own: cargo locks the package directory of a target dir, and uploads running at
+    /// once would otherwise package one after another.
+    pub fn publish(
+        &self,
+        dir: &Path,
+        target_dir: &Path,
+        name: &str,
+        registry: Option<&str>,
+        token: Option<(&str, &str)>,
+    ) -> Result<Result<(), CargoOutput>, CargoError> {
+        let mut args: Vec<String> = ["publish", "--no-verify", "-p", name, "--target-dir"]
+            .map(String::from)
+            .to_vec();
+        args.push(target_dir.display().to_string());
+        args.extend(registry_args(registry));
+        let envs: Vec<(String, String)> = token
+            .map(|(var, value)| vec![(var.to_owned(), value.to_owned())])
+            .unwrap_or_default();
+        self.run(dir, &args, &envs)
+    }
 }
 
 /// `cargo metadata` output saved to a file (checks on real workspaces without their sources).
@@ -88,50 +265,25 @@ pub fn metadata_from_file(path: &Path) -> Result<Metadata, CargoError> {
     serde_json::from_str(&text).map_err(|e| err(e.to_string()))
 }
 
-/// Refresh `Cargo.lock` after the manifests changed (only the workspace's own entries move).
-pub fn refresh_lockfile(dir: &Path) -> Result<(), CargoError> {
-    let args = ["update", "--workspace"];
-    let out = Command::new("cargo")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .map_err(CargoError::Spawn)?;
-    if !out.status.success() {
-        return Err(CargoError::Failed {
-            command: args.join(" "),
-            dir: dir.to_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-        });
-    }
-    Ok(())
+/// Each member's `rust-version`, where it has one.
+pub fn rust_versions(meta: &Metadata) -> Vec<RustVersion> {
+    let root = meta.workspace_root.as_std_path();
+    meta.workspace_packages()
+        .into_iter()
+        .filter_map(|p| {
+            Some(RustVersion {
+                krate: p.name.to_string(),
+                rust_version: p.rust_version.clone()?,
+                manifest: relative(p.manifest_path.as_std_path(), &normalize(root)),
+            })
+        })
+        .collect()
 }
 
 /// What a cargo command said when it failed: its stderr, trimmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CargoOutput {
     pub stderr: String,
-}
-
-/// Run cargo in `dir` with extra environment, capturing its output.
-fn run_cargo(
-    dir: &Path,
-    args: &[String],
-    envs: &[(String, String)],
-) -> Result<Result<(), CargoOutput>, CargoError> {
-    let out = Command::new("cargo")
-        .args(args)
-        .envs(envs.iter().map(|(k, v)| (k, v)))
-        .env("CARGO_TERM_COLOR", "never")
-        .current_dir(dir)
-        .output()
-        .map_err(CargoError::Spawn)?;
-    if out.status.success() {
-        Ok(Ok(()))
-    } else {
-        Ok(Err(CargoOutput {
-            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-        }))
-    }
 }
 
 fn registry_args(registry: Option<&str>) -> Vec<String> {
@@ -151,75 +303,6 @@ pub struct Packaged {
 
 /// The packages, or what cargo said when packaging or verifying failed.
 pub type Packages = Result<Vec<Packaged>, CargoOutput>;
-
-/// `cargo build --release --locked --workspace` in `dir`.
-pub fn build_release(dir: &Path) -> Result<Result<(), CargoOutput>, CargoError> {
-    let args = ["build", "--release", "--locked", "--workspace"].map(String::from);
-    run_cargo(dir, &args, &[])
-}
-
-/// `cargo package -p A -p B …`: every crate packaged and built from its packaged sources, the
-/// ones not yet in the registry resolved from each other (cargo's local overlay), so a crate
-/// that only builds inside the workspace fails here, before anything is public. Returns each
-/// `.crate` file with its size.
-pub fn package(
-    dir: &Path,
-    target_dir: &Path,
-    crates: &[(String, Version)],
-    registry: Option<&str>,
-    allow_dirty: bool,
-) -> Result<Packages, CargoError> {
-    let mut args: Vec<String> = vec!["package".into(), "--target-dir".into()];
-    args.push(target_dir.display().to_string());
-    if allow_dirty {
-        args.push("--allow-dirty".into());
-    }
-    for (name, _) in crates {
-        args.push("-p".into());
-        args.push(name.clone());
-    }
-    args.extend(registry_args(registry));
-    if let Err(failed) = run_cargo(dir, &args, &[])? {
-        return Ok(Err(failed));
-    }
-    let files = crates
-        .iter()
-        .map(|(name, version)| {
-            let path = target_dir
-                .join("package")
-                .join(format!("{name}-{version}.crate"));
-            let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            Packaged {
-                name: name.clone(),
-                path,
-                bytes,
-            }
-        })
-        .collect();
-    Ok(Ok(files))
-}
-
-/// `cargo publish -p NAME --no-verify` (the crates were verified together before), with the
-/// token, when one is handed in, only in the child's environment. `target_dir` is the crate's
-/// own: cargo locks the package directory of a target dir, and uploads running at once would
-/// otherwise package one after another.
-pub fn publish(
-    dir: &Path,
-    target_dir: &Path,
-    name: &str,
-    registry: Option<&str>,
-    token: Option<(&str, &str)>,
-) -> Result<Result<(), CargoOutput>, CargoError> {
-    let mut args: Vec<String> = ["publish", "--no-verify", "-p", name, "--target-dir"]
-        .map(String::from)
-        .to_vec();
-    args.push(target_dir.display().to_string());
-    args.extend(registry_args(registry));
-    let envs: Vec<(String, String)> = token
-        .map(|(var, value)| vec![(var.to_owned(), value.to_owned())])
-        .unwrap_or_default();
-    run_cargo(dir, &args, &envs)
-}
 
 /// The planner's workspace. `repo_root` is the git repository root (member directories are
 /// relative to it, as git's paths are); manifests that cannot be read (metadata from a file)

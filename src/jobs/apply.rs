@@ -7,7 +7,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::adapters::cargo;
+use crate::adapters::cargo::Cargo;
 use crate::error::{Error, Result};
 use crate::jobs::{Context, gather_and_plan};
 use crate::plan::changelog::insert_section;
@@ -28,7 +28,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<ApplyReport> {
         root: &gathered.root,
     };
     let writes = planned_writes(&plan, place, gathered.settings.changelog.enabled)?;
-    let written = write(&gathered.root, writes)?;
+    let written = write(ctx.cargo()?, &gathered.root, writes)?;
 
     ctx.print(&render::text(&plan))?;
     let mut listing = format!("\nWrote {} file(s):\n", written.len());
@@ -156,7 +156,7 @@ fn resolved(path: &Path) -> PathBuf {
 /// Write `writes` under `root` (paths [`planned_writes`] checked), then refresh `Cargo.lock`
 /// (when there is one) so it records the new versions. Returns the files changed:
 /// [`changed_files`]. A failure on the way puts every file back as it was.
-pub fn write(root: &Path, writes: Vec<(PathBuf, String)>) -> Result<Vec<PathBuf>> {
+pub fn write(cargo: &Cargo, root: &Path, writes: Vec<(PathBuf, String)>) -> Result<Vec<PathBuf>> {
     let files = changed_files(root, &writes);
     let before: Vec<(PathBuf, Option<Vec<u8>>)> = files
         .iter()
@@ -172,11 +172,13 @@ pub fn write(root: &Path, writes: Vec<(PathBuf, String)>) -> Result<Vec<PathBuf>
     });
     let refreshed = match written {
         Ok(()) if files.len() > writes.len() => {
-            cargo::refresh_lockfile(root).map_err(|source| Error::LockfileRefresh {
-                files: files.clone(),
-                not_restored: Vec::new(),
-                source: Box::new(source),
-            })
+            cargo
+                .refresh_lockfile(root)
+                .map_err(|source| Error::LockfileRefresh {
+                    files: files.clone(),
+                    not_restored: Vec::new(),
+                    source: Box::new(source),
+                })
         }
         other => other,
     };
@@ -320,7 +322,7 @@ mod tests {
             // A directory cannot be written as a file: the third write fails.
             (PathBuf::from("blocked"), "x".to_owned()),
         ];
-        let err = write(root, writes).unwrap_err();
+        let err = write(&Cargo::default(), root, writes).unwrap_err();
         assert!(err.to_string().starts_with("could not write"), "{err}");
         assert_eq!(std::fs::read_to_string(root.join("a.toml")).unwrap(), "old");
         assert!(!root.join("new.md").exists());

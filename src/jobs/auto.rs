@@ -25,6 +25,19 @@ pub fn run(ctx: &mut Context<'_>) -> Result<()> {
         }
         Trigger::Run(stages) => stages,
     };
+    // The toolchain is found (and checked against each rust-version) before the first stage,
+    // so a workspace it cannot build stops before a release is tagged, not at its upload.
+    let publishes = stages.contains(&Stage::Publish) && !ctx.config.skip_publish;
+    if publishes
+        || stages
+            .iter()
+            .any(|s| matches!(s, Stage::Plan | Stage::Prepare))
+    {
+        ctx.announce_toolchain()?;
+    }
+    if publishes && stages.contains(&Stage::Release) {
+        ctx.metadata(&ctx.config.workspace)?;
+    }
     let number = match &event {
         Event::PullRequest(e) => Some(e.pull_request.number),
         _ => None,

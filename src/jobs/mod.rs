@@ -12,18 +12,23 @@ pub mod release;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use cargo_metadata::Metadata;
 
 use crate::adapters::actions::{END_GROUP, Runner, group_command};
-use crate::adapters::cargo;
+use crate::adapters::cargo::{self, Cargo};
 use crate::adapters::git::{Git, GitError, Trust, Worktree};
 use crate::adapters::github::{GitHub, GitHubError};
 use crate::adapters::index::{Index, IndexError, index_path};
 use crate::adapters::registry::{self, RegistrySpec};
+use crate::adapters::toolchain;
 use crate::config::Config;
 use crate::config::file::{Settings, load_settings};
 use crate::error::{Error, Result};
 use crate::plan::history::{RawCommit, Tag};
 use crate::plan::release::{Facts, PlanOptions, Published, ReleasePlan, build_plan};
+use crate::plan::toolchain::{Toolchain, check as check_rust_versions};
 use crate::plan::trigger::Event;
 use crate::plan::workspace::Workspace;
 use semver::Version;
@@ -37,6 +42,8 @@ pub struct Context<'a> {
     /// read before anything else (`adapters::actions::read_event`).
     pub event: Option<Event>,
     pub out: &'a mut dyn Write,
+    /// cargo with the run's toolchain, found (and installed) on first use: once per run.
+    pub cargo: OnceLock<(Cargo, Toolchain)>,
 }
 
 impl Context<'_> {
@@ -104,6 +111,46 @@ impl Context<'_> {
             .env("GITHUB_SERVER_URL")
             .unwrap_or("https://github.com");
         Some(format!("{}/{repo}", server.trim_end_matches('/')))
+    }
+}
+
+impl Context<'_> {
+    /// cargo with the run's toolchain and the toolchain it is; resolved (installed when
+    /// missing) on the first call.
+    fn resolved(&self) -> Result<&(Cargo, Toolchain)> {
+        if let Some(resolved) = self.cargo.get() {
+            return Ok(resolved);
+        }
+        let resolved = toolchain::resolve(&self.config.cargo, &self.config.workspace)?;
+        Ok(self.cargo.get_or_init(|| resolved))
+    }
+
+    /// cargo, started with the run's toolchain, home and target directory.
+    pub fn cargo(&self) -> Result<&Cargo> {
+        Ok(&self.resolved()?.0)
+    }
+
+    /// The toolchain cargo ran with, once it did.
+    pub fn toolchain_used(&self) -> Option<&Toolchain> {
+        self.cargo.get().map(|(_, toolchain)| toolchain)
+    }
+
+    /// Find the toolchain now and say which it is (not on stdout when it carries JSON).
+    pub fn announce_toolchain(&mut self) -> Result<()> {
+        let line = self.resolved()?.1.describe();
+        if !self.config.json {
+            self.print(&format!("toolchain: {line}\n"))?;
+        }
+        Ok(())
+    }
+
+    /// `cargo metadata --no-deps` in `dir`, refused (exit 2, before anything is written) when a
+    /// member's `rust-version` is above the toolchain's.
+    pub fn metadata(&self, dir: &Path) -> Result<Metadata> {
+        let (cargo, toolchain) = self.resolved()?;
+        let metadata = cargo.metadata(dir)?;
+        check_rust_versions(&cargo::rust_versions(&metadata), toolchain)?;
+        Ok(metadata)
     }
 }
 
@@ -235,7 +282,7 @@ pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
             // Reading the history is most of a plan's time: let cargo work meanwhile.
             let (meta, history) = std::thread::scope(|s| {
                 let log = s.spawn(|| git.log());
-                let meta = cargo::metadata(&config.workspace);
+                let meta = ctx.metadata(&config.workspace);
                 let history = log.join().unwrap_or_else(|_| {
                     Err(GitError::Failed {
                         command: "log".into(),

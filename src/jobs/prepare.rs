@@ -172,7 +172,7 @@ fn prepare_one(
             root: &root,
         };
         let writes = apply::planned_writes(&report.plan, place, changelogs)?;
-        report.files = apply::write(&root, writes)?;
+        report.files = apply::write(ctx.cargo()?, &root, writes)?;
         let commit = worktree.commit_all(&pr::commit_message(&manifest), &head)?;
         drop(worktree);
         if git.remote_branch("origin", &report.branch)?.as_deref() == Some(commit.as_str()) {

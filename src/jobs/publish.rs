@@ -20,7 +20,7 @@ use semver::Version;
 use serde::Serialize;
 
 use crate::adapters::actions::{annotation, mask_command};
-use crate::adapters::cargo::{self, CargoOutput};
+use crate::adapters::cargo::{self, Cargo, CargoOutput};
 use crate::adapters::git::{Git, Trust, Worktree};
 use crate::adapters::index::Index;
 use crate::adapters::oidc::TrustedPublishing;
@@ -223,6 +223,7 @@ pub fn run(ctx: &mut Context<'_>, from_release: Option<&FromRelease>) -> Result<
     let tokens = Arc::new(Tokens::start(ctx, trusted, &spec.token_variable)?);
     ctx.begin_group("uploads")?;
     let job = Arc::new(Job {
+        cargo: target.cargo.clone(),
         dir: dir.clone(),
         target_dir: target.target_dir.clone(),
         registry: registry_name.clone(),
@@ -266,6 +267,7 @@ pub fn run(ctx: &mut Context<'_>, from_release: Option<&FromRelease>) -> Result<
 /// Where and what to publish: the checkout, or a worktree of the release's merge commit when
 /// the checkout's tree differs; its metadata, settings and registry.
 struct Target {
+    cargo: Cargo,
     dir: PathBuf,
     root: PathBuf,
     target_dir: PathBuf,
@@ -285,13 +287,14 @@ fn locate(ctx: &Context<'_>, from_release: Option<&FromRelease>) -> Result<Targe
         Some(release) => workspace_at(ctx, &ctx.git()?, &release.commit, "publish")?,
         None => (ctx.config.workspace.clone(), None),
     };
-    let metadata = cargo::metadata(&dir)?;
+    let metadata = ctx.metadata(&dir)?;
     let root = metadata.workspace_root.clone().into_std_path_buf();
     let target_dir = metadata.target_directory.clone().into_std_path_buf();
     let workspace = cargo::workspace(&metadata, &root)?;
     let settings = ctx.settings(&root)?;
     let spec = registry::resolve(ctx.config.registry.as_deref(), &ctx.env, &root)?;
     Ok(Target {
+        cargo: ctx.cargo()?.clone(),
         dir,
         root,
         target_dir,
@@ -344,7 +347,7 @@ fn preflight(
         (None, false) => problems.push(Problem::NoToken { variable }),
     }
     ctx.print("cargo build --release --locked --workspace\n")?;
-    if let Err(CargoOutput { stderr }) = cargo::build_release(&target.dir)? {
+    if let Err(CargoOutput { stderr }) = target.cargo.build_release(&target.dir)? {
         problems.push(Problem::Build {
             output: tail(&stderr, 40),
         });
@@ -402,6 +405,7 @@ fn verify(
     packages: &[(String, Version)],
 ) -> Result<cargo::Packages> {
     let Target {
+        cargo,
         dir,
         root,
         target_dir,
@@ -414,7 +418,7 @@ fn verify(
     let selected: BTreeSet<String> = packages.iter().map(|(n, _)| n.clone()).collect();
     let unversion = unordered_dev_deps(workspace, edges, &selected);
     if unversion.is_empty() {
-        return Ok(cargo::package(dir, target_dir, packages, registry, false)?);
+        return Ok(cargo.package(dir, target_dir, packages, registry, false)?);
     }
     let git = Git::discover(dir, trust)?;
     let tree = git.worktree("verify", "HEAD")?;
@@ -451,7 +455,7 @@ fn verify(
             source,
         })?;
     }
-    Ok(cargo::package(
+    Ok(cargo.package(
         &scratch.join(super::relative_to(dir, git.root())),
         target_dir,
         packages,
@@ -576,6 +580,7 @@ impl Tokens {
 
 /// What every upload thread shares.
 struct Job {
+    cargo: Cargo,
     dir: PathBuf,
     target_dir: PathBuf,
     registry: Option<String>,
@@ -706,7 +711,7 @@ fn upload_one(job: &Job, c: &Candidate, pace: Duration, tx: &Sender<Event>) {
             Ok(t) => t,
             Err(why) => return send(Event::Failed(c.name.clone(), why)),
         };
-        let result = cargo::publish(
+        let result = job.cargo.publish(
             &job.dir,
             &job.target_dir.join("releasekit-upload").join(&c.name),
             &c.name,

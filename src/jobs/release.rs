@@ -166,7 +166,7 @@ fn confirmed(
 ) -> Result<(ReleaseManifest, Vec<String>)> {
     let (dir, tree) = workspace_at(ctx, git, commit, "release")?;
     let repo_root = tree.as_ref().map_or(git.root(), |t| t.dir());
-    let metadata = cargo::metadata(&dir)?;
+    let metadata = ctx.cargo()?.metadata(&dir)?;
     let root = metadata.workspace_root.clone().into_std_path_buf();
     let workspace = cargo::workspace(&metadata, repo_root)?;
     let settings = ctx.settings(&root)?;

@@ -18,6 +18,7 @@ pub mod release;
 pub mod render;
 pub mod retry;
 pub mod schedule;
+pub mod toolchain;
 pub mod trigger;
 pub mod version;
 pub mod workspace;

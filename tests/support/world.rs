@@ -38,6 +38,9 @@ impl World {
             "Cargo.toml",
             "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
         );
+        // As `cargo new` writes it: the action builds into the checkout's target/ (where a
+        // cache step finds it), also when it publishes from another commit.
+        repo.write(".gitignore", "/target\n");
         for (name, deps) in [
             ("core", ""),
             (
