@@ -1,7 +1,8 @@
 //! The contract between action.yml, the binary and the README: every input the action declares
 //! is read by the binary, every default it declares is one the binary accepts, and the README's
 //! Inputs and Outputs tables say what action.yml says. Each test fails when one side changes
-//! without the others.
+//! without the others. The same checks hold for the action.yml a release's tags carry, which
+//! `scripts/pin-action-image.sh` points at the prebuilt image.
 
 mod support;
 
@@ -17,6 +18,13 @@ use support::*;
 struct ActionYml {
     inputs: serde_norway::Mapping,
     outputs: serde_norway::Mapping,
+    runs: Runs,
+}
+
+#[derive(Debug, Deserialize)]
+struct Runs {
+    using: String,
+    image: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -44,8 +52,8 @@ fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn action_yml() -> ActionYml {
-    let text = std::fs::read_to_string(manifest_dir().join("action.yml")).expect("action.yml");
+fn action_yml(path: &Path) -> ActionYml {
+    let text = std::fs::read_to_string(path).expect("action.yml");
     serde_norway::from_str(&text).expect("action.yml parses")
 }
 
@@ -63,19 +71,23 @@ fn declared<T: serde::de::DeserializeOwned>(
         .collect()
 }
 
-fn inputs() -> Vec<Declared> {
-    declared(&action_yml().inputs, |name, spec: InputSpec| Declared {
-        name,
-        default: Some(spec.default.unwrap_or_default()),
-        description: collapse(&spec.description),
+fn inputs(action: &Path) -> Vec<Declared> {
+    declared(&action_yml(action).inputs, |name, spec: InputSpec| {
+        Declared {
+            name,
+            default: Some(spec.default.unwrap_or_default()),
+            description: collapse(&spec.description),
+        }
     })
 }
 
-fn outputs_declared() -> Vec<Declared> {
-    declared(&action_yml().outputs, |name, spec: OutputSpec| Declared {
-        name,
-        default: None,
-        description: collapse(&spec.description),
+fn outputs_declared(action: &Path) -> Vec<Declared> {
+    declared(&action_yml(action).outputs, |name, spec: OutputSpec| {
+        Declared {
+            name,
+            default: None,
+            description: collapse(&spec.description),
+        }
     })
 }
 
@@ -117,9 +129,10 @@ fn fixture() -> Repo {
     repo
 }
 
-/// The binary as a Docker action runs it: every input declared, `set` on top.
-fn run_action(repo: &Repo, runner: &Path, set: &[(&str, &str)]) -> Output {
-    let env = action_env(repo.path(), runner, set);
+/// The binary as a Docker action declared by `action` runs it: every input declared, `set` on
+/// top.
+fn run_action(action: &Path, repo: &Repo, runner: &Path, set: &[(&str, &str)]) -> Output {
+    let env = action_env_for(action, repo.path(), runner, set);
     run_env(repo.path(), &[], &env)
 }
 
@@ -220,7 +233,11 @@ const ROWS: &[Row] = &[
 
 #[test]
 fn every_input_in_action_yml_is_read_by_the_binary() {
-    let declared: Vec<String> = inputs().into_iter().map(|i| i.name).collect();
+    check_every_input_is_read(&action_yml_path());
+}
+
+fn check_every_input_is_read(action: &Path) {
+    let declared: Vec<String> = inputs(action).into_iter().map(|i| i.name).collect();
     let rows: Vec<&str> = ROWS.iter().map(|r| r.input).collect();
     let missing: Vec<&String> = declared
         .iter()
@@ -253,7 +270,7 @@ fn every_input_in_action_yml_is_read_by_the_binary() {
         let runner = tempfile::tempdir().unwrap();
         let mut set = vec![("INPUT_ACTION", "plan")];
         set.extend_from_slice(row.set);
-        let out = run_action(&repo, runner.path(), &set);
+        let out = run_action(action, &repo, runner.path(), &set);
         let (code, text, stream, wanted) = match row.proof {
             Proof::Refused(text) => (2, text, stderr(&out), "stderr"),
             Proof::Printed(text) => (0, text, stdout(&out), "stdout"),
@@ -274,12 +291,16 @@ fn every_input_in_action_yml_is_read_by_the_binary() {
 
 #[test]
 fn every_default_in_action_yml_is_valid_for_the_binary() {
+    check_every_default_is_valid(&action_yml_path());
+}
+
+fn check_every_default_is_valid(action: &Path) {
     let repo = fixture();
     let runner = tempfile::tempdir().unwrap();
     // `action` defaults to auto, which needs an event: a dispatch that asks for a plan.
     let event = runner.path().join("event.json");
     std::fs::write(&event, r#"{"inputs": {"action": "plan"}}"#).unwrap();
-    let defaults: Vec<(String, String)> = inputs()
+    let defaults: Vec<(String, String)> = inputs(action)
         .into_iter()
         .map(|i| {
             let value = i.default.unwrap_or_default();
@@ -300,7 +321,7 @@ fn every_default_in_action_yml_is_valid_for_the_binary() {
         ("GITHUB_EVENT_NAME", "workflow_dispatch"),
         ("GITHUB_EVENT_PATH", event_path),
     ]);
-    let out = run_action(&repo, runner.path(), &set);
+    let out = run_action(action, &repo, runner.path(), &set);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -406,18 +427,22 @@ fn separator(header: &str) -> String {
 
 #[test]
 fn readme_tables_match_action_yml() {
+    check_readme_tables(&action_yml_path());
+}
+
+fn check_readme_tables(action: &Path) {
     let readme = std::fs::read_to_string(manifest_dir().join("README.md")).expect("README.md");
     check_table(
         &readme,
         "Inputs",
         "| Input | Default | Description |",
-        &inputs(),
+        &inputs(action),
     );
     check_table(
         &readme,
         "Outputs",
         "| Output | Description |",
-        &outputs_declared(),
+        &outputs_declared(action),
     );
 }
 
@@ -444,4 +469,84 @@ fn readme_rows_follow_one_rule_for_defaults_and_descriptions() {
         assert_eq!(readme_row(&item), row);
         assert_eq!(cells(row).len(), if item.default.is_some() { 3 } else { 2 });
     }
+}
+
+/// `scripts/pin-action-image.sh` on a copy of this clone's action.yml.
+fn pin(version: &str, owner: &str, file: &Path) -> Output {
+    std::process::Command::new("bash")
+        .arg(manifest_dir().join("scripts/pin-action-image.sh"))
+        .args([version, owner])
+        .arg(file)
+        .output()
+        .expect("bash runs")
+}
+
+#[test]
+fn main_builds_the_action_from_the_dockerfile() {
+    let runs = action_yml(&action_yml_path()).runs;
+    assert_eq!(
+        (runs.using.as_str(), runs.image.as_str()),
+        ("docker", "Dockerfile")
+    );
+}
+
+#[test]
+fn a_release_action_yml_names_its_exact_image_and_keeps_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let pinned = dir.path().join("action.yml");
+    let original = std::fs::read_to_string(action_yml_path()).unwrap();
+    std::fs::write(&pinned, &original).unwrap();
+
+    let out = pin("v1.4.0-rc.2", "ReleaseKit", &pinned);
+
+    assert!(out.status.success(), "{}", stderr(&out));
+    let image = "docker://ghcr.io/releasekit/releasekit-cargo:v1.4.0-rc.2";
+    assert_eq!(
+        std::fs::read_to_string(&pinned).unwrap(),
+        original.replace("\n  image: Dockerfile\n", &format!("\n  image: {image}\n")),
+        "only the image line changes"
+    );
+    let runs = action_yml(&pinned).runs;
+    assert_eq!(
+        (runs.using.as_str(), runs.image.as_str()),
+        ("docker", image)
+    );
+    check_every_input_is_read(&pinned);
+    check_every_default_is_valid(&pinned);
+    check_readme_tables(&pinned);
+}
+
+#[test]
+fn the_pin_script_refuses_bad_arguments_and_a_pinned_file_leaving_it_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("action.yml");
+    std::fs::copy(action_yml_path(), &file).unwrap();
+    let before = std::fs::read_to_string(&file).unwrap();
+    for (version, owner, message) in [
+        ("1.4", "releasekit", "invalid version \"1.4\""),
+        (
+            "1.4.0+build.5",
+            "releasekit",
+            "invalid version \"1.4.0+build.5\"",
+        ),
+        ("1.4.0;ls", "releasekit", "invalid version \"1.4.0;ls\""),
+        ("1.4.0", "release/kit", "invalid owner \"release/kit\""),
+        ("1.4.0", "-releasekit", "invalid owner \"-releasekit\""),
+    ] {
+        let out = pin(version, owner, &file);
+        assert_eq!(out.status.code(), Some(2), "{version} {owner}");
+        assert!(stderr(&out).contains(message), "{}", stderr(&out));
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+    }
+
+    assert!(pin("1.4.0", "releasekit", &file).status.success());
+    let pinned = std::fs::read_to_string(&file).unwrap();
+    let again = pin("1.5.0", "releasekit", &file);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("expected exactly one line `  image: Dockerfile`"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), pinned);
 }

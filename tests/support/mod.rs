@@ -161,9 +161,18 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// This clone's action.yml.
+pub fn action_yml_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml")
+}
+
 /// The names of action.yml's `section` (`inputs`, `outputs`), in its order.
 pub fn action_yml_names(section: &str) -> Vec<String> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml");
+    action_yml_names_in(&action_yml_path(), section)
+}
+
+/// The names of `section` in the action.yml at `path`, in its order.
+pub fn action_yml_names_in(path: &Path, section: &str) -> Vec<String> {
     let text = std::fs::read_to_string(path).expect("read action.yml");
     let action: serde_norway::Value = serde_norway::from_str(&text).expect("action.yml parses");
     action[section]
@@ -176,7 +185,17 @@ pub fn action_yml_names(section: &str) -> Vec<String> {
 
 /// Every input action.yml declares, empty, as the runner passes them; then `set` on top.
 pub fn action_env(workspace: &Path, home: &Path, set: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut env: Vec<(String, String)> = action_yml_names("inputs")
+    action_env_for(&action_yml_path(), workspace, home, set)
+}
+
+/// [`action_env`] for the action.yml at `action`.
+pub fn action_env_for(
+    action: &Path,
+    workspace: &Path,
+    home: &Path,
+    set: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = action_yml_names_in(action, "inputs")
         .iter()
         .map(|i| (format!("INPUT_{}", i.to_uppercase()), String::new()))
         .collect();
