@@ -1,0 +1,138 @@
+//! The contract between action.yml and the reusable workflow (.github/workflows/
+//! releasekit-cargo.yml): a caller can set every input of the action through it, each stage
+//! step hands the action only inputs it declares, the two variants of a step (the action at this
+//! commit, the prebuilt image) never drift apart, and the publish job caches where the action's
+//! container keeps cargo's work.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde_norway::{Mapping, Value};
+use support::action_yml_names;
+
+fn workflow() -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/releasekit-cargo.yml");
+    let text = std::fs::read_to_string(path).expect("the reusable workflow");
+    serde_norway::from_str(&text).expect("it parses")
+}
+
+fn keys(map: &Value) -> Vec<String> {
+    map.as_mapping()
+        .expect("a mapping")
+        .keys()
+        .map(|k| k.as_str().expect("a name").to_owned())
+        .collect()
+}
+
+/// The triggers: serde_norway reads YAML 1.2, where `on` is a string key (YAML 1.1 made it `true`).
+fn triggers(workflow: &Value) -> &Value {
+    &workflow["on"]
+}
+
+/// Each job's steps that run the action: `uses: ./` or the prebuilt image.
+fn action_steps(workflow: &Value) -> Vec<(String, Vec<&Mapping>)> {
+    workflow["jobs"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .map(|(name, job)| {
+            let steps = job["steps"]
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .filter(|step| {
+                    step["uses"].as_str().is_some_and(|uses| {
+                        uses == "./" || uses.starts_with("docker://ghcr.io/releasekit/")
+                    })
+                })
+                .map(|step| step.as_mapping().unwrap())
+                .collect();
+            (name.as_str().unwrap().to_owned(), steps)
+        })
+        .collect()
+}
+
+#[test]
+fn a_caller_can_set_every_input_of_the_action_but_the_token_which_is_a_secret() {
+    let workflow = workflow();
+    let called: Vec<String> = keys(&triggers(&workflow)["workflow_call"]["inputs"]);
+    let action: Vec<String> = action_yml_names("inputs")
+        .into_iter()
+        .filter(|name| name != "token")
+        .collect();
+    assert_eq!(called, action);
+    let secrets = keys(&triggers(&workflow)["workflow_call"]["secrets"]);
+    assert!(secrets.contains(&"release_token".to_owned()), "{secrets:?}");
+    let dispatched: BTreeSet<String> = keys(&triggers(&workflow)["workflow_dispatch"]["inputs"])
+        .into_iter()
+        .collect();
+    let called: BTreeSet<String> = called.into_iter().collect();
+    assert!(dispatched.is_subset(&called), "{dispatched:?}");
+}
+
+#[test]
+fn each_stage_step_passes_only_declared_inputs_and_both_variants_agree() {
+    let workflow = workflow();
+    let declared: BTreeSet<String> = action_yml_names("inputs").into_iter().collect();
+    for (job, steps) in action_steps(&workflow) {
+        assert_eq!(
+            steps.len(),
+            2,
+            "{job}: the action at this commit and the image"
+        );
+        let with = |step: &Mapping| step.get("with").cloned().unwrap_or(Value::Null);
+        let env = |step: &Mapping| step.get("env").cloned().unwrap_or(Value::Null);
+        assert_eq!(with(steps[0]), with(steps[1]), "{job}: with");
+        assert_eq!(env(steps[0]), env(steps[1]), "{job}: env");
+        let passed: BTreeSet<String> = keys(&with(steps[0])).into_iter().collect();
+        let unknown: Vec<&String> = passed.difference(&declared).collect();
+        assert!(
+            unknown.is_empty(),
+            "{job} passes undeclared inputs {unknown:?}"
+        );
+        assert!(
+            passed.contains("token"),
+            "{job}: a docker:// step gets no default token"
+        );
+        // The stages that run cargo get the caller's toolchain.
+        let runs_cargo = ["plan", "prepare", "publish"].contains(&job.as_str());
+        assert_eq!(
+            with(steps[0])["toolchain"].as_str(),
+            runs_cargo.then_some("${{ inputs.toolchain }}"),
+            "{job}: toolchain"
+        );
+    }
+}
+
+#[test]
+fn the_publish_job_caches_the_containers_cargo_home_and_target_with_rust_cache() {
+    let workflow = workflow();
+    let steps = workflow["jobs"]["publish"]["steps"].as_sequence().unwrap();
+    let cache = steps
+        .iter()
+        .position(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("Swatinem/rust-cache@"))
+        })
+        .expect("publish uses Swatinem/rust-cache");
+    let action = steps
+        .iter()
+        .position(|s| s["uses"].as_str() == Some("./"))
+        .unwrap();
+    assert!(
+        cache < action,
+        "the cache is restored before the action runs"
+    );
+    // /github/home in a Docker action is this directory on the runner.
+    assert_eq!(
+        steps[cache]["env"]["CARGO_HOME"].as_str(),
+        Some("${{ runner.temp }}/_github_home/.cargo")
+    );
+    assert_eq!(
+        steps[cache]["with"]["workspaces"].as_str(),
+        Some("${{ inputs.workspace || '.' }}")
+    );
+}
