@@ -214,7 +214,8 @@ struct Run {
 }
 
 /// The host binary, or with `RELEASEKIT_TEST_IMAGE` the image, with exactly `env`, in `dir`.
-/// The image has its own toolchain and PATH, so the host's cargo paths stay out of it.
+/// The image has its own toolchain and PATH, so the host's cargo paths stay out of it; the host
+/// binary gets the host's rustup, but no CARGO_HOME, as the runner passes none to a container.
 fn launch(dir: &Path, mounts: &[&Path], env: &[(String, String)]) -> Output {
     let mut cmd = match std::env::var("RELEASEKIT_TEST_IMAGE") {
         Ok(image) if !image.is_empty() => {
@@ -233,7 +234,7 @@ fn launch(dir: &Path, mounts: &[&Path], env: &[(String, String)]) -> Output {
         _ => {
             let mut cmd = Command::new(support::BIN);
             cmd.current_dir(dir).env_clear().envs(env.iter().cloned());
-            for keep in ["PATH", "CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN"] {
+            for keep in ["PATH", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN"] {
                 if let Some(value) = std::env::var_os(keep) {
                     cmd.env(keep, value);
                 }
@@ -343,6 +344,18 @@ fn the_release_flow_runs_as_root_on_a_checkout_another_user_owns() {
     assert!(
         !runner.home.join(".gitconfig").exists(),
         "the binary wrote git configuration into HOME"
+    );
+    // cargo's work is where a cache step on the runner finds it: its home under /github/home,
+    // its builds in the checkout's target/.
+    assert!(
+        runner.home.join(".cargo/registry/index").is_dir(),
+        "cargo's home is not under HOME"
+    );
+    assert!(runner.workspace.join("target/release").is_dir());
+    assert!(
+        released.summary.contains("**Toolchain:** `cargo 1."),
+        "{}",
+        released.summary
     );
     assert_eq!(
         runner.files_not_owned(),
