@@ -62,12 +62,13 @@ pub fn run(
     let event = read_event(var("GITHUB_EVENT_PATH"), var("GITHUB_EVENT_NAME"))?;
     let command = config.command;
     let workspace = config.workspace.clone();
-    // The stages that run cargo find their toolchain before anything else (`auto` once it
-    // knows its stages).
+    // Every stage reads the workspace with cargo, so it finds its toolchain before anything
+    // else (`auto` once it knows it runs a stage).
     let uses_cargo = match command {
-        Command::Plan | Command::Apply | Command::Prepare => config.metadata_file.is_none(),
+        Command::Plan | Command::Apply => config.metadata_file.is_none(),
         Command::Publish => !config.skip_publish,
-        Command::Release | Command::Notify | Command::Auto => false,
+        Command::Prepare | Command::Release | Command::Notify => true,
+        Command::Auto => false,
     };
     let mut ctx = jobs::Context {
         config,

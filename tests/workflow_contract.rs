@@ -96,11 +96,10 @@ fn each_stage_step_passes_only_declared_inputs_and_both_variants_agree() {
             passed.contains("token"),
             "{job}: a docker:// step gets no default token"
         );
-        // The stages that run cargo get the caller's toolchain.
-        let runs_cargo = ["plan", "prepare", "publish"].contains(&job.as_str());
+        // Every stage reads the workspace with cargo: each gets the caller's toolchain.
         assert_eq!(
             with(steps[0])["toolchain"].as_str(),
-            runs_cargo.then_some("${{ inputs.toolchain }}"),
+            Some("${{ inputs.toolchain }}"),
             "{job}: toolchain"
         );
     }

@@ -130,7 +130,7 @@ group! {
 }
 
 group! {
-    /// The Rust toolchain cargo runs with (the subcommands that run cargo).
+    /// The Rust toolchain cargo runs with (every stage reads the workspace with cargo).
     Toolchain {
         /// Rust toolchain for every cargo command, e.g. stable, 1.97, nightly-2026-10-01;
         /// installed with rustup when missing [default: the workspace's rust-toolchain file,
@@ -253,10 +253,11 @@ stage_options! {
 }
 
 stage_options! {
-    /// Release reads the merged Release PR and the manifests at its merge commit: no cargo, no
-    /// registry, no group of its own (the Release PR's).
+    /// Release reads the merged Release PR and the workspace at its merge commit (`cargo
+    /// metadata`): no registry, no group of its own (the Release PR's).
     ReleaseArgs {
         place: Place,
+        toolchain: Toolchain,
         remote: Remote,
     }
 }
@@ -273,9 +274,11 @@ stage_options! {
 }
 
 stage_options! {
-    /// Notify reads what was released from the merged Release PR, and the registry's index.
+    /// Notify reads what was released from the merged Release PR (as release does), and the
+    /// registry's index.
     NotifyArgs {
         place: Place,
+        toolchain: Toolchain,
         remote: Remote,
         registry: Registry,
     }
@@ -381,7 +384,7 @@ mod tests {
         // marks for: plan, apply, prepare, release, publish, notify, auto
         ("--workspace", Some("."), "xxxxxxx"),
         ("--config", Some("releasekit.toml"), "xxxxxxx"),
-        ("--toolchain", Some("stable"), "xxx.x.x"),
+        ("--toolchain", Some("stable"), "xxxxxxx"),
         ("--group", Some("core"), "xxx.x.x"),
         ("--bump-type", Some("minor"), "xxx...x"),
         ("--prerelease", Some("rc"), "xxx...x"),

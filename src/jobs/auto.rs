@@ -25,17 +25,11 @@ pub fn run(ctx: &mut Context<'_>) -> Result<()> {
         }
         Trigger::Run(stages) => stages,
     };
-    // The toolchain is found (and checked against each rust-version) before the first stage,
-    // so a workspace it cannot build stops before a release is tagged, not at its upload.
-    let publishes = stages.contains(&Stage::Publish) && !ctx.config.skip_publish;
-    if publishes
-        || stages
-            .iter()
-            .any(|s| matches!(s, Stage::Plan | Stage::Prepare))
-    {
-        ctx.announce_toolchain()?;
-    }
-    if publishes && stages.contains(&Stage::Release) {
+    // Every stage reads the workspace with cargo: the toolchain is found before the first one,
+    // and checked against each rust-version when the run publishes, so a workspace it cannot
+    // build stops before a release is tagged, not at its upload.
+    ctx.announce_toolchain()?;
+    if stages.contains(&Stage::Publish) && !ctx.config.skip_publish {
         ctx.metadata(&ctx.config.workspace)?;
     }
     let number = match &event {
