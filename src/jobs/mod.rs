@@ -26,6 +26,7 @@ use crate::adapters::toolchain;
 use crate::config::Config;
 use crate::config::file::{Settings, load_settings};
 use crate::error::{Error, Result};
+use crate::plan::api::ApiChecks;
 use crate::plan::history::{RawCommit, Tag};
 use crate::plan::release::{Facts, PlanOptions, Published, ReleasePlan, build_plan};
 use crate::plan::toolchain::{Toolchain, check as check_rust_versions};
@@ -359,6 +360,7 @@ pub fn plan_for(ctx: &Context<'_>, g: &Gathered, selection: &Selection) -> Resul
         tags: &g.tags,
         published: g.published.as_ref().unwrap_or(&not_looked_up),
         assume_tagged_published: g.published.is_none(),
+        api: &ApiChecks::new(),
     };
     let mut plan = build_plan(facts, &options)?;
     if let Some(why) = &g.index_unread {

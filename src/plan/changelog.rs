@@ -18,6 +18,9 @@ pub struct SectionInput<'a> {
     pub commits: &'a [ConventionalCommit],
     /// Extra lines listed under "Dependencies", e.g. "update `foo` to 1.2.0".
     pub notes: &'a [String],
+    /// API breaks found by cargo-semver-checks, listed under "Breaking changes" after the
+    /// commits that declared theirs.
+    pub api_breaks: &'a [String],
     /// `https://github.com/owner/repo`: turns hashes, PR numbers and the heading into links.
     pub repository_url: Option<&'a str>,
     /// `(prior_tag, planned_tag)`: the heading links to the comparison of the two.
@@ -54,12 +57,15 @@ pub fn render_section(input: &SectionInput) -> String {
     };
     let mut listed = false;
     for (section, title) in SUBSECTIONS {
-        let lines: Vec<String> = input
+        let mut lines: Vec<String> = input
             .commits
             .iter()
             .filter(|commit| commit.section == Some(section))
             .map(|commit| commit_line(commit, url))
             .collect();
+        if section == Section::Breaking {
+            lines.extend(input.api_breaks.iter().map(|line| format!("- {line}")));
+        }
         listed |= push_subsection(&mut out, title, &lines);
     }
     let notes: Vec<String> = input.notes.iter().map(|note| format!("- {note}")).collect();
@@ -319,6 +325,7 @@ mod tests {
             date: "2026-11-21",
             commits: &commits,
             notes: &[],
+            api_breaks: &[],
             repository_url: None,
             compare: None,
         })
@@ -333,6 +340,7 @@ mod tests {
             date: "2026-11-21",
             commits: &commits,
             notes: &notes,
+            api_breaks: &[],
             repository_url: Some(URL),
             compare: Some(("foo-v1.3.0", "foo-v1.4.0")),
         });
@@ -348,6 +356,7 @@ mod tests {
             date: "2026-11-21",
             commits: &commits,
             notes: &notes,
+            api_breaks: &[],
             repository_url: None,
             compare: Some(("foo-v1.3.0", "foo-v1.4.0")),
         });
@@ -363,12 +372,37 @@ mod tests {
             date: "2026-11-21",
             commits: &commits,
             notes: &[],
+            api_breaks: &[],
             repository_url: Some("https://github.com/owner/repo/"),
             compare: None,
         });
         assert_eq!(
             text,
             "## [0.1.0] - 2026-11-21\n\n### Features\n\n- first ([ccccccc](https://github.com/owner/repo/commit/cccccccccccccccccccccccccccccccccccccccc))\n"
+        );
+    }
+
+    #[test]
+    fn api_breaks_are_listed_under_breaking_changes_after_declared_ones() {
+        let version = v("2.0.0");
+        let commits = [
+            commit('a', Some(Section::Breaking), None, "drop `Old`"),
+            commit('b', Some(Section::Fixes), None, "tidy"),
+        ];
+        let breaks = ["function_missing: `widgets::parse` (cargo-semver-checks)".to_owned()];
+        let text = render_section(&SectionInput {
+            version: &version,
+            date: "2026-11-21",
+            commits: &commits,
+            notes: &[],
+            api_breaks: &breaks,
+            repository_url: None,
+            compare: None,
+        });
+        assert_eq!(
+            text,
+            "## [2.0.0] - 2026-11-21\n\n### Breaking changes\n\n- drop `Old` (aaaaaaa)\n\
+             - function_missing: `widgets::parse` (cargo-semver-checks)\n\n### Fixes\n\n- tidy (bbbbbbb)\n"
         );
     }
 
@@ -381,6 +415,7 @@ mod tests {
             date: "2026-11-21",
             commits: &commits,
             notes: &[],
+            api_breaks: &[],
             repository_url: None,
             compare: None,
         });

@@ -4,6 +4,7 @@
 //! history, the registry index) into the small types below; jobs hand them to these modules and
 //! carry out what comes back. Nothing in `plan` imports `adapters`, `jobs` or `config`.
 
+pub mod api;
 pub mod changelog;
 pub mod commits;
 pub mod git_output;

@@ -78,6 +78,7 @@ use globset::Glob;
 use semver::VersionReq;
 
 use super::DepKind;
+use super::api::{ApiBreak, ApiCheck, ApiChecks, breaking_bump, first_breaks, list_breaks};
 use super::changelog::{SectionInput, render_section};
 use super::commits::{ConventionalCommit, classify, drop_reverted};
 use super::graph::{CycleError, Edge, publish_edges, waves};
@@ -102,6 +103,8 @@ pub struct Facts<'a> {
     /// No published versions could be looked up: take each crate's last tagged version as
     /// published for the dev-dependency rule (the plan says so).
     pub assume_tagged_published: bool,
+    /// What the API checks found (cargo-semver-checks against the last release), per crate.
+    pub api: &'a ApiChecks,
 }
 
 /// Why a crate is released.
@@ -118,6 +121,13 @@ pub enum Reason {
     Dependency { name: String, version: Version },
     /// A member of the same fixed group (or `[workspace.package]` version) is released.
     Fixed { with: String },
+    /// cargo-semver-checks found breaks against the last release: the bump is raised to `bump`.
+    /// `breaks` are the first few; `more` counts the rest.
+    ApiBreak {
+        bump: Bump,
+        breaks: Vec<ApiBreak>,
+        more: usize,
+    },
 }
 
 impl std::fmt::Display for Reason {
@@ -134,6 +144,9 @@ impl std::fmt::Display for Reason {
             Reason::Forced { bump } => write!(f, "bump_type {bump}"),
             Reason::Dependency { name, version } => write!(f, "dependency {name} → {version}"),
             Reason::Fixed { with } => write!(f, "fixed version with {with}"),
+            Reason::ApiBreak { bump, breaks, more } => {
+                write!(f, "API break ({bump}): {}", list_breaks(breaks, *more))
+            }
         }
     }
 }
@@ -353,6 +366,21 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
                 st.reasons.push(Reason::Commits { count, bump });
             }
         }
+        // A break the API check found raises the bump; a forced bump stays (the plan notes it).
+        if !is_new
+            && options.forced_bump.is_none()
+            && let Some(ApiCheck::Compared { breaks }) = facts.api.get(&m.name)
+            && !breaks.is_empty()
+            && st.bump < breaking_bump(&m.version)
+        {
+            let (shown, more) = first_breaks(breaks);
+            st.bump = breaking_bump(&m.version);
+            st.reasons.push(Reason::ApiBreak {
+                bump: st.bump,
+                breaks: shown,
+                more,
+            });
+        }
         st.released |= st.bump > Bump::None;
         state.insert(m.name.clone(), st);
     }
@@ -446,6 +474,14 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
     }
 
     let manifest_edits = manifest_edits(ws, &state, &planned, &current, &mut notes);
+    notes.extend(super::api::notes(
+        facts.api,
+        members
+            .iter()
+            .filter(|m| state[&m.name].released)
+            .map(|m| (m.name.as_str(), state[&m.name].bump, &m.version)),
+        options.forced_bump.is_some(),
+    ));
     let released: BTreeSet<String> = state
         .iter()
         .filter(|(_, s)| s.released)
@@ -492,11 +528,13 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
             let planned_tag = tag_name(&formats[m.name.as_str()], &m.name, &version);
             let changelog = if st.released {
                 let notes = dependency_notes(&st.reasons);
+                let api_breaks = api_break_lines(&st.reasons);
                 render_section(&SectionInput {
                     version: &version,
                     date: &options.date,
                     commits: &st.commits,
                     notes: &notes,
+                    api_breaks: &api_breaks,
                     repository_url: options.repository_url.as_deref(),
                     compare: point
                         .as_ref()
@@ -557,6 +595,24 @@ struct CrateState {
     released: bool,
     reasons: Vec<Reason>,
     commits: Vec<ConventionalCommit>,
+}
+
+/// The changelog's lines for the breaks the API check found.
+fn api_break_lines(reasons: &[Reason]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for reason in reasons {
+        if let Reason::ApiBreak { breaks, more, .. } = reason {
+            for b in breaks {
+                lines.push(format!("{}: `{}` (cargo-semver-checks)", b.lint, b.item));
+            }
+            if *more > 0 {
+                lines.push(format!(
+                    "and {more} more API break(s) (`cargo semver-checks` lists them all)"
+                ));
+            }
+        }
+    }
+    lines
 }
 
 fn dependency_notes(reasons: &[Reason]) -> Vec<String> {
