@@ -16,6 +16,7 @@ use toml::Spanned;
 use semver::Version;
 
 use super::{Config, ConfigError, Position, is_name};
+use crate::plan::api::SemverChecks;
 use crate::plan::history::tag_name;
 use crate::plan::refname::check_ref_name;
 use crate::plan::release::{DependentsBump, GroupSpec, Versioning};
@@ -38,6 +39,65 @@ pub struct Settings {
     pub groups: Vec<GroupSpec>,
     pub notify: NotifySettings,
     pub publish_timeout_secs: u64,
+    /// API checks with cargo-semver-checks, for every crate without its own setting.
+    pub semver_checks: SemverChecks,
+    /// `[package.<name>]`: settings of one crate, by its name.
+    pub packages: BTreeMap<String, PackageSettings>,
+}
+
+/// `[package.<name>]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct PackageSettings {
+    /// `None`: the top-level `semver_checks`.
+    pub semver_checks: Option<SemverChecks>,
+    /// Where the table is named, for an error when no workspace member has that name.
+    #[serde(skip)]
+    pub(crate) origin: Option<Origin>,
+}
+
+/// Where in the configuration a key was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Origin {
+    path: std::path::PathBuf,
+    at: Position,
+    key: String,
+}
+
+impl Settings {
+    /// The API check mode of crate `name`.
+    pub fn semver_checks_for(&self, name: &str) -> SemverChecks {
+        self.packages
+            .get(name)
+            .and_then(|p| p.semver_checks)
+            .unwrap_or(self.semver_checks)
+    }
+
+    /// Every `[package.<name>]` must name a workspace member: a misspelt name would silently
+    /// configure nothing.
+    pub fn check_packages<'a>(
+        &self,
+        members: impl Iterator<Item = &'a str> + Clone,
+    ) -> Result<(), ConfigError> {
+        for (name, package) in &self.packages {
+            if members.clone().any(|m| m == name) {
+                continue;
+            }
+            let mut known: Vec<&str> = members.clone().collect();
+            known.sort_unstable();
+            let origin = package.origin.as_ref();
+            return Err(ConfigError::InvalidSetting {
+                path: origin.map(|o| o.path.clone()).unwrap_or_default(),
+                at: origin.map(|o| o.at),
+                key: origin.map_or_else(|| format!("package.{name}"), |o| o.key.clone()),
+                value: name.clone(),
+                expected: format!(
+                    "expected the name of a workspace member: {}",
+                    known.join(", ")
+                ),
+            });
+        }
+        Ok(())
+    }
 }
 
 impl Default for Settings {
@@ -49,6 +109,8 @@ impl Default for Settings {
             groups: Vec::new(),
             notify: NotifySettings::default(),
             publish_timeout_secs: DEFAULT_PUBLISH_TIMEOUT_SECS,
+            semver_checks: SemverChecks::default(),
+            packages: BTreeMap::new(),
         }
     }
 }
@@ -99,6 +161,16 @@ struct RawSettings {
     #[serde(default)]
     notify: RawNotify,
     publish_timeout: Option<Spanned<i64>>,
+    #[serde(default)]
+    semver_checks: SemverChecks,
+    #[serde(default)]
+    package: BTreeMap<Spanned<String>, RawPackage>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPackage {
+    semver_checks: Option<SemverChecks>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -379,6 +451,22 @@ impl Source<'_> {
                 }
             },
         };
+        let packages = raw
+            .package
+            .into_iter()
+            .map(|(name, package)| {
+                let origin = Origin {
+                    path: self.path.to_owned(),
+                    at: position(self.text, name.span().start),
+                    key: format!("{}package.{}", self.prefix, name.get_ref()),
+                };
+                let settings = PackageSettings {
+                    semver_checks: package.semver_checks,
+                    origin: Some(origin),
+                };
+                (name.into_inner(), settings)
+            })
+            .collect();
         Ok(Settings {
             tag_format,
             dependents_bump: raw.dependents_bump,
@@ -389,6 +477,8 @@ impl Source<'_> {
                 event_type,
             },
             publish_timeout_secs,
+            semver_checks: raw.semver_checks,
+            packages,
         })
     }
 }
@@ -497,6 +587,7 @@ mod tests {
 tag_format = "v{version}"
 dependents_bump = "none"
 publish_timeout = 120
+semver_checks = "required"
 
 [changelog]
 enabled = false
@@ -512,9 +603,17 @@ members = ["xtask"]
 [notify]
 repositories = ["org/downstream", "org/other.repo"]
 event_type = "crates-released"
+
+[package.widgets]
+semver_checks = "off"
 "#,
         )
         .unwrap();
+        assert_eq!(settings.semver_checks_for("widgets"), SemverChecks::Off);
+        assert_eq!(
+            settings.semver_checks_for("gadgets"),
+            SemverChecks::Required
+        );
         assert_eq!(
             settings,
             Settings {
@@ -540,7 +639,47 @@ event_type = "crates-released"
                     event_type: "crates-released".into(),
                 },
                 publish_timeout_secs: 120,
+                semver_checks: SemverChecks::Required,
+                packages: settings.packages.clone(),
             }
+        );
+    }
+
+    #[test]
+    fn semver_checks_defaults_to_auto_and_a_package_table_overrides_it() {
+        let settings = load_text("[package.a]\nsemver_checks = \"required\"\n").unwrap();
+        assert_eq!(Settings::default().semver_checks, SemverChecks::Auto);
+        assert_eq!(settings.semver_checks_for("a"), SemverChecks::Required);
+        assert_eq!(settings.semver_checks_for("b"), SemverChecks::Auto);
+        assert!(settings.check_packages(["a", "b"].into_iter()).is_ok());
+    }
+
+    #[test]
+    fn a_package_table_for_no_member_is_an_error_naming_it_with_its_position() {
+        let (dir, path) =
+            with_file("semver_checks = \"off\"\n\n[package.widgts]\nsemver_checks = \"auto\"\n");
+        let settings = load_settings(&path, false, None).unwrap();
+        let err = settings
+            .check_packages(["widgets", "gadgets"].into_iter())
+            .unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert_eq!(
+            err.to_string()
+                .replace(&format!("{}/", dir.path().display()), ""),
+            "releasekit.toml:3:10: invalid value \"widgts\" for package.widgts: expected the name of a workspace member: gadgets, widgets"
+        );
+    }
+
+    #[test]
+    fn bad_semver_checks_values_and_package_keys_are_refused() {
+        assert_eq!(
+            error_text("semver_checks = \"always\"\n"),
+            "releasekit.toml:1:17: `semver_checks`: unknown variant `always`, expected one of `auto`, `required`, `off`"
+        );
+        assert!(
+            error_text("[package.a]\nsemver-checks = \"off\"\n").starts_with(
+                "releasekit.toml:2:1: unknown field `semver-checks`, expected `semver_checks`"
+            ),
         );
     }
 
@@ -608,7 +747,8 @@ members = ["core-*"]
         assert_eq!(
             message,
             "releasekit.toml:2:1: unknown field `tagformat`, expected one of `tag_format`, \
-             `dependents_bump`, `changelog`, `groups`, `notify`, `publish_timeout`"
+             `dependents_bump`, `changelog`, `groups`, `notify`, `publish_timeout`, \
+             `semver_checks`, `package`"
         );
     }
 
