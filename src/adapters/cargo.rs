@@ -304,6 +304,15 @@ pub struct Packaged {
 /// The packages, or what cargo said when packaging or verifying failed.
 pub type Packages = Result<Vec<Packaged>, CargoOutput>;
 
+/// The members with a library target (a public API to check).
+pub fn library_members(meta: &Metadata) -> std::collections::BTreeSet<String> {
+    meta.workspace_packages()
+        .into_iter()
+        .filter(|p| p.targets.iter().any(|t| t.is_lib() || t.is_proc_macro()))
+        .map(|p| p.name.to_string())
+        .collect()
+}
+
 /// The planner's workspace. `repo_root` is the git repository root (member directories are
 /// relative to it, as git's paths are); manifests that cannot be read (metadata from a file)
 /// contribute no extra facts.

@@ -8,6 +8,7 @@ pub mod github;
 pub mod index;
 pub mod oidc;
 pub mod registry;
+pub mod semver_checks;
 pub mod toolchain;
 
 /// Every HTTP client of ours says who it is (crates.io asks for it).

@@ -30,6 +30,9 @@ pub fn run(ctx: &mut Context<'_>) -> Result<ApplyReport> {
     let writes = planned_writes(&plan, place, gathered.settings.changelog.enabled)?;
     let written = write(ctx.cargo()?, &gathered.root, writes)?;
 
+    for line in &gathered.api_log {
+        ctx.print(&format!("{line}\n"))?;
+    }
     ctx.print(&render::text(&plan))?;
     let mut listing = format!("\nWrote {} file(s):\n", written.len());
     for path in &written {

@@ -1,6 +1,7 @@
 //! Thin orchestrators: gather the facts through the adapters, hand them to `plan`, carry out
 //! what comes back, and report. Jobs decide no policy of their own.
 
+mod api;
 pub mod apply;
 pub mod auto;
 pub mod notify;
@@ -9,7 +10,7 @@ pub mod prepare;
 pub mod publish;
 pub mod release;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -236,6 +237,14 @@ pub struct Gathered {
     /// Why the registry's index could not be read, for the plan's notes.
     index_unread: Option<String>,
     shallow: bool,
+    /// What the API checks found, per crate.
+    api: ApiChecks,
+    /// What the API checks did, for the log.
+    pub api_log: Vec<String>,
+    /// Cargo's target directory (the API checks keep their rustdoc JSON under it).
+    target_dir: PathBuf,
+    /// The members with a library target: only those have an API to check.
+    libs: BTreeSet<String>,
 }
 
 /// Where a plan's published versions (the dev-dependency rule) come from when no
@@ -301,6 +310,9 @@ pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
     let root = metadata.workspace_root.clone().into_std_path_buf();
     let settings = ctx.settings(&root)?;
     let workspace = cargo::workspace(&metadata, &repo_root)?;
+    settings.check_packages(workspace.members.iter().map(|m| m.name.as_str()))?;
+    let target_dir = metadata.target_directory.clone().into_std_path_buf();
+    let libs = cargo::library_members(&metadata);
     let mut index_unread = None;
     let published = match (&config.published_file, lookup) {
         (Some(path), _) => Some(read_published(path)?),
@@ -319,7 +331,7 @@ pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
             }
         }
     };
-    Ok(Gathered {
+    let mut gathered = Gathered {
         root,
         repo_root,
         settings,
@@ -329,7 +341,13 @@ pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
         published,
         index_unread,
         shallow,
-    })
+        api: ApiChecks::new(),
+        api_log: Vec::new(),
+        target_dir,
+        libs,
+    };
+    api::check(ctx, &mut gathered)?;
+    Ok(gathered)
 }
 
 /// Plan the release of `selection` from facts gathered once.
@@ -360,7 +378,7 @@ pub fn plan_for(ctx: &Context<'_>, g: &Gathered, selection: &Selection) -> Resul
         tags: &g.tags,
         published: g.published.as_ref().unwrap_or(&not_looked_up),
         assume_tagged_published: g.published.is_none(),
-        api: &ApiChecks::new(),
+        api: &g.api,
     };
     let mut plan = build_plan(facts, &options)?;
     if let Some(why) = &g.index_unread {

@@ -7,13 +7,16 @@ use crate::plan::release::ReleasePlan;
 use crate::plan::render;
 
 pub fn run(ctx: &mut Context<'_>) -> Result<ReleasePlan> {
-    let (plan, _) = gather_and_plan(ctx)?;
+    let (plan, gathered) = gather_and_plan(ctx)?;
     if ctx.config.json {
         ctx.print(&format!(
             "{}\n",
             serde_json::to_string_pretty(&plan).expect("a plan serialises")
         ))?;
     } else {
+        for line in &gathered.api_log {
+            ctx.print(&format!("{line}\n"))?;
+        }
         ctx.print(&render::text(&plan))?;
     }
     ctx.runner.summary(&render::markdown(&plan))?;

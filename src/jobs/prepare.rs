@@ -52,6 +52,9 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Vec<PrepareReport>> {
     ctx.begin_group("plan")?;
     let gathered = gather(ctx, Lookup::Index)?;
     let whole = plan_for(ctx, &gathered, &Selection::Configured)?;
+    for line in &gathered.api_log {
+        ctx.print(&format!("{line}\n"))?;
+    }
     ctx.print(&render::text(&whole))?;
     ctx.end_group()?;
 

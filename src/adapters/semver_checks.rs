@@ -1,0 +1,706 @@
+//! cargo-semver-checks, driven as a subprocess, with the rustdoc JSON made and cached here.
+//!
+//! The tool compares two rustdoc JSON files (`--baseline-rustdoc`, `--current-rustdoc`); we
+//! produce both ourselves, as the tool does on stable (`RUSTC_BOOTSTRAP=1` and rustdoc's JSON
+//! output, private and hidden items included), so that:
+//! - every candidate at HEAD is documented by one `cargo doc` in the workspace (cargo runs them
+//!   in parallel, with the dependencies checked once) into a target directory kept between runs;
+//! - a baseline is documented once per release commit (one `git worktree` of the tag, one
+//!   `cargo doc` for every candidate tagged there), or from the registry's `.crate` when no tag is
+//!   reachable, and its JSON is cached under `<target>/releasekit/semver/baseline-v1/` by crate,
+//!   baseline (tag and commit, or registry version), toolchain and features — the tool itself
+//!   caches registry baselines only;
+//! - the comparisons run in parallel, up to the cores.
+//!
+//! Effects only: which crates to check and what a break means are `plan::api`'s. Every failure
+//! becomes an [`ApiCheck::NotRun`] that says why; nothing here reports "no break" unless the
+//! tool said so.
+
+use std::collections::BTreeMap;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use cargo_metadata::Message;
+use cargo_metadata::diagnostic::DiagnosticLevel;
+
+use crate::adapters::git::Git;
+use crate::plan::api::{ApiBreak, ApiCandidate, ApiCheck, ApiChecks, Baseline};
+
+/// The rustdoc flags cargo-semver-checks itself documents with: its lints look at hidden items,
+/// and re-exports through private modules need the private ones.
+const RUSTDOCFLAGS: &str = "-Z unstable-options --document-private-items --document-hidden-items --output-format=json --cap-lints=allow";
+/// Cached JSON of another layout or other flags must not be read: bump with either.
+const CACHE_DIR: &str = "baseline-v1";
+/// The features documented, part of the cache key.
+const FEATURES: &str = "default-features";
+/// Most characters of a reason a check could not run.
+const WHY_LIMIT: usize = 300;
+
+/// What a run of the checks did, for the log.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckStats {
+    pub compared: usize,
+    pub baselines_cached: usize,
+    pub baselines_documented: usize,
+    pub seconds: f64,
+}
+
+/// Where the checks of one workspace run.
+pub struct SemverChecker<'a> {
+    /// The workspace root (HEAD is documented there, as checked out).
+    pub root: &'a Path,
+    /// The repository, for worktrees of release tags; the workspace's directory inside it.
+    pub git: &'a Git,
+    pub workspace_dir: &'a Path,
+    /// `<cargo target dir>/releasekit/semver`.
+    pub dir: PathBuf,
+    /// The registry the crates are published to (`None` = crates.io), for `.crate` baselines.
+    pub registry: Option<&'a str>,
+    /// Most processes at once.
+    pub jobs: usize,
+}
+
+/// The installed cargo-semver-checks (`cargo semver-checks --version`), or why there is none.
+pub fn installed(dir: &Path) -> Result<String, String> {
+    let out = Command::new("cargo")
+        .args(["semver-checks", "--version"])
+        .current_dir(dir)
+        .env("CARGO_TERM_COLOR", "never")
+        .output()
+        .map_err(|e| format!("cargo could not be run: {e}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    match stdout.trim().strip_prefix("cargo-semver-checks ") {
+        Some(version) if out.status.success() => Ok(version.to_owned()),
+        _ => Err(
+            "cargo-semver-checks is not installed (`cargo install cargo-semver-checks --locked`)"
+                .into(),
+        ),
+    }
+}
+
+impl SemverChecker<'_> {
+    /// Compare each candidate's public API at HEAD with its baseline.
+    pub fn check(&self, candidates: &[ApiCandidate]) -> (ApiChecks, CheckStats) {
+        let start = Instant::now();
+        let mut stats = CheckStats::default();
+        let mut checks = ApiChecks::new();
+        let toolchain = match toolchain(self.root) {
+            Ok(t) => t,
+            Err(why) => {
+                for c in candidates {
+                    checks.insert(c.name.clone(), ApiCheck::NotRun { why: why.clone() });
+                }
+                return (checks, stats);
+            }
+        };
+        let cache = self.dir.join(CACHE_DIR);
+        let cached = |c: &ApiCandidate| {
+            cache.join(format!(
+                "{}.json",
+                slug(&[&c.name, &baseline_key(&c.baseline), &toolchain, FEATURES])
+            ))
+        };
+        // What to document: HEAD once, and each baseline not in the cache, by source.
+        let mut jobs = vec![Job::Head];
+        let mut by_source: BTreeMap<Source, Vec<String>> = BTreeMap::new();
+        for c in candidates {
+            if cached(c).is_file() {
+                stats.baselines_cached += 1;
+                continue;
+            }
+            let source = match &c.baseline {
+                Baseline::Tag { commit, .. } => Source::Commit(commit.clone()),
+                Baseline::Registry { version } => {
+                    Source::Registry(c.name.clone(), version.to_string())
+                }
+            };
+            by_source.entry(source).or_default().push(c.name.clone());
+        }
+        stats.baselines_documented = by_source.values().map(Vec::len).sum();
+        jobs.extend(
+            by_source
+                .into_iter()
+                .map(|(s, names)| Job::Baseline(s, names)),
+        );
+
+        let names: Vec<String> = candidates.iter().map(|c| c.name.clone()).collect();
+        let documented = parallel(jobs, self.jobs, |job| match job {
+            Job::Head => (true, self.document_head(&names)),
+            Job::Baseline(source, names) => (false, self.document_baseline(&source, &names)),
+        });
+        let mut head = BTreeMap::new();
+        let mut baseline_failed = BTreeMap::new();
+        for (is_head, results) in documented {
+            for (name, result) in results {
+                match (is_head, result) {
+                    (true, result) => {
+                        head.insert(name, result);
+                    }
+                    (false, Ok(json)) => {
+                        let c = candidates.iter().find(|c| c.name == name);
+                        if let Some(c) = c
+                            && let Err(why) = store(&json, &cached(c))
+                        {
+                            baseline_failed.insert(name, why);
+                        }
+                    }
+                    (false, Err(why)) => {
+                        baseline_failed.insert(name, why);
+                    }
+                }
+            }
+        }
+
+        let mut comparisons = Vec::new();
+        for c in candidates {
+            let current = head
+                .remove(&c.name)
+                .unwrap_or_else(|| Err("cargo doc did not document it at HEAD".to_owned()));
+            let check = match (current, baseline_failed.remove(&c.name)) {
+                (Err(why), _) => Err(format!("HEAD could not be documented: {why}")),
+                (_, Some(why)) => Err(format!(
+                    "the baseline {} could not be documented: {why}",
+                    describe(&c.baseline)
+                )),
+                (Ok(current), None) => Ok((c.name.clone(), cached(c), current)),
+            };
+            match check {
+                Ok(pair) => comparisons.push(pair),
+                Err(why) => {
+                    checks.insert(c.name.clone(), ApiCheck::NotRun { why: clip(&why) });
+                }
+            }
+        }
+        stats.compared = comparisons.len();
+        let root = self.root;
+        for (name, check) in parallel(comparisons, self.jobs, |(name, baseline, current)| {
+            (name, compare(root, &baseline, &current))
+        }) {
+            checks.insert(name, check);
+        }
+        stats.seconds = start.elapsed().as_secs_f64();
+        (checks, stats)
+    }
+
+    fn document_head(&self, names: &[String]) -> Documented {
+        document(self.root, names, &self.dir.join("head"), &[])
+    }
+
+    fn document_baseline(&self, source: &Source, names: &[String]) -> Documented {
+        let target = self.dir.join("baseline-target");
+        let fail = |why: String| {
+            names
+                .iter()
+                .map(|n| (n.clone(), Err(why.clone())))
+                .collect()
+        };
+        match source {
+            Source::Commit(commit) => {
+                let scratch = std::env::temp_dir().join(format!(
+                    "releasekit-semver-{}-{:08x}",
+                    std::process::id(),
+                    fastrand::u32(..)
+                ));
+                let worktree = match self.git.worktree(&scratch, commit) {
+                    Ok(w) => w,
+                    Err(e) => return fail(format!("git worktree of {commit}: {e}")),
+                };
+                document(
+                    &worktree.dir().join(self.workspace_dir),
+                    names,
+                    &target,
+                    &[],
+                )
+            }
+            Source::Registry(name, version) => {
+                // A placeholder workspace that depends on exactly that version: cargo fetches
+                // the `.crate` with the registry's configuration and credentials.
+                let dir = self.dir.join("registry").join(format!("{name}-{version}"));
+                let registry = self
+                    .registry
+                    .map(|r| format!(", registry = \"{r}\""))
+                    .unwrap_or_default();
+                let manifest = format!(
+                    "[package]\nname = \"releasekit-semver-baseline\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[lib]\npath = \"lib.rs\"\n\n[dependencies]\n{name} = {{ version = \"={version}\"{registry} }}\n\n[workspace]\n"
+                );
+                let written = std::fs::create_dir_all(&dir)
+                    .and_then(|()| std::fs::write(dir.join("Cargo.toml"), manifest))
+                    .and_then(|()| std::fs::write(dir.join("lib.rs"), ""));
+                if let Err(e) = written {
+                    return fail(format!("could not write {}: {e}", dir.display()));
+                }
+                let spec = format!("{name}@{version}");
+                document(&dir, names, &target, &[spec])
+            }
+        }
+    }
+}
+
+/// Per crate name, its rustdoc JSON or why there is none.
+type Documented = Vec<(String, Result<PathBuf, String>)>;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Source {
+    Commit(String),
+    /// Name and version.
+    Registry(String, String),
+}
+
+enum Job {
+    Head,
+    Baseline(Source, Vec<String>),
+}
+
+/// Document `names` (packages of the workspace at `dir`, or the `specs` given instead) as
+/// rustdoc JSON into `target`.
+fn document(dir: &Path, names: &[String], target: &Path, specs: &[String]) -> Documented {
+    let mut cmd = Command::new("cargo");
+    cmd.args([
+        "doc",
+        "--no-deps",
+        "--lib",
+        "--keep-going",
+        "--message-format=json",
+    ])
+    .arg("--target-dir")
+    .arg(target)
+    .env("RUSTC_BOOTSTRAP", "1")
+    .env("RUSTDOCFLAGS", RUSTDOCFLAGS)
+    .env("CARGO_TERM_COLOR", "never")
+    .current_dir(dir)
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let selected: Vec<&String> = if specs.is_empty() {
+        names.iter().collect()
+    } else {
+        specs.iter().collect()
+    };
+    for spec in selected {
+        cmd.arg("-p").arg(spec);
+    }
+    let fail = |why: String| {
+        names
+            .iter()
+            .map(|n| (n.clone(), Err(why.clone())))
+            .collect()
+    };
+    let mut child = match cmd.spawn() {
+        Ok(child) => child,
+        Err(e) => return fail(format!("cargo could not be run: {e}")),
+    };
+    let stdout = child.stdout.take().expect("piped stdout");
+    let stderr = child.stderr.take().expect("piped stderr");
+    let err_reader =
+        std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+    let mut docs: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut errors: BTreeMap<String, String> = BTreeMap::new();
+    for message in Message::parse_stream(BufReader::new(stdout)).flatten() {
+        match message {
+            Message::CompilerArtifact(a) if a.target.is_lib() || a.target.is_proc_macro() => {
+                let file = format!("{}.json", a.target.name.replace('-', "_"));
+                docs.insert(
+                    package_name(&a.package_id.repr),
+                    target.join("doc").join(file),
+                );
+            }
+            Message::CompilerMessage(m)
+                if matches!(
+                    m.message.level,
+                    DiagnosticLevel::Error | DiagnosticLevel::Ice
+                ) =>
+            {
+                errors
+                    .entry(package_name(&m.package_id.repr))
+                    .or_insert_with(|| m.message.message.clone());
+            }
+            _ => {}
+        }
+    }
+    let status = child.wait();
+    let stderr = err_reader.join().unwrap_or_default();
+    let cargo_error = stderr
+        .lines()
+        .find(|l| l.starts_with("error"))
+        .unwrap_or_else(|| stderr.lines().last().unwrap_or("cargo doc failed"))
+        .to_owned();
+    names
+        .iter()
+        .map(|name| {
+            let result = match (docs.get(name), errors.get(name)) {
+                (Some(json), _) if json.is_file() => Ok(json.clone()),
+                (_, Some(error)) => Err(format!("error: {error}")),
+                _ if status.as_ref().is_ok_and(|s| s.success()) => {
+                    Err("cargo doc wrote no rustdoc JSON for it".to_owned())
+                }
+                _ => Err(cargo_error.clone()),
+            };
+            (name.clone(), result)
+        })
+        .collect()
+}
+
+/// The package name in a package ID spec (`path+file:///x/widgets#1.2.3`,
+/// `path+file:///x/w#widgets@1.2.3`, `registry+https://…#widgets@1.2.3`).
+fn package_name(repr: &str) -> String {
+    let (url, fragment) = repr.rsplit_once('#').unwrap_or((repr, ""));
+    match fragment.split_once('@') {
+        Some((name, _)) => name.to_owned(),
+        None => url
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or(url)
+            .to_owned(),
+    }
+}
+
+/// Run cargo-semver-checks on two rustdoc JSON files. Only breaks that need a new major
+/// version are asked for (`--release-type minor`): they are what raises a bump.
+fn compare(dir: &Path, baseline: &Path, current: &Path) -> ApiCheck {
+    let out = Command::new("cargo")
+        .args(["semver-checks", "check-release", "--release-type", "minor"])
+        .args(["--color", "never", "-vv"])
+        .arg("--baseline-rustdoc")
+        .arg(baseline)
+        .arg("--current-rustdoc")
+        .arg(current)
+        .current_dir(dir)
+        .output();
+    let out = match out {
+        Ok(out) => out,
+        Err(e) => {
+            return ApiCheck::NotRun {
+                why: format!("cargo semver-checks could not be run: {e}"),
+            };
+        }
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    match parse_report(&stdout, &stderr) {
+        Some(breaks) if out.status.success() == breaks.is_empty() => ApiCheck::Compared { breaks },
+        _ => {
+            let why = stderr
+                .lines()
+                .find(|l| l.starts_with("error") || l.contains("panicked"))
+                .unwrap_or("cargo semver-checks gave no verdict");
+            ApiCheck::NotRun {
+                why: clip(&format!("cargo semver-checks failed: {why}")),
+            }
+        }
+    }
+}
+
+/// The breaks of a cargo-semver-checks report, or `None` when it gave no verdict. A verdict
+/// is its summary line; each `--- failure <lint>: … ---` section lists the items (with `-vv`,
+/// each with its output values, whose `path` names the item).
+fn parse_report(stdout: &str, stderr: &str) -> Option<Vec<ApiBreak>> {
+    let summary = stderr
+        .lines()
+        .chain(stdout.lines())
+        .map(str::trim_start)
+        .find_map(|l| l.strip_prefix("Summary "))?;
+    let mut breaks = Vec::new();
+    let mut lint: Option<&str> = None;
+    let mut failed_in = false;
+    let mut lines = stdout.lines().peekable();
+    while let Some(line) = lines.next() {
+        if let Some(rest) = line.strip_prefix("--- failure ") {
+            lint = rest.split(':').next().map(str::trim);
+            failed_in = false;
+        } else if line.trim() == "Failed in:" {
+            failed_in = true;
+        } else if line.trim() == "lint rule output values:" {
+            let mut json = String::new();
+            while let Some(next) = lines.next_if(|l| l.starts_with("    ")) {
+                json.push_str(next);
+                json.push('\n');
+            }
+            let values = serde_json::from_str::<serde_json::Value>(&json).ok();
+            if let (Some(b), Some(item)) = (breaks.last_mut(), values.as_ref().and_then(item_path))
+            {
+                let b: &mut ApiBreak = b;
+                b.item = item;
+            }
+        } else if let (true, Some(lint)) = (failed_in, lint)
+            && let Some(message) = line.strip_prefix("  ").filter(|m| !m.starts_with(' '))
+        {
+            breaks.push(ApiBreak {
+                lint: lint.to_owned(),
+                item: strip_location(message).to_owned(),
+            });
+        }
+    }
+    let says_break = summary.starts_with("semver requires new");
+    (says_break != breaks.is_empty()).then_some(breaks)
+}
+
+/// `widgets::Thing::parse` from a lint's output values: the item's `path`, and the member the
+/// lint names inside it.
+fn item_path(values: &serde_json::Value) -> Option<String> {
+    let text = |key: &str| values.get(key).and_then(serde_json::Value::as_str);
+    let mut path = match values.get("path").and_then(serde_json::Value::as_array) {
+        Some(parts) => parts
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .collect::<Vec<_>>()
+            .join("::"),
+        None => text("name")?.to_owned(),
+    };
+    for member in [
+        "variant_name",
+        "method_name",
+        "field_name",
+        "associated_constant",
+    ] {
+        if let Some(name) = text(member)
+            && !path.ends_with(&format!("::{name}"))
+        {
+            path = format!("{path}::{name}");
+        }
+    }
+    Some(path)
+}
+
+/// A "Failed in" line without its source location.
+fn strip_location(message: &str) -> &str {
+    [
+        ", previously in file ",
+        " in file ",
+        ", previously at ",
+        ", in ",
+        " in ",
+    ]
+    .iter()
+    .filter_map(|sep| message.rfind(sep))
+    .max()
+    .map_or(message, |at| &message[..at])
+}
+
+/// `rustc -vV` of the workspace's toolchain: release and commit, for the cache key.
+fn toolchain(dir: &Path) -> Result<String, String> {
+    let out = Command::new("rustc")
+        .arg("-vV")
+        .current_dir(dir)
+        .output()
+        .map_err(|e| format!("rustc could not be run: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let field = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(str::trim)
+    };
+    match (field("release:"), field("commit-hash:"), field("host:")) {
+        (Some(release), commit, Some(host)) if out.status.success() => {
+            let commit = commit.map_or("unknown", |c| &c[..c.len().min(9)]);
+            Ok(format!("{release}-{commit}-{host}"))
+        }
+        _ => Err("`rustc -vV` did not say which toolchain it is".into()),
+    }
+}
+
+fn baseline_key(baseline: &Baseline) -> String {
+    match baseline {
+        Baseline::Tag { tag, commit } => format!("{tag}-{}", &commit[..commit.len().min(12)]),
+        Baseline::Registry { version } => format!("registry-{version}"),
+    }
+}
+
+fn describe(baseline: &Baseline) -> String {
+    match baseline {
+        Baseline::Tag { tag, .. } => format!("at tag {tag}"),
+        Baseline::Registry { version } => format!("{version} from the registry"),
+    }
+}
+
+/// A file name from parts: anything but ASCII letters, digits, `.`, `-` and `_` becomes `_`.
+fn slug(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .map(|p| {
+            p.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+/// Copy `json` to `to` through a temporary file, so a reader never sees half of it.
+fn store(json: &Path, to: &Path) -> Result<(), String> {
+    let parent = to.parent().expect("a cache file has a directory");
+    let tmp = to.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::create_dir_all(parent)
+        .and_then(|()| std::fs::copy(json, &tmp))
+        .and_then(|_| std::fs::rename(&tmp, to))
+        .map_err(|e| {
+            format!(
+                "could not cache its rustdoc JSON in {}: {e}",
+                parent.display()
+            )
+        })
+}
+
+fn clip(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(WHY_LIMIT) {
+        Some((at, _)) => format!("{}…", &one_line[..at]),
+        None => one_line,
+    }
+}
+
+/// `f` over `items` on at most `jobs` threads; results in the order of `items`.
+fn parallel<T: Send, R: Send>(items: Vec<T>, jobs: usize, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let count = items.len();
+    let queue: Mutex<Vec<(usize, T)>> = Mutex::new(items.into_iter().enumerate().rev().collect());
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..count).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..jobs.clamp(1, count.max(1)) {
+            s.spawn(|| {
+                loop {
+                    let next = queue.lock().expect("queue").pop();
+                    let Some((i, item)) = next else { break };
+                    let result = f(item);
+                    results.lock().expect("results")[i] = Some(result);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .expect("results")
+        .into_iter()
+        .map(|r| r.expect("every item ran"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REPORT: &str = "
+--- failure function_missing: pub fn removed or renamed ---
+
+Description:
+A publicly-visible function cannot be imported by its prior path.
+        ref: https://doc.rust-lang.org/cargo/reference/semver.html#item-remove
+       impl: https://github.com/obi1kenobi/cargo-semver-checks/tree/v0.51.0/src/lints/function_missing.ron
+
+Failed in:
+  function widgets::parse, previously in file crates/widgets/src/lib.rs:1
+\tlint rule output values:
+    {
+      \"name\": \"parse\",
+      \"path\": [
+        \"widgets\",
+        \"parse\"
+      ],
+      \"span_begin_line\": 1
+    }
+  function widgets::render, previously in file crates/widgets/src/lib.rs:9
+\tlint rule output values:
+    {
+      \"name\": \"render\",
+      \"path\": [\"widgets\", \"render\"]
+    }
+
+--- failure inherent_method_missing: pub method removed or renamed ---
+
+Failed in:
+  Thing::go, previously in file crates/widgets/src/lib.rs:4
+\tlint rule output values:
+    {
+      \"method_name\": \"go\",
+      \"path\": [\"widgets\", \"Thing\"]
+    }
+";
+
+    #[test]
+    fn a_report_with_failures_gives_each_lint_and_item_path() {
+        let stderr =
+            "     Summary semver requires new major version: 2 major and 0 minor checks failed\n";
+        let breaks = parse_report(REPORT, stderr).unwrap();
+        let shown: Vec<String> = breaks.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "function_missing: widgets::parse",
+                "function_missing: widgets::render",
+                "inherent_method_missing: widgets::Thing::go"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_passing_report_has_no_breaks_and_no_summary_is_no_verdict() {
+        let passed = "     Checked [   0.083s] 202 checks: 202 pass, 58 skip\n     Summary no semver update required\n";
+        assert_eq!(parse_report("", passed), Some(Vec::new()));
+        assert_eq!(parse_report("", "error: failed to load rustdoc\n"), None);
+        // A summary that disagrees with the sections is no verdict either.
+        assert_eq!(parse_report(REPORT, passed), None);
+    }
+
+    #[test]
+    fn without_output_values_the_failed_in_line_names_the_item() {
+        let stdout = "--- failure trait_missing: pub trait removed ---\n\nFailed in:\n  trait widgets::Render in file src/lib.rs:3\n";
+        let stderr = "Summary semver requires new major version: 1 major and 0 minor checks failed";
+        let breaks = parse_report(stdout, stderr).unwrap();
+        assert_eq!(
+            breaks[0].to_string(),
+            "trait_missing: trait widgets::Render"
+        );
+    }
+
+    #[test]
+    fn package_names_come_from_every_form_of_package_id() {
+        assert_eq!(
+            package_name("path+file:///x/crates/widgets#1.2.3"),
+            "widgets"
+        );
+        assert_eq!(
+            package_name("path+file:///x/crates/w#widgets@1.2.3"),
+            "widgets"
+        );
+        assert_eq!(
+            package_name("registry+https://github.com/rust-lang/crates.io-index#widgets@1.2.3"),
+            "widgets"
+        );
+        assert_eq!(
+            package_name("sparse+http://127.0.0.1:1/index/#my-crate@0.3.1"),
+            "my-crate"
+        );
+    }
+
+    #[test]
+    fn parallel_keeps_the_order_of_its_items() {
+        let out = parallel((0..20).collect(), 3, |i: u32| i * 2);
+        assert_eq!(out, (0..20).map(|i| i * 2).collect::<Vec<_>>());
+        assert!(parallel(Vec::<u32>::new(), 4, |i| i).is_empty());
+    }
+
+    #[test]
+    fn cache_names_hold_crate_baseline_toolchain_and_features() {
+        let key = baseline_key(&Baseline::Tag {
+            tag: "widgets-v1.2.3".into(),
+            commit: "0123456789abcdef0123".into(),
+        });
+        assert_eq!(
+            slug(&[
+                "widgets",
+                &key,
+                "1.95.0-59807616e-x86_64-unknown-linux-gnu",
+                FEATURES
+            ]),
+            "widgets+widgets-v1.2.3-0123456789ab+1.95.0-59807616e-x86_64-unknown-linux-gnu+default-features"
+        );
+        assert_eq!(slug(&["a/b c"]), "a_b_c");
+    }
+}

@@ -1,0 +1,86 @@
+//! API checks between two plans: plan, compare the public API of the crates the plan releases
+//! with their last release (cargo-semver-checks), and plan again with what was found — until
+//! every released crate that needs a check has one (a raised bump can release dependents that
+//! need one too). The results are facts of [`Gathered`]; every later plan reads them.
+//!
+//! `semver_checks = "required"` turns a check that could not run into an error before anything
+//! is written; `plan::api` decides which crates are checked and what a result means.
+
+use std::fmt::Write as _;
+
+use crate::adapters::git::Git;
+use crate::adapters::semver_checks::{SemverChecker, installed};
+use crate::error::{Error, Result};
+use crate::jobs::{Context, Gathered, Selection, plan_for, relative_to};
+use crate::plan::api::{ApiCheck, candidates, required_failures};
+
+/// Check the API of every crate the configured plan releases, recording what was found in
+/// `g` (and what was done in its log).
+pub(crate) fn check(ctx: &Context<'_>, g: &mut Gathered) -> Result<()> {
+    let settings = g.settings.clone();
+    let mode = |name: &str| settings.semver_checks_for(name);
+    // The tool and the repository are looked up once, and only when a crate needs a check.
+    let mut tool: Option<std::result::Result<(String, Git), String>> = None;
+    loop {
+        let plan = plan_for(ctx, g, &Selection::Configured)?;
+        let todo = candidates(&plan, &g.tags, |n| g.libs.contains(n), mode, &g.api);
+        if todo.is_empty() {
+            break;
+        }
+        let ready = tool.get_or_insert_with(|| {
+            if ctx.config.metadata_file.is_some() {
+                return Err(
+                    "the workspace was read from --metadata-file: there are no sources to document"
+                        .into(),
+                );
+            }
+            let version = installed(&g.root)?;
+            let git = ctx.git().map_err(|e| e.to_string())?;
+            Ok((version, git))
+        });
+        match ready {
+            Err(why) => {
+                for c in todo {
+                    g.api.insert(c.name, ApiCheck::NotRun { why: why.clone() });
+                }
+            }
+            Ok((version, git)) => {
+                let workspace_dir = relative_to(&g.root, git.root());
+                let checker = SemverChecker {
+                    root: &g.root,
+                    git,
+                    workspace_dir: &workspace_dir,
+                    dir: g.target_dir.join("releasekit").join("semver"),
+                    registry: ctx.config.registry.as_deref(),
+                    jobs: std::thread::available_parallelism().map_or(2, usize::from),
+                };
+                let (mut found, stats) = checker.check(&todo);
+                for c in &todo {
+                    found
+                        .entry(c.name.clone())
+                        .or_insert_with(|| ApiCheck::NotRun {
+                            why: "cargo-semver-checks gave no result".into(),
+                        });
+                }
+                let mut line = format!(
+                    "API checks (cargo-semver-checks {version}): {} of {} crate(s) compared with their last release in {:.1} s",
+                    stats.compared,
+                    todo.len(),
+                    stats.seconds
+                );
+                let _ = write!(
+                    line,
+                    "; baselines: {} from the cache, {} documented",
+                    stats.baselines_cached, stats.baselines_documented
+                );
+                g.api_log.push(line);
+                g.api.extend(found);
+            }
+        }
+    }
+    let failures = required_failures(&g.api, mode);
+    if !failures.is_empty() {
+        return Err(Error::ApiCheckRequired { failures });
+    }
+    Ok(())
+}
