@@ -153,6 +153,17 @@ pub fn run(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
     cmd.output().expect("binary runs")
 }
 
+/// Fail the test with the exit code and both streams unless the run succeeded.
+pub fn assert_success(out: &Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        stdout(out),
+        stderr(out)
+    );
+}
+
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }

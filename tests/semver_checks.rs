@@ -1,0 +1,443 @@
+//! API checks end to end: real tiny workspaces in real git repositories, the real
+//! cargo-semver-checks, the real binary (`plan`, and `prepare` against the fake GitHub and the
+//! real registry). The binary gets a PATH of its own: cargo, rustc, rustdoc and git, and the
+//! tool only when a test puts it there — wrapped, so a test can tell whether it was started.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::Value;
+use support::github::FakeGitHub;
+use support::registry::{self, Registry};
+use support::*;
+
+const TOKEN: &str = "ghs_SemverChecksTestToken0123456789";
+const REGISTRY_TOKEN: &str = "cio_SemverChecksRegistry9876543210";
+const TOOL: &str = "cargo-semver-checks";
+
+/// The installed cargo-semver-checks: `RELEASEKIT_SEMVER_CHECKS_BIN`, else PATH, else the tools
+/// cache `.ci/run` installs it into.
+fn tool() -> PathBuf {
+    if let Some(bin) = std::env::var_os("RELEASEKIT_SEMVER_CHECKS_BIN") {
+        return PathBuf::from(bin);
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let cache = std::env::var_os("RELEASEKIT_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home().join(".cache/releasekit-cargo/tools"));
+    std::env::split_paths(&path)
+        .chain([cache.join("bin")])
+        .map(|dir| dir.join(TOOL))
+        .find(|bin| bin.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "{TOOL} 0.51.0 is not installed: `CI=true .ci/run` installs it into the tools cache"
+            )
+        })
+}
+
+/// A directory to be the binary's whole PATH: cargo, rustc, rustdoc and git, and with
+/// `with_tool` a cargo-semver-checks that appends each call to `calls` and runs the real one.
+struct Bin {
+    dir: tempfile::TempDir,
+}
+
+impl Bin {
+    fn new(with_tool: bool) -> Bin {
+        let dir = tempfile::tempdir().unwrap();
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        for name in ["cargo", "rustc", "rustdoc", "git"] {
+            let real = std::env::split_paths(&path)
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())
+                .unwrap_or_else(|| panic!("{name} is on PATH"));
+            std::os::unix::fs::symlink(real, dir.path().join(name)).unwrap();
+        }
+        if with_tool {
+            let script = format!(
+                "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+                dir.path().join("calls").display(),
+                tool().display()
+            );
+            let wrapper = dir.path().join(TOOL);
+            std::fs::write(&wrapper, script).unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        Bin { dir }
+    }
+
+    fn path(&self) -> String {
+        self.dir.path().display().to_string()
+    }
+
+    /// How many times cargo-semver-checks was started.
+    fn calls(&self) -> usize {
+        std::fs::read_to_string(self.dir.path().join("calls"))
+            .map(|t| t.lines().count())
+            .unwrap_or(0)
+    }
+}
+
+/// A workspace of `crates` (name, version, lib.rs), published to the registry `test` only,
+/// committed as `chore: import`.
+fn workspace(crates: &[(&str, &str, &str)]) -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+    );
+    repo.write(".gitignore", "/target\n");
+    for (name, version, lib) in crates {
+        let manifest =
+            manifest(name, version, "").replace("license = ", "publish = [\"test\"]\nlicense = ");
+        repo.write(&format!("crates/{name}/Cargo.toml"), &manifest);
+        repo.write(&format!("crates/{name}/src/lib.rs"), lib);
+    }
+    repo.commit("chore: import");
+    repo
+}
+
+/// A repository with an `origin`, the fake GitHub, the real registry as `test`, and a runner.
+struct World {
+    repo: Repo,
+    _origin: tempfile::TempDir,
+    runner: tempfile::TempDir,
+    gh: FakeGitHub,
+    registry: Registry,
+    cargo_home: tempfile::TempDir,
+}
+
+struct Run {
+    out: Output,
+    summary: String,
+}
+
+impl Run {
+    fn stdout(&self) -> String {
+        stdout(&self.out)
+    }
+
+    fn ok(self) -> Run {
+        assert_success(&self.out);
+        self
+    }
+}
+
+impl World {
+    fn new(repo: Repo) -> World {
+        let registry = Registry::start();
+        let cargo_home = tempfile::tempdir().unwrap();
+        registry::cargo_home(cargo_home.path(), "test", &registry.index_url());
+        let origin = tempfile::tempdir().unwrap();
+        repo.git(&[
+            "init",
+            "-q",
+            "--bare",
+            "-b",
+            "main",
+            origin.path().to_str().unwrap(),
+        ]);
+        repo.git(&["remote", "add", "origin", origin.path().to_str().unwrap()]);
+        World {
+            repo,
+            _origin: origin,
+            runner: tempfile::tempdir().unwrap(),
+            gh: FakeGitHub::start("acme/widgets"),
+            registry,
+            cargo_home,
+        }
+    }
+
+    /// `cargo publish` of one crate as it is in the checkout (an earlier release).
+    fn cargo_publish(&self, name: &str) {
+        let out = std::process::Command::new("cargo")
+            .args([
+                "publish",
+                "--registry",
+                "test",
+                "--no-verify",
+                "--allow-dirty",
+                "-p",
+                name,
+            ])
+            .current_dir(self.repo.path())
+            .env("CARGO_HOME", self.cargo_home.path())
+            .env("CARGO_REGISTRIES_TEST_TOKEN", REGISTRY_TOKEN)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+
+    /// Run the action's `action` (prepare, plan) with `bin` as PATH.
+    fn action(&self, action: &str, bin: &Bin) -> Run {
+        self.repo
+            .git(&["push", "-q", "-f", "origin", "main", "--tags"]);
+        let dir = self.runner.path();
+        let home = dir.join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        let _ = std::fs::remove_file(dir.join("summary"));
+        let rustup_home = std::env::var("RUSTUP_HOME")
+            .unwrap_or_else(|_| support::home().join(".rustup").display().to_string());
+        let (api, path) = (self.gh.url(), bin.path());
+        let cargo_home = self.cargo_home.path().display().to_string();
+        let set = [
+            ("INPUT_ACTION", action),
+            ("INPUT_REGISTRY", "test"),
+            ("INPUT_TOKEN", TOKEN),
+            ("CARGO_REGISTRIES_TEST_TOKEN", REGISTRY_TOKEN),
+            ("HOME", home.to_str().unwrap()),
+            ("CARGO_HOME", &cargo_home),
+            ("RUSTUP_HOME", &rustup_home),
+            ("PATH", &path),
+            ("GITHUB_REF", "refs/heads/main"),
+            ("GITHUB_API_URL", &api),
+        ];
+        let out = run_env(
+            self.repo.path(),
+            &[],
+            &action_env(self.repo.path(), dir, &set),
+        );
+        Run {
+            summary: std::fs::read_to_string(dir.join("summary")).unwrap_or_default(),
+            out,
+        }
+    }
+
+    fn pr_body(&self) -> String {
+        self.gh.pull(1)["body"].as_str().unwrap().to_owned()
+    }
+
+    /// A file on origin's release branch.
+    fn branch_file(&self, path: &str) -> String {
+        self.repo.git(&["fetch", "-q", "origin"]);
+        self.repo
+            .git(&["show", &format!("origin/releasekit/release:{path}")])
+    }
+
+    /// The cached baseline JSON files, by name.
+    fn cached_baselines(&self) -> Vec<String> {
+        let dir = self
+            .repo
+            .path()
+            .join("target/releasekit/semver/baseline-v1");
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+}
+
+fn lib(items: &[&str]) -> String {
+    let mut text = String::from("//! a crate\n");
+    for item in items {
+        text.push_str(&format!("pub fn {item}() -> u8 {{ 1 }}\n"));
+    }
+    text
+}
+
+/// `fix:` commits that remove a `pub fn` in 1.2.3 and in 0.3.1, add one in 1.0.0, remove one
+/// from a crate only the registry knows (no tag), next to a new crate.
+#[test]
+fn api_breaks_raise_the_bump_in_the_plan_the_pr_and_the_changelog_and_baselines_are_cached() {
+    let repo = workspace(&[
+        ("widgets", "1.2.3", &lib(&["parse", "render"])),
+        ("gadgets", "0.3.1", &lib(&["spin", "stop"])),
+        ("helpers", "1.0.0", &lib(&["help"])),
+        ("legacy", "1.1.0", &lib(&["old", "older"])),
+    ]);
+    for tag in ["widgets-v1.2.3", "gadgets-v0.3.1", "helpers-v1.0.0"] {
+        repo.tag(tag);
+    }
+    let w = World::new(repo);
+    w.cargo_publish("legacy");
+    w.repo.write("crates/widgets/src/lib.rs", &lib(&["render"]));
+    w.repo.commit("fix(widgets): drop the old parser");
+    w.repo.write("crates/gadgets/src/lib.rs", &lib(&["stop"]));
+    w.repo.commit("fix(gadgets): no more spinning");
+    w.repo
+        .write("crates/helpers/src/lib.rs", &lib(&["help", "assist"]));
+    w.repo.commit("fix(helpers): one more helper");
+    w.repo.write("crates/legacy/src/lib.rs", &lib(&["older"]));
+    w.repo.commit("fix(legacy): forget the oldest");
+    add_crate(&w.repo, "crates/fresh", "fresh", "0.1.0", "");
+    w.repo.commit("feat(fresh): a new crate");
+    let bin = Bin::new(true);
+
+    let first = w.action("prepare", &bin).ok();
+    let log = first.stdout();
+    assert!(
+        log.contains("4 of 4 crate(s) compared with their last release")
+            && log.contains("baselines: 0 from the cache, 4 documented"),
+        "{log}"
+    );
+    let body = w.pr_body();
+    for row in [
+        "| `widgets` | 1.2.3 → 2.0.0 | major | 1 commit (patch); API break (major): function_missing: widgets::parse |",
+        "| `gadgets` | 0.3.1 → 0.4.0 | minor | 1 commit (patch); API break (minor): function_missing: gadgets::spin |",
+        "| `helpers` | 1.0.0 → 1.0.1 | patch | 1 commit (patch) |",
+        "| `legacy` | 2.0.0 | major | 1 commit (patch); API break (major): function_missing: legacy::old |",
+        "| `fresh` | 0.1.0 | none | new crate (no release tag) |",
+    ] {
+        assert!(body.contains(row), "{row}\nnot in\n{body}");
+    }
+    assert!(w.branch_file("crates/widgets/CHANGELOG.md").contains(
+        "### Breaking changes\n\n- function_missing: `widgets::parse` (cargo-semver-checks)\n"
+    ));
+    assert!(
+        w.branch_file("crates/widgets/Cargo.toml")
+            .contains("version = \"2.0.0\"")
+    );
+    // The new crate has no previous release: nothing to compare it with.
+    let cached = w.cached_baselines();
+    assert_eq!(cached.len(), 4, "{cached:?}");
+    assert!(
+        cached
+            .iter()
+            .any(|c| c.starts_with("legacy+registry-1.1.0+"))
+    );
+    assert!(!cached.iter().any(|c| c.starts_with("fresh")), "{cached:?}");
+    // legacy has no tag: its baseline is the registry's .crate.
+    let downloads: Vec<String> = w
+        .registry
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with("/download"))
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(downloads.len(), 1, "{downloads:?}");
+    assert!(downloads[0].contains("legacy/1.1.0"), "{downloads:?}");
+
+    // Unchanged baselines come from the cache: only HEAD is documented again.
+    let second = w.action("prepare", &bin).ok();
+    assert!(
+        second
+            .stdout()
+            .contains("baselines: 4 from the cache, 0 documented"),
+        "{}",
+        second.stdout()
+    );
+    assert_eq!(w.pr_body(), body);
+}
+
+/// The release tag's tree does not compile: `auto` releases with a visible note, `required`
+/// stops prepare; a missing tool is the same under both.
+#[test]
+fn a_check_that_cannot_run_is_a_note_under_auto_and_stops_prepare_under_required() {
+    // rustdoc reads signatures, not bodies: a type that does not exist stops it.
+    let repo = workspace(&[(
+        "widgets",
+        "1.2.3",
+        "pub fn parse() -> Missing { todo!() }\n",
+    )]);
+    repo.tag("v1.2.3");
+    repo.write("crates/widgets/src/lib.rs", &lib(&["parse"]));
+    repo.commit("fix: parse returns a number");
+    let w = World::new(repo);
+    let with_tool = Bin::new(true);
+
+    let auto = w.action("prepare", &with_tool).ok();
+    let note = "API check could not run for widgets: the baseline at tag v1.2.3 could not be documented: error: cannot find type `Missing` in this scope";
+    assert!(auto.stdout().contains(note), "{}", auto.stdout());
+    assert!(auto.summary.contains(note), "{}", auto.summary);
+    assert!(w.pr_body().contains(note), "{}", w.pr_body());
+    assert!(
+        w.pr_body()
+            .contains("| `widgets` | 1.2.3 → 1.2.4 | patch |")
+    );
+
+    w.repo
+        .write("releasekit.toml", "semver_checks = \"required\"\n");
+    let writes = w.gh.writes().len();
+    let required = w.action("prepare", &with_tool);
+    assert_eq!(required.out.status.code(), Some(1));
+    let err = stderr(&required.out);
+    assert!(
+        err.contains("API check could not run (semver_checks = \"required\"): widgets: the baseline at tag v1.2.3 could not be documented"),
+        "{err}"
+    );
+    assert_eq!(w.gh.writes().len(), writes, "nothing written to GitHub");
+
+    // Without the tool: a note under auto (the plan, the PR body, the summary), an error
+    // under required.
+    let no_tool = Bin::new(false);
+    let missing = w.action("prepare", &no_tool);
+    assert_eq!(
+        missing.out.status.code(),
+        Some(1),
+        "{}",
+        stderr(&missing.out)
+    );
+    assert!(
+        stderr(&missing.out).contains("widgets: cargo-semver-checks is not installed"),
+        "{}",
+        stderr(&missing.out)
+    );
+    w.repo
+        .write("releasekit.toml", "semver_checks = \"auto\"\n");
+    let missing = w.action("prepare", &no_tool).ok();
+    let note = "API check could not run for widgets: cargo-semver-checks is not installed";
+    assert!(missing.stdout().contains(note), "{}", missing.stdout());
+    assert!(missing.summary.contains(note), "{}", missing.summary);
+    assert!(w.pr_body().contains(note), "{}", w.pr_body());
+}
+
+/// `off` (for the workspace, or for one crate) starts no check: the tool is never run.
+#[test]
+fn semver_checks_off_starts_no_check() {
+    let repo = workspace(&[("widgets", "1.2.3", &lib(&["parse", "render"]))]);
+    repo.tag("v1.2.3");
+    repo.write("crates/widgets/src/lib.rs", &lib(&["render"]));
+    repo.commit("fix: drop the parser");
+    let bin = Bin::new(true);
+    let plan = |config: &str| {
+        repo.write("releasekit.toml", config);
+        let args = ["plan", "--json", "--registry", "test"];
+        let out = run(repo.path(), &args, &[("PATH", &bin.path())]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+        plan["crates"][0]["planned_version"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+
+    assert_eq!(plan("semver_checks = \"off\"\n"), "1.2.4");
+    assert_eq!(bin.calls(), 0, "the tool was started");
+    assert_eq!(
+        plan("[package.widgets]\nsemver_checks = \"off\"\n"),
+        "1.2.4"
+    );
+    assert_eq!(bin.calls(), 0, "the tool was started");
+    // The same plan with checks on starts it: the wrapper sees every call.
+    assert_eq!(plan(""), "2.0.0");
+    assert!(bin.calls() >= 1);
+}
+
+#[test]
+fn a_package_table_naming_no_member_stops_with_its_position() {
+    let repo = workspace(&[("widgets", "1.2.3", "")]);
+    repo.write(
+        "releasekit.toml",
+        "\n[package.widget]\nsemver_checks = \"off\"\n",
+    );
+    let bin = Bin::new(false);
+    let out = run(repo.path(), &["plan"], &[("PATH", &bin.path())]);
+    assert_eq!(out.status.code(), Some(2));
+    let path = Path::new("releasekit.toml");
+    assert!(
+        stderr(&out).contains(&format!(
+            "{}:2:10: invalid value \"widget\" for package.widget: expected the name of a workspace member: widgets",
+            repo.path().join(path).display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+}
