@@ -300,10 +300,15 @@ fn document(dir: &Path, names: &[String], target: &Path, specs: &[String]) -> Do
     for message in Message::parse_stream(BufReader::new(stdout)).flatten() {
         match message {
             Message::CompilerArtifact(a) if a.target.is_lib() || a.target.is_proc_macro() => {
-                let file = format!("{}.json", a.target.name.replace('-', "_"));
+                let lib = a.target.name.replace('-', "_");
+                let doc = target.join("doc");
+                // cargo judges a doc unit fresh by its HTML index, which JSON output does not
+                // write: without it, every run would document every crate again.
+                let _ = std::fs::create_dir_all(doc.join(&lib))
+                    .and_then(|()| std::fs::write(doc.join(&lib).join("index.html"), ""));
                 docs.insert(
                     package_name(&a.package_id.repr),
-                    target.join("doc").join(file),
+                    doc.join(format!("{lib}.json")),
                 );
             }
             Message::CompilerMessage(m)
