@@ -15,6 +15,11 @@ use toml::Spanned;
 
 use semver::Version;
 
+mod package;
+
+pub use package::PackageSettings;
+use package::RawPackage;
+
 use super::{Config, ConfigError, Position, is_name};
 use crate::plan::api::SemverChecks;
 use crate::plan::history::tag_name;
@@ -43,61 +48,6 @@ pub struct Settings {
     pub semver_checks: SemverChecks,
     /// `[package.<name>]`: settings of one crate, by its name.
     pub packages: BTreeMap<String, PackageSettings>,
-}
-
-/// `[package.<name>]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
-pub struct PackageSettings {
-    /// `None`: the top-level `semver_checks`.
-    pub semver_checks: Option<SemverChecks>,
-    /// Where the table is named, for an error when no workspace member has that name.
-    #[serde(skip)]
-    pub(crate) origin: Option<Origin>,
-}
-
-/// Where in the configuration a key was written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Origin {
-    path: std::path::PathBuf,
-    at: Position,
-    key: String,
-}
-
-impl Settings {
-    /// The API check mode of crate `name`.
-    pub fn semver_checks_for(&self, name: &str) -> SemverChecks {
-        self.packages
-            .get(name)
-            .and_then(|p| p.semver_checks)
-            .unwrap_or(self.semver_checks)
-    }
-
-    /// Every `[package.<name>]` must name a workspace member: a misspelt name would silently
-    /// configure nothing.
-    pub fn check_packages<'a>(
-        &self,
-        members: impl Iterator<Item = &'a str> + Clone,
-    ) -> Result<(), ConfigError> {
-        for (name, package) in &self.packages {
-            if members.clone().any(|m| m == name) {
-                continue;
-            }
-            let mut known: Vec<&str> = members.clone().collect();
-            known.sort_unstable();
-            let origin = package.origin.as_ref();
-            return Err(ConfigError::InvalidSetting {
-                path: origin.map(|o| o.path.clone()).unwrap_or_default(),
-                at: origin.map(|o| o.at),
-                key: origin.map_or_else(|| format!("package.{name}"), |o| o.key.clone()),
-                value: name.clone(),
-                expected: format!(
-                    "expected the name of a workspace member: {}",
-                    known.join(", ")
-                ),
-            });
-        }
-        Ok(())
-    }
 }
 
 impl Default for Settings {
@@ -165,12 +115,6 @@ struct RawSettings {
     semver_checks: SemverChecks,
     #[serde(default)]
     package: BTreeMap<Spanned<String>, RawPackage>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPackage {
-    semver_checks: Option<SemverChecks>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -451,22 +395,7 @@ impl Source<'_> {
                 }
             },
         };
-        let packages = raw
-            .package
-            .into_iter()
-            .map(|(name, package)| {
-                let origin = Origin {
-                    path: self.path.to_owned(),
-                    at: position(self.text, name.span().start),
-                    key: format!("{}package.{}", self.prefix, name.get_ref()),
-                };
-                let settings = PackageSettings {
-                    semver_checks: package.semver_checks,
-                    origin: Some(origin),
-                };
-                (name.into_inner(), settings)
-            })
-            .collect();
+        let packages = self.packages(raw.package);
         Ok(Settings {
             tag_format,
             dependents_bump: raw.dependents_bump,

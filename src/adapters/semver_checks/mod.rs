@@ -16,22 +16,20 @@
 //! becomes an [`ApiCheck::NotRun`] that says why; nothing here reports "no break" unless the
 //! tool said so.
 
+mod report;
+mod rustdoc;
+
 use std::collections::BTreeMap;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use cargo_metadata::Message;
-use cargo_metadata::diagnostic::DiagnosticLevel;
-
 use crate::adapters::git::Git;
-use crate::plan::api::{ApiBreak, ApiCandidate, ApiCheck, ApiChecks, Baseline};
+use crate::plan::api::{ApiCandidate, ApiCheck, ApiChecks, Baseline};
+use report::parse_report;
+use rustdoc::{Documented, document};
 
-/// The rustdoc flags cargo-semver-checks itself documents with: its lints look at hidden items,
-/// and re-exports through private modules need the private ones.
-const RUSTDOCFLAGS: &str = "-Z unstable-options --document-private-items --document-hidden-items --output-format=json --cap-lints=allow";
 /// Cached JSON of another layout or other flags must not be read: bump with either.
 const CACHE_DIR: &str = "baseline-v1";
 /// The features documented, part of the cache key.
@@ -239,9 +237,6 @@ impl SemverChecker<'_> {
     }
 }
 
-/// Per crate name, its rustdoc JSON or why there is none.
-type Documented = Vec<(String, Result<PathBuf, String>)>;
-
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Source {
     Commit(String),
@@ -252,114 +247,6 @@ enum Source {
 enum Job {
     Head,
     Baseline(Source, Vec<String>),
-}
-
-/// Document `names` (packages of the workspace at `dir`, or the `specs` given instead) as
-/// rustdoc JSON into `target`.
-fn document(dir: &Path, names: &[String], target: &Path, specs: &[String]) -> Documented {
-    let mut cmd = Command::new("cargo");
-    cmd.args([
-        "doc",
-        "--no-deps",
-        "--lib",
-        "--keep-going",
-        "--message-format=json",
-    ])
-    .arg("--target-dir")
-    .arg(target)
-    .env("RUSTC_BOOTSTRAP", "1")
-    .env("RUSTDOCFLAGS", RUSTDOCFLAGS)
-    .env("CARGO_TERM_COLOR", "never")
-    .current_dir(dir)
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
-    let selected: Vec<&String> = if specs.is_empty() {
-        names.iter().collect()
-    } else {
-        specs.iter().collect()
-    };
-    for spec in selected {
-        cmd.arg("-p").arg(spec);
-    }
-    let fail = |why: String| {
-        names
-            .iter()
-            .map(|n| (n.clone(), Err(why.clone())))
-            .collect()
-    };
-    let mut child = match cmd.spawn() {
-        Ok(child) => child,
-        Err(e) => return fail(format!("cargo could not be run: {e}")),
-    };
-    let stdout = child.stdout.take().expect("piped stdout");
-    let stderr = child.stderr.take().expect("piped stderr");
-    let err_reader =
-        std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
-    let mut docs: BTreeMap<String, PathBuf> = BTreeMap::new();
-    let mut errors: BTreeMap<String, String> = BTreeMap::new();
-    for message in Message::parse_stream(BufReader::new(stdout)).flatten() {
-        match message {
-            Message::CompilerArtifact(a) if a.target.is_lib() || a.target.is_proc_macro() => {
-                let lib = a.target.name.replace('-', "_");
-                let doc = target.join("doc");
-                // cargo judges a doc unit fresh by its HTML index, which JSON output does not
-                // write: without it, every run would document every crate again.
-                let _ = std::fs::create_dir_all(doc.join(&lib))
-                    .and_then(|()| std::fs::write(doc.join(&lib).join("index.html"), ""));
-                docs.insert(
-                    package_name(&a.package_id.repr),
-                    doc.join(format!("{lib}.json")),
-                );
-            }
-            Message::CompilerMessage(m)
-                if matches!(
-                    m.message.level,
-                    DiagnosticLevel::Error | DiagnosticLevel::Ice
-                ) =>
-            {
-                errors
-                    .entry(package_name(&m.package_id.repr))
-                    .or_insert_with(|| m.message.message.clone());
-            }
-            _ => {}
-        }
-    }
-    let status = child.wait();
-    let stderr = err_reader.join().unwrap_or_default();
-    let cargo_error = stderr
-        .lines()
-        .find(|l| l.starts_with("error"))
-        .unwrap_or_else(|| stderr.lines().last().unwrap_or("cargo doc failed"))
-        .to_owned();
-    names
-        .iter()
-        .map(|name| {
-            let result = match (docs.get(name), errors.get(name)) {
-                (Some(json), _) if json.is_file() => Ok(json.clone()),
-                (_, Some(error)) => Err(format!("error: {error}")),
-                _ if status.as_ref().is_ok_and(|s| s.success()) => {
-                    Err("cargo doc wrote no rustdoc JSON for it".to_owned())
-                }
-                _ => Err(cargo_error.clone()),
-            };
-            (name.clone(), result)
-        })
-        .collect()
-}
-
-/// The package name in a package ID spec (`path+file:///x/widgets#1.2.3`,
-/// `path+file:///x/w#widgets@1.2.3`, `registry+https://…#widgets@1.2.3`).
-fn package_name(repr: &str) -> String {
-    let (url, fragment) = repr.rsplit_once('#').unwrap_or((repr, ""));
-    match fragment.split_once('@') {
-        Some((name, _)) => name.to_owned(),
-        None => url
-            .trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .unwrap_or(url)
-            .to_owned(),
-    }
 }
 
 /// Run cargo-semver-checks on two rustdoc JSON files. Only breaks that need a new major
@@ -396,92 +283,6 @@ fn compare(dir: &Path, baseline: &Path, current: &Path) -> ApiCheck {
             }
         }
     }
-}
-
-/// The breaks of a cargo-semver-checks report, or `None` when it gave no verdict. A verdict
-/// is its summary line; each `--- failure <lint>: … ---` section lists the items (with `-vv`,
-/// each with its output values, whose `path` names the item).
-fn parse_report(stdout: &str, stderr: &str) -> Option<Vec<ApiBreak>> {
-    let summary = stderr
-        .lines()
-        .chain(stdout.lines())
-        .map(str::trim_start)
-        .find_map(|l| l.strip_prefix("Summary "))?;
-    let mut breaks = Vec::new();
-    let mut lint: Option<&str> = None;
-    let mut failed_in = false;
-    let mut lines = stdout.lines().peekable();
-    while let Some(line) = lines.next() {
-        if let Some(rest) = line.strip_prefix("--- failure ") {
-            lint = rest.split(':').next().map(str::trim);
-            failed_in = false;
-        } else if line.trim() == "Failed in:" {
-            failed_in = true;
-        } else if line.trim() == "lint rule output values:" {
-            let mut json = String::new();
-            while let Some(next) = lines.next_if(|l| l.starts_with("    ")) {
-                json.push_str(next);
-                json.push('\n');
-            }
-            let values = serde_json::from_str::<serde_json::Value>(&json).ok();
-            if let (Some(b), Some(item)) = (breaks.last_mut(), values.as_ref().and_then(item_path))
-            {
-                let b: &mut ApiBreak = b;
-                b.item = item;
-            }
-        } else if let (true, Some(lint)) = (failed_in, lint)
-            && let Some(message) = line.strip_prefix("  ").filter(|m| !m.starts_with(' '))
-        {
-            breaks.push(ApiBreak {
-                lint: lint.to_owned(),
-                item: strip_location(message).to_owned(),
-            });
-        }
-    }
-    let says_break = summary.starts_with("semver requires new");
-    (says_break != breaks.is_empty()).then_some(breaks)
-}
-
-/// `widgets::Thing::parse` from a lint's output values: the item's `path`, and the member the
-/// lint names inside it.
-fn item_path(values: &serde_json::Value) -> Option<String> {
-    let text = |key: &str| values.get(key).and_then(serde_json::Value::as_str);
-    let mut path = match values.get("path").and_then(serde_json::Value::as_array) {
-        Some(parts) => parts
-            .iter()
-            .filter_map(serde_json::Value::as_str)
-            .collect::<Vec<_>>()
-            .join("::"),
-        None => text("name")?.to_owned(),
-    };
-    for member in [
-        "variant_name",
-        "method_name",
-        "field_name",
-        "associated_constant",
-    ] {
-        if let Some(name) = text(member)
-            && !path.ends_with(&format!("::{name}"))
-        {
-            path = format!("{path}::{name}");
-        }
-    }
-    Some(path)
-}
-
-/// A "Failed in" line without its source location.
-fn strip_location(message: &str) -> &str {
-    [
-        ", previously in file ",
-        " in file ",
-        ", previously at ",
-        ", in ",
-        " in ",
-    ]
-    .iter()
-    .filter_map(|sep| message.rfind(sep))
-    .max()
-    .map_or(message, |at| &message[..at])
 }
 
 /// `rustc -vV` of the workspace's toolchain: release and commit, for the cache key.
@@ -590,99 +391,6 @@ fn parallel<T: Send, R: Send>(items: Vec<T>, jobs: usize, f: impl Fn(T) -> R + S
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const REPORT: &str = "
---- failure function_missing: pub fn removed or renamed ---
-
-Description:
-A publicly-visible function cannot be imported by its prior path.
-        ref: https://doc.rust-lang.org/cargo/reference/semver.html#item-remove
-       impl: https://github.com/obi1kenobi/cargo-semver-checks/tree/v0.51.0/src/lints/function_missing.ron
-
-Failed in:
-  function widgets::parse, previously in file crates/widgets/src/lib.rs:1
-\tlint rule output values:
-    {
-      \"name\": \"parse\",
-      \"path\": [
-        \"widgets\",
-        \"parse\"
-      ],
-      \"span_begin_line\": 1
-    }
-  function widgets::render, previously in file crates/widgets/src/lib.rs:9
-\tlint rule output values:
-    {
-      \"name\": \"render\",
-      \"path\": [\"widgets\", \"render\"]
-    }
-
---- failure inherent_method_missing: pub method removed or renamed ---
-
-Failed in:
-  Thing::go, previously in file crates/widgets/src/lib.rs:4
-\tlint rule output values:
-    {
-      \"method_name\": \"go\",
-      \"path\": [\"widgets\", \"Thing\"]
-    }
-";
-
-    #[test]
-    fn a_report_with_failures_gives_each_lint_and_item_path() {
-        let stderr =
-            "     Summary semver requires new major version: 2 major and 0 minor checks failed\n";
-        let breaks = parse_report(REPORT, stderr).unwrap();
-        let shown: Vec<String> = breaks.iter().map(ToString::to_string).collect();
-        assert_eq!(
-            shown,
-            [
-                "function_missing: widgets::parse",
-                "function_missing: widgets::render",
-                "inherent_method_missing: widgets::Thing::go"
-            ]
-        );
-    }
-
-    #[test]
-    fn a_passing_report_has_no_breaks_and_no_summary_is_no_verdict() {
-        let passed = "     Checked [   0.083s] 202 checks: 202 pass, 58 skip\n     Summary no semver update required\n";
-        assert_eq!(parse_report("", passed), Some(Vec::new()));
-        assert_eq!(parse_report("", "error: failed to load rustdoc\n"), None);
-        // A summary that disagrees with the sections is no verdict either.
-        assert_eq!(parse_report(REPORT, passed), None);
-    }
-
-    #[test]
-    fn without_output_values_the_failed_in_line_names_the_item() {
-        let stdout = "--- failure trait_missing: pub trait removed ---\n\nFailed in:\n  trait widgets::Render in file src/lib.rs:3\n";
-        let stderr = "Summary semver requires new major version: 1 major and 0 minor checks failed";
-        let breaks = parse_report(stdout, stderr).unwrap();
-        assert_eq!(
-            breaks[0].to_string(),
-            "trait_missing: trait widgets::Render"
-        );
-    }
-
-    #[test]
-    fn package_names_come_from_every_form_of_package_id() {
-        assert_eq!(
-            package_name("path+file:///x/crates/widgets#1.2.3"),
-            "widgets"
-        );
-        assert_eq!(
-            package_name("path+file:///x/crates/w#widgets@1.2.3"),
-            "widgets"
-        );
-        assert_eq!(
-            package_name("registry+https://github.com/rust-lang/crates.io-index#widgets@1.2.3"),
-            "widgets"
-        );
-        assert_eq!(
-            package_name("sparse+http://127.0.0.1:1/index/#my-crate@0.3.1"),
-            "my-crate"
-        );
-    }
 
     #[test]
     fn parallel_keeps_the_order_of_its_items() {
