@@ -416,6 +416,10 @@ fn semver_checks_off_starts_no_check() {
         "1.2.4"
     );
     assert_eq!(bin.calls(), 0, "the tool was started");
+    assert!(
+        !repo.path().join("target/releasekit").exists(),
+        "nothing was documented"
+    );
     // The same plan with checks on starts it: the wrapper sees every call.
     assert_eq!(plan(""), "2.0.0");
     assert!(bin.calls() >= 1);
