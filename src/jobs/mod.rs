@@ -240,7 +240,7 @@ pub struct Gathered {
     /// What the API checks found, per crate.
     api: ApiChecks,
     /// What the API checks did, for the log.
-    pub api_log: Vec<String>,
+    api_log: Vec<String>,
     /// Cargo's target directory (the API checks keep their rustdoc JSON under it).
     target_dir: PathBuf,
     /// The members with a library target: only those have an API to check.
