@@ -197,12 +197,7 @@ impl SemverChecker<'_> {
         };
         match source {
             Source::Commit(commit) => {
-                let scratch = std::env::temp_dir().join(format!(
-                    "releasekit-semver-{}-{:08x}",
-                    std::process::id(),
-                    fastrand::u32(..)
-                ));
-                let worktree = match self.git.worktree(&scratch, commit) {
+                let worktree = match self.git.worktree("semver", commit) {
                     Ok(w) => w,
                     Err(e) => return fail(format!("git worktree of {commit}: {e}")),
                 };
