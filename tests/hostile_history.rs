@@ -13,6 +13,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use releasekit_cargo::adapters::git::{Git, Trust};
+use releasekit_cargo::plan::api::ApiChecks;
 use releasekit_cargo::plan::history::{RawCommit, Tag};
 use releasekit_cargo::plan::release::{
     DependentsBump, Facts, PlanOptions, Published, Reason, build_plan,
@@ -253,6 +254,7 @@ fn arbitrary_messages_versions_and_tags_never_panic_the_planner_or_forge_a_commi
             tags: &tags,
             published: &Published::new(),
             assume_tagged_published: rng.bool(),
+            api: &ApiChecks::new(),
         };
         let case = format!("seed {seed}");
         let result = build_plan(facts, &options);
@@ -431,6 +433,7 @@ fn arbitrary_commit_messages_in_a_real_repository_are_read_back_one_for_one() {
             tags: &tags,
             published: &Published::new(),
             assume_tagged_published: true,
+            api: &ApiChecks::new(),
         };
         let plan = build_plan(facts, &options(rng)).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
         assert_no_forged_commit(&plan, &history, &format!("seed {seed}"));
