@@ -108,7 +108,12 @@ impl Cargo {
     /// `cargo`, through rustup's proxy on PATH, with this run's toolchain, home and target
     /// directory, and no colours in what it prints.
     pub fn command(&self) -> Command {
-        let mut cmd = Command::new("cargo");
+        self.tool("cargo")
+    }
+
+    /// Another program of the toolchain (`rustc`), through rustup's proxy likewise.
+    pub fn tool(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
         cmd.envs(self.envs()).env("CARGO_TERM_COLOR", "never");
         cmd
     }

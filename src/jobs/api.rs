@@ -8,6 +8,7 @@
 
 use std::fmt::Write as _;
 
+use crate::adapters::cargo::Cargo;
 use crate::adapters::git::Git;
 use crate::adapters::semver_checks::{SemverChecker, installed};
 use crate::error::{Error, Result};
@@ -20,7 +21,7 @@ pub(crate) fn check(ctx: &Context<'_>, g: &mut Gathered) -> Result<()> {
     let settings = g.settings.clone();
     let mode = |name: &str| settings.semver_checks_for(name);
     // The tool and the repository are looked up once, and only when a crate needs a check.
-    let mut tool: Option<std::result::Result<(String, Git), String>> = None;
+    let mut tool: Option<std::result::Result<(String, Git, Cargo), String>> = None;
     loop {
         let plan = plan_for(ctx, g, &Selection::Configured)?;
         let todo = candidates(&plan, &g.tags, |n| g.libs.contains(n), mode, &g.api);
@@ -34,9 +35,10 @@ pub(crate) fn check(ctx: &Context<'_>, g: &mut Gathered) -> Result<()> {
                         .into(),
                 );
             }
-            let version = installed(&g.root)?;
+            let cargo = ctx.cargo().map_err(|e| e.to_string())?;
+            let version = installed(cargo, &g.root)?;
             let git = ctx.git().map_err(|e| e.to_string())?;
-            Ok((version, git))
+            Ok((version, git, cargo.clone()))
         });
         match ready {
             Err(why) => {
@@ -44,7 +46,7 @@ pub(crate) fn check(ctx: &Context<'_>, g: &mut Gathered) -> Result<()> {
                     g.api.insert(c.name, ApiCheck::NotRun { why: why.clone() });
                 }
             }
-            Ok((version, git)) => {
+            Ok((version, git, cargo)) => {
                 let workspace_dir = relative_to(&g.root, git.root());
                 let checker = SemverChecker {
                     root: &g.root,
@@ -53,6 +55,7 @@ pub(crate) fn check(ctx: &Context<'_>, g: &mut Gathered) -> Result<()> {
                     dir: g.target_dir.join("releasekit").join("semver"),
                     registry: ctx.config.registry.as_deref(),
                     jobs: std::thread::available_parallelism().map_or(2, usize::from),
+                    cargo,
                 };
                 let (mut found, stats) = checker.check(&todo);
                 for c in &todo {

@@ -21,10 +21,10 @@ mod rustdoc;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Mutex;
 use std::time::Instant;
 
+use crate::adapters::cargo::Cargo;
 use crate::adapters::git::Git;
 use crate::plan::api::{ApiCandidate, ApiCheck, ApiChecks, Baseline};
 use report::parse_report;
@@ -59,14 +59,16 @@ pub struct SemverChecker<'a> {
     pub registry: Option<&'a str>,
     /// Most processes at once.
     pub jobs: usize,
+    /// The run's toolchain, cargo home and target directory.
+    pub cargo: &'a Cargo,
 }
 
 /// The installed cargo-semver-checks (`cargo semver-checks --version`), or why there is none.
-pub fn installed(dir: &Path) -> Result<String, String> {
-    let out = Command::new("cargo")
+pub fn installed(cargo: &Cargo, dir: &Path) -> Result<String, String> {
+    let out = cargo
+        .command()
         .args(["semver-checks", "--version"])
         .current_dir(dir)
-        .env("CARGO_TERM_COLOR", "never")
         .output()
         .map_err(|e| format!("cargo could not be run: {e}"))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -85,7 +87,7 @@ impl SemverChecker<'_> {
         let start = Instant::now();
         let mut stats = CheckStats::default();
         let mut checks = ApiChecks::new();
-        let toolchain = match toolchain(self.root) {
+        let toolchain = match toolchain(self.cargo, self.root) {
             Ok(t) => t,
             Err(why) => {
                 for c in candidates {
@@ -175,7 +177,7 @@ impl SemverChecker<'_> {
         stats.compared = comparisons.len();
         let root = self.root;
         for (name, check) in parallel(comparisons, self.jobs, |(name, baseline, current)| {
-            (name, compare(root, &baseline, &current))
+            (name, compare(self.cargo, root, &baseline, &current))
         }) {
             checks.insert(name, check);
         }
@@ -184,7 +186,7 @@ impl SemverChecker<'_> {
     }
 
     fn document_head(&self, names: &[String]) -> Documented {
-        document(self.root, names, &self.dir.join("head"), &[])
+        document(self.cargo, self.root, names, &self.dir.join("head"), &[])
     }
 
     fn document_baseline(&self, source: &Source, names: &[String]) -> Documented {
@@ -202,6 +204,7 @@ impl SemverChecker<'_> {
                     Err(e) => return fail(format!("git worktree of {commit}: {e}")),
                 };
                 document(
+                    self.cargo,
                     &worktree.dir().join(self.workspace_dir),
                     names,
                     &target,
@@ -226,7 +229,7 @@ impl SemverChecker<'_> {
                     return fail(format!("could not write {}: {e}", dir.display()));
                 }
                 let spec = format!("{name}@{version}");
-                document(&dir, names, &target, &[spec])
+                document(self.cargo, &dir, names, &target, &[spec])
             }
         }
     }
@@ -246,8 +249,9 @@ enum Job {
 
 /// Run cargo-semver-checks on two rustdoc JSON files. Only breaks that need a new major
 /// version are asked for (`--release-type minor`): they are what raises a bump.
-fn compare(dir: &Path, baseline: &Path, current: &Path) -> ApiCheck {
-    let out = Command::new("cargo")
+fn compare(cargo: &Cargo, dir: &Path, baseline: &Path, current: &Path) -> ApiCheck {
+    let out = cargo
+        .command()
         .args(["semver-checks", "check-release", "--release-type", "minor"])
         .args(["--color", "never", "-vv"])
         .arg("--baseline-rustdoc")
@@ -281,8 +285,9 @@ fn compare(dir: &Path, baseline: &Path, current: &Path) -> ApiCheck {
 }
 
 /// `rustc -vV` of the workspace's toolchain: release and commit, for the cache key.
-fn toolchain(dir: &Path) -> Result<String, String> {
-    let out = Command::new("rustc")
+fn toolchain(cargo: &Cargo, dir: &Path) -> Result<String, String> {
+    let out = cargo
+        .tool("rustc")
         .arg("-vV")
         .current_dir(dir)
         .output()

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
+
+use crate::adapters::cargo::Cargo;
 
 use cargo_metadata::Message;
 use cargo_metadata::diagnostic::DiagnosticLevel;
@@ -19,12 +21,13 @@ pub(super) type Documented = Vec<(String, Result<PathBuf, String>)>;
 /// Document `names` (packages of the workspace at `dir`, or the `specs` given instead) as
 /// rustdoc JSON into `target`.
 pub(super) fn document(
+    cargo: &Cargo,
     dir: &Path,
     names: &[String],
     target: &Path,
     specs: &[String],
 ) -> Documented {
-    let mut cmd = Command::new("cargo");
+    let mut cmd = cargo.command();
     cmd.args([
         "doc",
         "--no-deps",
@@ -36,7 +39,6 @@ pub(super) fn document(
     .arg(target)
     .env("RUSTC_BOOTSTRAP", "1")
     .env("RUSTDOCFLAGS", RUSTDOCFLAGS)
-    .env("CARGO_TERM_COLOR", "never")
     .current_dir(dir)
     .stdout(Stdio::piped())
     .stderr(Stdio::piped());
