@@ -14,11 +14,12 @@ use std::process::{Command, Stdio};
 
 use releasekit_cargo::adapters::git::{Git, Trust};
 use releasekit_cargo::plan::api::ApiChecks;
+use releasekit_cargo::plan::commits::CommitRules;
 use releasekit_cargo::plan::history::{RawCommit, Tag};
 use releasekit_cargo::plan::release::{
     DependentsBump, Facts, PlanOptions, Published, Reason, build_plan,
 };
-use releasekit_cargo::plan::workspace::{Member, MemberDep, Publish, Workspace};
+use releasekit_cargo::plan::workspace::{Member, MemberDep, PackageRules, Publish, Workspace};
 use releasekit_cargo::plan::{Bump, DepKind, changelog, git_output, manifest, pr, trigger};
 use semver::Version;
 use support::*;
@@ -110,6 +111,8 @@ fn member(name: &str, version: Version, deps: Vec<MemberDep>) -> Member {
         publish: Publish::Anywhere,
         version_from_workspace: false,
         deps,
+        package: PackageRules::default(),
+        inherited_deps: Vec::new(),
     }
 }
 
@@ -126,6 +129,7 @@ fn options(rng: &mut fastrand::Rng) -> PlanOptions {
         registry: None,
         date: "2026-01-01".into(),
         repository_url: Some("https://github.com/acme/widgets".into()),
+        commit_rules: CommitRules::default(),
     }
 }
 
@@ -255,6 +259,9 @@ fn arbitrary_messages_versions_and_tags_never_panic_the_planner_or_forge_a_commi
             published: &Published::new(),
             assume_tagged_published: rng.bool(),
             api: &ApiChecks::new(),
+            registry: None,
+            shallow: false,
+            root_manifests: &BTreeMap::new(),
         };
         let case = format!("seed {seed}");
         let result = build_plan(facts, &options);
@@ -434,6 +441,9 @@ fn arbitrary_commit_messages_in_a_real_repository_are_read_back_one_for_one() {
             published: &Published::new(),
             assume_tagged_published: true,
             api: &ApiChecks::new(),
+            registry: None,
+            shallow: false,
+            root_manifests: &BTreeMap::new(),
         };
         let plan = build_plan(facts, &options(rng)).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
         assert_no_forged_commit(&plan, &history, &format!("seed {seed}"));

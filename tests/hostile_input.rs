@@ -155,7 +155,7 @@ fn apply_refuses_a_changelog_that_links_outside_and_writes_nothing() {
     link(&outside.file(), &repo.path().join("crates/a/CHANGELOG.md"));
     repo.commit("docs(a): keep the changelog elsewhere");
     repo.change("crates/a/src/lib.rs", "fix(a): mend");
-    let out = run(repo.path(), &["apply"], &[]);
+    let out = run(repo.path(), &["apply", "--offline"], &[]);
     assert_refused(
         &out,
         &["refusing to write crates/a/CHANGELOG.md: it is a symbolic link"],
@@ -175,7 +175,7 @@ fn apply_refuses_a_member_manifest_or_lock_file_that_links_outside() {
         repo.commit("chore: share the file");
         repo.change("crates/b/src/lib.rs", "feat(b): more");
         let before = std::fs::read_to_string(&target).unwrap();
-        let out = run(repo.path(), &["apply"], &[]);
+        let out = run(repo.path(), &["apply", "--offline"], &[]);
         assert_refused(
             &out,
             &[&format!(
@@ -220,7 +220,7 @@ fn apply_refuses_a_member_whose_manifest_cargo_places_outside_the_repository() {
     );
     repo.commit("chore: a member elsewhere");
     let before = std::fs::read_to_string(member.join("Cargo.toml")).unwrap();
-    let out = run(repo.path(), &["apply"], &[]);
+    let out = run(repo.path(), &["apply", "--offline"], &[]);
     assert_refused(
         &out,
         &[&format!(
@@ -288,7 +288,7 @@ fn apply_that_fails_in_cargo_update_puts_every_file_back() {
     let home = cargo_home.path().to_str().unwrap();
     let out = run(
         repo.path(),
-        &["apply"],
+        &["apply", "--offline"],
         &[("CARGO_HOME", home), ("CARGO_NET_OFFLINE", "true")],
     );
     let err = stderr(&out);
@@ -362,7 +362,7 @@ fn a_message_with_every_control_byte_and_forged_framing_invents_no_commit() {
         file.to_str().unwrap(),
     ]);
 
-    let out = run(repo.path(), &["plan", "--json"], &[]);
+    let out = run(repo.path(), &["plan", "--json", "--offline"], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let plan: Value = serde_json::from_str(&stdout(&out)).unwrap();
     let krate = |name: &str| {
@@ -404,7 +404,7 @@ fn a_crate_at_the_largest_patch_number_is_an_error_never_a_downgrade() {
     repo.tag(&format!("v0.1.{max}"));
     repo.change("src/lib.rs", "fix: mend");
     for command in ["plan", "apply"] {
-        let out = run(repo.path(), &[command], &[]);
+        let out = run(repo.path(), &[command, "--offline"], &[]);
         assert_refused(
             &out,
             &[
@@ -548,7 +548,7 @@ fn a_tag_format_git_refuses_is_a_configuration_error_from_plan_on() {
         repo.write("releasekit.toml", &format!("tag_format = \"{format}\"\n"));
         repo.commit("chore: tag format");
         for command in ["plan", "apply"] {
-            let out = run(repo.path(), &[command], &[]);
+            let out = run(repo.path(), &[command, "--offline"], &[]);
             assert_refused(
                 &out,
                 &[
@@ -568,7 +568,7 @@ fn a_version_whose_tag_is_too_long_for_git_stops_the_plan() {
     add_crate(&repo, ".", "solo", &version, "");
     repo.lock();
     repo.commit("chore: initial import");
-    let out = run(repo.path(), &["plan"], &[]);
+    let out = run(repo.path(), &["plan", "--offline"], &[]);
     assert_refused(
         &out,
         &[
@@ -767,7 +767,11 @@ fn a_prerelease_with_leading_zeros_on_an_untagged_crate_plans_without_a_panic() 
     repo.lock();
     repo.commit("feat: first");
     for (label, planned) in [("a.01.2", "1.0.0-a.1.2"), ("rc.007.x", "1.0.0-rc.7.x.1")] {
-        let out = run(repo.path(), &["plan", "--json", "--prerelease", label], &[]);
+        let out = run(
+            repo.path(),
+            &["plan", "--json", "--offline", "--prerelease", label],
+            &[],
+        );
         assert!(out.status.success(), "{label}: {}", stderr(&out));
         let plan: Value = serde_json::from_str(&stdout(&out)).unwrap();
         assert_eq!(plan["crates"][0]["planned_version"], planned, "{label}");

@@ -6,6 +6,10 @@ mod support;
 use serde_json::Value;
 use support::*;
 
+/// cargo's switch, which the binary honours too: these tests are about the plan, not the
+/// registry (the registry's answers are tested in real_histories.rs, against a real one).
+const OFFLINE: (&str, &str) = ("CARGO_NET_OFFLINE", "true");
+
 /// ```text
 ///   delta (new) ──> beta 0.3.1 ──> alpha 1.2.0 <·· gamma 0.0.4 (dev-dependency)
 /// ```
@@ -49,7 +53,7 @@ fn workspace() -> Repo {
 }
 
 fn plan_json(repo: &Repo) -> Value {
-    let out = run(repo.path(), &["plan", "--json"], &[]);
+    let out = run(repo.path(), &["plan", "--json", "--offline"], &[]);
     assert!(out.status.success(), "plan failed: {}", stderr(&out));
     serde_json::from_str(&stdout(&out)).expect("plan --json prints JSON")
 }
@@ -141,7 +145,7 @@ fn a_breaking_change_rewrites_requirements_and_bumps_dependents() {
         serde_json::json!({"kind": "dependency", "name": "alpha", "version": "2.0.0"})
     );
 
-    let out = run(repo.path(), &["apply"], &[]);
+    let out = run(repo.path(), &["apply", "--offline"], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         repo.read("crates/alpha/Cargo.toml")
@@ -173,7 +177,7 @@ fn apply_writes_manifests_changelogs_and_lockfile_that_cargo_accepts() {
     );
     repo.commit("docs(alpha): start a changelog");
 
-    let out = run(repo.path(), &["apply"], &[]);
+    let out = run(repo.path(), &["apply", "--offline"], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let alpha = repo.read("crates/alpha/Cargo.toml");
     assert!(alpha.contains("version = \"1.3.0\""), "{alpha}");
@@ -204,7 +208,7 @@ fn apply_writes_manifests_changelogs_and_lockfile_that_cargo_accepts() {
 
     // Applying again changes nothing more: the plan is computed from the same tags and history.
     let before = repo.status();
-    let again = run(repo.path(), &["apply"], &[]);
+    let again = run(repo.path(), &["apply", "--offline"], &[]);
     assert!(again.status.success(), "{}", stderr(&again));
     assert_eq!(repo.status(), before);
     assert_eq!(
@@ -220,7 +224,11 @@ fn in_actions_the_plan_goes_to_the_outputs_and_the_job_summary() {
     let repo = workspace();
     repo.change("crates/beta/src/lib.rs", "fix(beta): handle empty input");
     let runner = tempfile::tempdir().unwrap();
-    let env = action_env(repo.path(), runner.path(), &[("INPUT_ACTION", "plan")]);
+    let env = action_env(
+        repo.path(),
+        runner.path(),
+        &[("INPUT_ACTION", "plan"), OFFLINE],
+    );
     let out = run_env(repo.path(), &[], &env);
     assert!(out.status.success(), "{}", stderr(&out));
     let outputs = outputs(&runner.path().join("output"));
@@ -245,7 +253,11 @@ fn nothing_to_release_says_so_and_reports_no_bumps() {
     repo.tag("delta-v0.1.0");
     repo.change("README.md", "docs: nothing for the crates");
     let runner = tempfile::tempdir().unwrap();
-    let env = action_env(repo.path(), runner.path(), &[("INPUT_ACTION", "plan")]);
+    let env = action_env(
+        repo.path(),
+        runner.path(),
+        &[("INPUT_ACTION", "plan"), OFFLINE],
+    );
     let out = run_env(repo.path(), &[], &env);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
@@ -268,7 +280,11 @@ fn bad_input_is_one_clear_error_with_exit_code_2_and_no_change() {
                 let env = action_env(
                     r.path(),
                     home.path(),
-                    &[("INPUT_ACTION", "plan"), ("INPUT_BUMP_TYPE", "huge")],
+                    &[
+                        ("INPUT_ACTION", "plan"),
+                        ("INPUT_BUMP_TYPE", "huge"),
+                        OFFLINE,
+                    ],
                 );
                 run_env(r.path(), &[], &env)
             }),
@@ -281,7 +297,7 @@ fn bad_input_is_one_clear_error_with_exit_code_2_and_no_change() {
                 let env = action_env(
                     r.path(),
                     home.path(),
-                    &[("INPUT_ACTION", "plan"), ("INPUT_DRY_RUN", "yes")],
+                    &[("INPUT_ACTION", "plan"), ("INPUT_DRY_RUN", "yes"), OFFLINE],
                 );
                 run_env(r.path(), &[], &env)
             }),
@@ -294,7 +310,7 @@ fn bad_input_is_one_clear_error_with_exit_code_2_and_no_change() {
                     "releasekit.toml",
                     "tag_format = \"{name}-v{version}\"\ndependents_bump = \"sometimes\"\n",
                 );
-                run(r.path(), &["apply"], &[])
+                run(r.path(), &["apply", "--offline"], &[])
             }),
             "dependents_bump",
         ),
@@ -305,7 +321,11 @@ fn bad_input_is_one_clear_error_with_exit_code_2_and_no_change() {
                 let env = action_env(
                     r.path(),
                     home.path(),
-                    &[("INPUT_ACTION", "plan"), ("INPUT_WORKSPACE", "rust")],
+                    &[
+                        ("INPUT_ACTION", "plan"),
+                        ("INPUT_WORKSPACE", "rust"),
+                        OFFLINE,
+                    ],
                 );
                 run_env(r.path(), &[], &env)
             }),
@@ -322,7 +342,7 @@ fn bad_input_is_one_clear_error_with_exit_code_2_and_no_change() {
                     "[dependencies]\nalpha = { path = \"../alpha\" }\n",
                 );
                 r.commit("fix(beta): depend on alpha by path");
-                run(r.path(), &["apply"], &[])
+                run(r.path(), &["apply", "--offline"], &[])
             }),
             "without a version",
         ),
@@ -438,7 +458,7 @@ fn a_serde_like_dev_dependency_cycle_plans_once_the_crate_was_released_and_fails
     );
     repo.commit("feat: serde");
 
-    let out = run(repo.path(), &["plan"], &[]);
+    let out = run(repo.path(), &["plan", "--offline"], &[]);
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     let err = stderr(&out);
     assert!(
@@ -470,9 +490,9 @@ fn a_shallow_clone_is_pointed_out_in_the_plan() {
         .status()
         .unwrap();
     assert!(status.success());
-    let out = run(clone.path(), &["plan"], &[]);
+    let out = run(clone.path(), &["plan", "--offline"], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("fetch-depth: 0"), "{}", stdout(&out));
-    let full = run(origin.path(), &["plan"], &[]);
+    let full = run(origin.path(), &["plan", "--offline"], &[]);
     assert!(!stdout(&full).contains("shallow"), "{}", stdout(&full));
 }

@@ -17,7 +17,8 @@ use semver::{Version, VersionReq};
 use crate::plan::DepKind;
 use crate::plan::manifest::{ManifestError, ManifestFacts, manifest_facts};
 use crate::plan::toolchain::RustVersion;
-use crate::plan::workspace::{Member, MemberDep, Publish, Workspace};
+
+use crate::plan::workspace::{Member, MemberDep, PackageRules, Publish, Workspace};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CargoError {
@@ -320,7 +321,7 @@ pub fn library_members(meta: &Metadata) -> std::collections::BTreeSet<String> {
 
 /// The planner's workspace. `repo_root` is the git repository root (member directories are
 /// relative to it, as git's paths are); manifests that cannot be read (metadata from a file)
-/// contribute no extra facts.
+/// contribute no extra facts. `package_dirs` is left empty: git knows them, not cargo.
 pub fn workspace(meta: &Metadata, repo_root: &Path) -> Result<Workspace, CargoError> {
     let ws_root = meta.workspace_root.as_std_path();
     let facts_of = |path: &Path| -> Result<ManifestFacts, CargoError> {
@@ -409,6 +410,16 @@ pub fn workspace(meta: &Metadata, repo_root: &Path) -> Result<Workspace, CargoEr
                 via_patch,
             });
         }
+        // cargo copies the readme and license file in from wherever they are.
+        let extra = [pkg.readme.as_ref(), pkg.license_file.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|file| relative(&dir.join(file.as_std_path()), &normalize(repo_root)))
+            .collect();
+        let mut inherited_deps: Vec<String> =
+            facts.inherited.iter().map(|i| i.key.clone()).collect();
+        inherited_deps.sort();
+        inherited_deps.dedup();
         out.push(Member {
             name: pkg.name.to_string(),
             version: pkg.version.clone(),
@@ -421,6 +432,12 @@ pub fn workspace(meta: &Metadata, repo_root: &Path) -> Result<Workspace, CargoEr
             },
             version_from_workspace: facts.version_from_workspace,
             deps,
+            package: PackageRules {
+                include: facts.include,
+                exclude: facts.exclude,
+                extra,
+            },
+            inherited_deps,
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
@@ -432,6 +449,7 @@ pub fn workspace(meta: &Metadata, repo_root: &Path) -> Result<Workspace, CargoEr
             .as_deref()
             .and_then(|v| Version::parse(v).ok()),
         workspace_deps,
+        package_dirs: Vec::new(),
     })
 }
 

@@ -253,6 +253,84 @@ impl Git {
             == "true")
     }
 
+    /// Every directory (relative to the repository root, `""` for the root) holding a tracked
+    /// `Cargo.toml`: the packages cargo leaves out of the packages above them.
+    pub fn package_dirs(&self) -> Result<Vec<String>, GitError> {
+        let out = run(
+            &self.trust,
+            &self.root,
+            &["ls-files", "-z", "--", ":(glob)**/Cargo.toml"],
+        )?;
+        Ok(out
+            .split('\0')
+            .filter_map(|path| path.strip_suffix("Cargo.toml"))
+            .map(|dir| dir.trim_end_matches('/').to_owned())
+            .collect())
+    }
+
+    /// The text of `path` (repository-relative) in each commit of `commits`, in order, through
+    /// one `git cat-file --batch`; `None` where that commit has no such file.
+    pub fn file_at_commits(
+        &self,
+        path: &str,
+        commits: &[&str],
+    ) -> Result<Vec<Option<String>>, GitError> {
+        use std::io::Write;
+        use std::process::Stdio;
+        if commits.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut cmd = command(&self.trust, &self.root);
+        cmd.args(["cat-file", "--batch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().map_err(GitError::Spawn)?;
+        let input: String = commits.iter().map(|c| format!("{c}:{path}\n")).collect();
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        // git answers while it reads: feeding it from another thread cannot deadlock.
+        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+        let out = child.wait_with_output().map_err(GitError::Spawn)?;
+        let _ = writer.join();
+        let failed = |stderr: String| GitError::Failed {
+            command: "cat-file --batch".into(),
+            dir: self.root.clone(),
+            stderr,
+        };
+        if !out.status.success() {
+            return Err(failed(
+                String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            ));
+        }
+        let mut rest = &out.stdout[..];
+        let mut texts = Vec::with_capacity(commits.len());
+        for _ in commits {
+            let end = rest
+                .iter()
+                .position(|&b| b == b'\n')
+                .ok_or_else(|| failed("the answer ended early".into()))?;
+            let header = String::from_utf8_lossy(&rest[..end]).into_owned();
+            rest = &rest[end + 1..];
+            // `<id> <type> <size>` and the object, or `<name> missing` (no such file there).
+            let mut fields = header.rsplitn(3, ' ');
+            let size = fields.next().and_then(|size| size.parse::<usize>().ok());
+            let kind = fields.next();
+            match size {
+                Some(size) if rest.len() > size => {
+                    let object = &rest[..size];
+                    texts.push(
+                        (kind == Some("blob"))
+                            .then(|| String::from_utf8_lossy(object).into_owned()),
+                    );
+                    rest = &rest[size + 1..];
+                }
+                Some(_) => return Err(failed("the answer ended early".into())),
+                None => texts.push(None),
+            }
+        }
+        Ok(texts)
+    }
+
     /// The commit id of `rev`.
     pub fn rev_parse(&self, rev: &str) -> Result<String, GitError> {
         self.peel(rev, "commit")

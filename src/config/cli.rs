@@ -74,6 +74,7 @@ pub(crate) struct Given {
     concurrency: Option<String>,
     skip_publish: bool,
     published_file: Option<PathBuf>,
+    offline: bool,
     json: bool,
     metadata_file: Option<PathBuf>,
 }
@@ -205,12 +206,16 @@ group! {
 }
 
 group! {
-    /// What the registry has, from a file.
+    /// What the registry has: asked, from a file, or not at all.
     PublishedFile {
         /// Versions already published, as JSON {"crate": ["1.0.0", ...]}, instead of asking the
         /// registry
         #[arg(long, value_name = "FILE")]
         published_file: Option<PathBuf>,
+        /// Ask no registry: the release tags stand in for what was published (also
+        /// CARGO_NET_OFFLINE=true)
+        #[arg(long)]
+        offline: bool,
     }
 }
 
@@ -338,6 +343,7 @@ impl Stage {
         config.json = given.json;
         config.metadata_file = given.metadata_file.map(|p| absolute(&cwd, &p));
         config.published_file = given.published_file.map(|p| absolute(&cwd, &p));
+        config.offline |= given.offline;
         Ok(config)
     }
 }
@@ -395,6 +401,7 @@ mod tests {
         ("--concurrency", Some("4"), "....x.x"),
         ("--skip-publish", None, "......x"),
         ("--published-file", Some("published.json"), "xxx...x"),
+        ("--offline", None, "xxx...x"),
         ("--json", None, "x......"),
         ("--metadata-file", Some("metadata.json"), "x......"),
     ];
@@ -476,6 +483,15 @@ mod tests {
         assert_eq!(config.config_file, cwd.join("releasekit.toml"));
         assert_eq!(config.token, None);
         assert_eq!(config.cargo, crate::config::CargoSetup::default());
+        assert!(!config.offline);
+    }
+
+    #[test]
+    fn cargo_s_offline_variable_keeps_the_plan_offline() {
+        let env = vec![("CARGO_NET_OFFLINE".to_owned(), "true".to_owned())];
+        assert!(load(args("releasekit-cargo plan"), env).unwrap().offline);
+        let env = vec![("CARGO_NET_OFFLINE".to_owned(), "false".to_owned())];
+        assert!(!load(args("releasekit-cargo plan"), env).unwrap().offline);
     }
 
     #[test]
@@ -504,11 +520,12 @@ mod tests {
             "releasekit-cargo auto --dry-run --force-prepare --skip-publish --group core \
              --bump-type major --prerelease beta --concurrency 4 --max-retries 10 --registry alt \
              --workspace /ws --config ci/rk.toml --toolchain nightly-2026-10-01 \
-             --published-file /tmp/published.json",
+             --published-file /tmp/published.json --offline",
         )
         .unwrap();
         assert_eq!(config.command, Command::Auto);
         assert!(config.dry_run && config.force_prepare && config.skip_publish);
+        assert!(config.offline);
         assert_eq!(config.group.as_deref(), Some("core"));
         assert_eq!(config.bump_type, Some(Bump::Major));
         assert_eq!(config.prerelease.unwrap().to_string(), "beta");

@@ -21,7 +21,9 @@ pub use package::PackageSettings;
 use package::RawPackage;
 
 use super::{Config, ConfigError, Position, is_name};
+use crate::plan::Bump;
 use crate::plan::api::SemverChecks;
+use crate::plan::commits::CommitRules;
 use crate::plan::history::tag_name;
 use crate::plan::refname::check_ref_name;
 use crate::plan::release::{DependentsBump, GroupSpec, Versioning};
@@ -48,6 +50,8 @@ pub struct Settings {
     pub semver_checks: SemverChecks,
     /// `[package.<name>]`: settings of one crate, by its name.
     pub packages: BTreeMap<String, PackageSettings>,
+    /// `[commits]`: the bump of each commit type, and of messages that are not conventional.
+    pub commits: CommitRules,
 }
 
 impl Default for Settings {
@@ -61,6 +65,7 @@ impl Default for Settings {
             publish_timeout_secs: DEFAULT_PUBLISH_TIMEOUT_SECS,
             semver_checks: SemverChecks::default(),
             packages: BTreeMap::new(),
+            commits: CommitRules::default(),
         }
     }
 }
@@ -115,6 +120,16 @@ struct RawSettings {
     semver_checks: SemverChecks,
     #[serde(default)]
     package: BTreeMap<Spanned<String>, RawPackage>,
+    #[serde(default)]
+    commits: RawCommits,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCommits {
+    #[serde(default)]
+    types: BTreeMap<Spanned<String>, Spanned<String>>,
+    non_conventional: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -408,8 +423,67 @@ impl Source<'_> {
             publish_timeout_secs,
             semver_checks: raw.semver_checks,
             packages,
+            commits: self.commits(raw.commits)?,
         })
     }
+
+    /// `[commits]` on top of the defaults: each listed type's bump replaces the default's.
+    fn commits(&self, raw: RawCommits) -> Result<CommitRules, ConfigError> {
+        let mut rules = CommitRules::default();
+        for (kind, bump) in raw.types {
+            if !is_commit_type(kind.get_ref()) {
+                return Err(self.error(
+                    kind.span(),
+                    "commits.types",
+                    kind.get_ref(),
+                    "expected a commit type of ASCII letters, digits and `-`, such as `refactor`",
+                ));
+            }
+            let key = format!("commits.types.{}", kind.get_ref());
+            let bump = parse_bump(bump.get_ref()).ok_or_else(|| {
+                self.error(
+                    bump.span(),
+                    &key,
+                    bump.get_ref(),
+                    "expected one of none, patch, minor, major",
+                )
+            })?;
+            rules.types.insert(kind.get_ref().to_lowercase(), bump);
+        }
+        if let Some(value) = raw.non_conventional {
+            rules.non_conventional = match parse_bump(value.get_ref()) {
+                Some(bump @ (Bump::None | Bump::Patch)) => bump,
+                _ => {
+                    return Err(self.error(
+                        value.span(),
+                        "commits.non_conventional",
+                        value.get_ref(),
+                        "expected none or patch",
+                    ));
+                }
+            };
+        }
+        Ok(rules)
+    }
+}
+
+fn parse_bump(value: &str) -> Option<Bump> {
+    match value {
+        "none" => Some(Bump::None),
+        "patch" => Some(Bump::Patch),
+        "minor" => Some(Bump::Minor),
+        "major" => Some(Bump::Major),
+        _ => None,
+    }
+}
+
+/// A Conventional Commits type as git-conventional reads it: a word of letters, digits and
+/// `-`, starting with a letter.
+fn is_commit_type(value: &str) -> bool {
+    value.starts_with(|c: char| c.is_ascii_alphabetic())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// `owner/name` with GitHub's characters.
@@ -535,6 +609,10 @@ event_type = "crates-released"
 
 [package.widgets]
 semver_checks = "off"
+
+[commits]
+types = { refactor = "patch", perf = "none" }
+non_conventional = "patch"
 "#,
         )
         .unwrap();
@@ -570,6 +648,17 @@ semver_checks = "off"
                 publish_timeout_secs: 120,
                 semver_checks: SemverChecks::Required,
                 packages: settings.packages.clone(),
+                commits: CommitRules {
+                    types: CommitRules::default()
+                        .types
+                        .into_iter()
+                        .chain([
+                            ("refactor".to_owned(), Bump::Patch),
+                            ("perf".to_owned(), Bump::None),
+                        ])
+                        .collect(),
+                    non_conventional: Bump::Patch,
+                },
             }
         );
     }
@@ -677,7 +766,7 @@ members = ["core-*"]
             message,
             "releasekit.toml:2:1: unknown field `tagformat`, expected one of `tag_format`, \
              `dependents_bump`, `changelog`, `groups`, `notify`, `publish_timeout`, \
-             `semver_checks`, `package`"
+             `semver_checks`, `package`, `commits`"
         );
     }
 
@@ -862,6 +951,45 @@ members = ["core-*"]
         }
         let long = "x".repeat(101);
         assert!(error_text(&format!("[notify]\nevent_type = \"{long}\"\n")).contains("1 to 100"));
+    }
+
+    #[test]
+    fn commit_rules_refuse_unknown_bumps_and_malformed_types_with_their_position() {
+        let cases = [
+            (
+                "[commits]\ntypes = { refactor = \"huge\" }\n",
+                "releasekit.toml:2:22: invalid value \"huge\" for commits.types.refactor: expected \
+                 one of none, patch, minor, major",
+            ),
+            (
+                "[commits.types]\ndocs = \"none\"\n\"feat!\" = \"minor\"\n",
+                "releasekit.toml:3:1: invalid value \"feat!\" for commits.types: expected a commit \
+                 type of ASCII letters, digits and `-`, such as `refactor`",
+            ),
+            (
+                "[commits]\nnon_conventional = \"minor\"\n",
+                "releasekit.toml:2:20: invalid value \"minor\" for commits.non_conventional: \
+                 expected none or patch",
+            ),
+            (
+                "[commits]\nbump = {}\n",
+                "releasekit.toml:2:1: unknown field `bump`, expected `types` or `non_conventional`",
+            ),
+        ];
+        for (text, message) in cases {
+            assert_eq!(error_text(text), message, "{text}");
+        }
+    }
+
+    #[test]
+    fn commit_types_are_read_in_lower_case_over_the_defaults() {
+        let rules = load_text("[commits.types]\nRefactor = \"patch\"\nfeat = \"patch\"\n")
+            .unwrap()
+            .commits;
+        assert_eq!(rules.types["refactor"], Bump::Patch);
+        assert_eq!(rules.types["feat"], Bump::Patch);
+        assert_eq!(rules.types["fix"], Bump::Patch);
+        assert_eq!(rules.non_conventional, Bump::None);
     }
 
     #[test]

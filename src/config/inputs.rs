@@ -218,6 +218,7 @@ mod tests {
                     home: None,
                     target_dir: Some(PathBuf::from("/github/workspace/target")),
                 },
+                offline: false,
             }
         );
     }

@@ -107,6 +107,9 @@ pub struct Config {
     pub metadata_file: Option<PathBuf>,
     /// JSON `{"crate": ["1.0.0", …]}` of versions already published (command line only).
     pub published_file: Option<PathBuf>,
+    /// Ask no registry: `plan` and `apply` take the tags for what was released (`--offline`,
+    /// or `CARGO_NET_OFFLINE=true` as cargo reads it).
+    pub offline: bool,
     /// How cargo runs: toolchain, home, target directory.
     pub cargo: CargoSetup,
 }
@@ -615,6 +618,7 @@ impl Common<'_> {
             metadata_file: None,
             published_file: None,
             cargo,
+            offline: env.get("CARGO_NET_OFFLINE") == Some("true"),
         })
     }
 }

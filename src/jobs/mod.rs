@@ -29,7 +29,10 @@ use crate::config::file::{Settings, load_settings};
 use crate::error::{Error, Result};
 use crate::plan::api::ApiChecks;
 use crate::plan::history::{RawCommit, Tag};
-use crate::plan::release::{Facts, PlanOptions, Published, ReleasePlan, build_plan};
+use crate::plan::release::{
+    Facts, ManifestRead, ManifestTexts, PlanOptions, Published, ReleasePlan, build_plan,
+    root_manifest_reads,
+};
 use crate::plan::toolchain::{Toolchain, check as check_rust_versions};
 use crate::plan::trigger::Event;
 use crate::plan::workspace::Workspace;
@@ -231,9 +234,11 @@ pub struct Gathered {
     workspace: Workspace,
     history: Vec<RawCommit>,
     tags: Vec<Tag>,
-    /// What the registry (or `--published-file`) lists; `None`: not looked up, the last tags
-    /// stand in for it.
+    /// What the registry (or `--published-file`) can resolve; `None`: not looked up, the last
+    /// tags stand in for it.
     published: Option<Published>,
+    /// Every version the registry lists, yanked ones too.
+    listed: Option<Published>,
     /// Why the registry's index could not be read, for the plan's notes.
     index_unread: Option<String>,
     shallow: bool,
@@ -245,15 +250,35 @@ pub struct Gathered {
     target_dir: PathBuf,
     /// The members with a library target: only those have an API to check.
     libs: BTreeSet<String>,
+    /// The root manifest around the commits the plan asked for.
+    root_manifests: BTreeMap<String, ManifestTexts>,
+}
+
+impl Gathered {
+    /// The facts of a plan; `none` stands for published versions not looked up.
+    fn facts<'a>(&'a self, none: &'a Published) -> Facts<'a> {
+        Facts {
+            workspace: &self.workspace,
+            history: &self.history,
+            tags: &self.tags,
+            published: self.published.as_ref().unwrap_or(none),
+            assume_tagged_published: self.published.is_none(),
+            registry: self.listed.as_ref(),
+            shallow: self.shallow,
+            root_manifests: &self.root_manifests,
+            api: &self.api,
+        }
+    }
 }
 
 /// Where a plan's published versions (the dev-dependency rule) come from when no
 /// `--published-file` is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lookup {
-    /// No network: each crate's last tagged version is taken as published (`plan`, `apply`).
+    /// No network (`--offline`): the tags stand in for the registry, and each crate's last
+    /// tagged version is taken as published.
     Offline,
-    /// The registry's index; when it cannot be read, the offline assumption with a warning.
+    /// The registry's index; when it cannot be read, the offline assumption with a note.
     Index,
 }
 
@@ -268,9 +293,15 @@ pub enum Selection {
     Ungrouped,
 }
 
-/// Read the workspace, its history and the configuration, and plan the release.
+/// Read the workspace, its history, the configuration and (unless offline) the registry's
+/// index, and plan the release.
 pub fn gather_and_plan(ctx: &Context<'_>) -> Result<(ReleasePlan, Gathered)> {
-    let gathered = gather(ctx, Lookup::Offline)?;
+    let lookup = if ctx.config.offline {
+        Lookup::Offline
+    } else {
+        Lookup::Index
+    };
+    let gathered = gather(ctx, lookup)?;
     let plan = plan_for(ctx, &gathered, &Selection::Configured)?;
     Ok((plan, gathered))
 }
@@ -280,11 +311,12 @@ pub fn gather_and_plan(ctx: &Context<'_>) -> Result<(ReleasePlan, Gathered)> {
 pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
     let config = &ctx.config;
     let mut shallow = false;
-    let (metadata, repo_root, history, tags) = match &config.metadata_file {
+    let mut package_dirs = Vec::new();
+    let (metadata, repo_root, history, tags, git) = match &config.metadata_file {
         Some(file) => {
             let meta = cargo::metadata_from_file(file)?;
             let root = meta.workspace_root.clone().into_std_path_buf();
-            (meta, root, Vec::new(), Vec::new())
+            (meta, root, Vec::new(), Vec::new(), None)
         }
         None => {
             // Git first: a workspace outside git is the more basic mistake.
@@ -304,29 +336,35 @@ pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
             });
             let (meta, history, tags) = (meta?, history?, git.tags()?);
             shallow = git.is_shallow()?;
-            (meta, git.root().to_owned(), history, tags)
+            package_dirs = git.package_dirs()?;
+            let root = git.root().to_owned();
+            (meta, root, history, tags, Some(git))
         }
     };
     let root = metadata.workspace_root.clone().into_std_path_buf();
     let settings = ctx.settings(&root)?;
-    let workspace = cargo::workspace(&metadata, &repo_root)?;
+    let mut workspace = cargo::workspace(&metadata, &repo_root)?;
+    workspace.package_dirs = package_dirs;
     settings.check_packages(workspace.members.iter().map(|m| m.name.as_str()))?;
     let target_dir = metadata.target_directory.clone().into_std_path_buf();
     let libs = cargo::library_members(&metadata);
     let mut index_unread = None;
-    let published = match (&config.published_file, lookup) {
-        (Some(path), _) => Some(read_published(path)?),
-        (None, Lookup::Offline) => None,
+    let (published, listed) = match (&config.published_file, lookup) {
+        (Some(path), _) => {
+            let published = read_published(path)?;
+            (Some(published.clone()), Some(published))
+        }
+        (None, Lookup::Offline) => (None, None),
         (None, Lookup::Index) => {
             let spec = registry::resolve(config.registry.as_deref(), &ctx.env, &root)?;
             let names = workspace
                 .publishable(spec.name.as_deref())
                 .map(|m| m.name.as_str());
             match registry_listing(ctx, &spec, names) {
-                Ok(listed) => Some(resolvable(&listed)),
+                Ok(listed) => (Some(resolvable(&listed)), Some(every_version(&listed))),
                 Err(why) => {
                     index_unread = Some(why);
-                    None
+                    (None, None)
                 }
             }
         }
@@ -339,50 +377,81 @@ pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
         history,
         tags,
         published,
+        listed,
         index_unread,
         shallow,
         api: ApiChecks::new(),
         api_log: Vec::new(),
         target_dir,
         libs,
+        root_manifests: BTreeMap::new(),
     };
+    // Before the API checks: they plan already, and a plan needs these texts.
+    if let Some(git) = git {
+        let options = plan_options(ctx, &gathered.settings, &Selection::Configured);
+        let none = Published::new();
+        let reads = root_manifest_reads(gathered.facts(&none), &options)?;
+        let path = gathered.workspace.repo_root_manifest();
+        gathered.root_manifests = manifest_texts(&git, &path, &reads)?;
+    }
     api::check(ctx, &mut gathered)?;
     Ok(gathered)
 }
 
-/// Plan the release of `selection` from facts gathered once.
-pub fn plan_for(ctx: &Context<'_>, g: &Gathered, selection: &Selection) -> Result<ReleasePlan> {
+/// The root manifest before and after each commit of `reads`.
+fn manifest_texts(
+    git: &Git,
+    path: &str,
+    reads: &[ManifestRead],
+) -> Result<BTreeMap<String, ManifestTexts>> {
+    let revs: Vec<&str> = reads
+        .iter()
+        .flat_map(|r| std::iter::once(r.commit.as_str()).chain(r.parent.as_deref()))
+        .collect();
+    let mut texts = git.file_at_commits(path, &revs)?.into_iter();
+    let mut out = BTreeMap::new();
+    for read in reads {
+        let after = texts.next().flatten();
+        let before = match read.parent {
+            Some(_) => texts.next().flatten(),
+            None => None,
+        };
+        out.insert(read.commit.clone(), ManifestTexts { before, after });
+    }
+    Ok(out)
+}
+
+/// The options of a plan of `selection` under `settings`.
+fn plan_options(ctx: &Context<'_>, settings: &Settings, selection: &Selection) -> PlanOptions {
     let config = &ctx.config;
     let (group, ungrouped_only) = match selection {
         Selection::Configured => (config.group.clone(), false),
         Selection::Group(name) => (Some(name.clone()), false),
         Selection::Ungrouped => (None, true),
     };
-    let options = PlanOptions {
+    PlanOptions {
         forced_bump: config.bump_type,
         force_prepare: config.force_prepare,
         prerelease: config.prerelease.clone(),
         group,
         ungrouped_only,
-        tag_format: g.settings.tag_format.clone(),
-        groups: g.settings.groups.clone(),
-        dependents_bump: g.settings.dependents_bump,
+        tag_format: settings.tag_format.clone(),
+        groups: settings.groups.clone(),
+        dependents_bump: settings.dependents_bump,
         registry: config.registry.clone(),
         date: today(),
         repository_url: ctx.repository_url(),
-    };
-    let not_looked_up = Published::new();
-    let facts = Facts {
-        workspace: &g.workspace,
-        history: &g.history,
-        tags: &g.tags,
-        published: g.published.as_ref().unwrap_or(&not_looked_up),
-        assume_tagged_published: g.published.is_none(),
-        api: &g.api,
-    };
-    let mut plan = build_plan(facts, &options)?;
+        commit_rules: settings.commits.clone(),
+    }
+}
+
+/// Plan the release of `selection` from facts gathered once.
+pub fn plan_for(ctx: &Context<'_>, g: &Gathered, selection: &Selection) -> Result<ReleasePlan> {
+    let options = plan_options(ctx, &g.settings, selection);
+    let none = Published::new();
+    let mut plan = build_plan(g.facts(&none), &options)?;
     if let Some(why) = &g.index_unread {
-        plan.notes.push(why.clone());
+        plan.notes.push(format!("{why}; the tags stand in for it"));
     }
     if g.shallow {
         plan.notes.push(
@@ -445,6 +514,10 @@ pub(crate) fn published_versions<'a>(
     names: impl Iterator<Item = &'a str>,
 ) -> Result<Listed> {
     let names: Vec<&str> = names.collect();
+    if !names.is_empty() {
+        // Once, before the threads: an index that cannot be read fails here, fast.
+        index.config()?;
+    }
     let mut out = BTreeMap::new();
     for chunk in names.chunks(8) {
         let answers: Vec<_> = std::thread::scope(|s| {
@@ -478,6 +551,19 @@ pub(crate) fn published_versions<'a>(
         }
     }
     Ok(out)
+}
+
+/// Every version the registry lists, yanked ones too: none of them can be published again.
+pub(crate) fn every_version(listed: &Listed) -> Published {
+    listed
+        .iter()
+        .map(|(name, versions)| {
+            (
+                name.clone(),
+                versions.iter().map(|(v, _)| v.clone()).collect(),
+            )
+        })
+        .collect()
 }
 
 /// What the registry can resolve a requirement to: yanked versions it cannot.

@@ -16,7 +16,8 @@ pub struct SectionInput<'a> {
     pub date: &'a str,
     /// Newest first; only those with a section are listed.
     pub commits: &'a [ConventionalCommit],
-    /// Extra lines listed under "Dependencies", e.g. "update `foo` to 1.2.0".
+    /// Extra lines listed under "Dependencies" after the dependency updates, e.g.
+    /// "update `foo` to 1.2.0".
     pub notes: &'a [String],
     /// API breaks found by cargo-semver-checks, listed under "Breaking changes" after the
     /// commits that declared theirs.
@@ -36,11 +37,13 @@ The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),
 and this project adheres to [Semantic Versioning](https://semver.org/spec/v2.0.0.html).
 ";
 
-const SUBSECTIONS: [(Section, &str); 4] = [
+const SUBSECTIONS: [(Section, &str); 6] = [
     (Section::Breaking, "Breaking changes"),
     (Section::Features, "Features"),
     (Section::Fixes, "Fixes"),
     (Section::Performance, "Performance"),
+    (Section::Dependencies, "Dependencies"),
+    (Section::Other, "Other changes"),
 ];
 
 /// The Markdown of one release: heading, then one `###` subsection per kind of change, ending
@@ -66,10 +69,11 @@ pub fn render_section(input: &SectionInput) -> String {
         if section == Section::Breaking {
             lines.extend(input.api_breaks.iter().map(|line| format!("- {line}")));
         }
+        if section == Section::Dependencies {
+            lines.extend(input.notes.iter().map(|note| format!("- {note}")));
+        }
         listed |= push_subsection(&mut out, title, &lines);
     }
-    let notes: Vec<String> = input.notes.iter().map(|note| format!("- {note}")).collect();
-    listed |= push_subsection(&mut out, "Dependencies", &notes);
     if !listed {
         // A forced bump can release a crate whose commits list nothing.
         out.push_str("\nNo notable changes.\n");
@@ -291,6 +295,7 @@ mod tests {
             section,
             pr: None,
             reverts: None,
+            release_as: None,
         }
     }
 
@@ -306,7 +311,20 @@ mod tests {
         let docs = commit('d', None, None, "explain `New`");
         let fix = commit('e', Some(Section::Fixes), Some("io"), "close files");
         let perf = commit('f', Some(Section::Performance), None, "cache the index");
-        vec![breaking, same_text, feature, docs, fix, perf]
+        let mut deps = commit(
+            '7',
+            Some(Section::Dependencies),
+            None,
+            "update serde to 1.0.219",
+        );
+        deps.pr = Some(39);
+        let other = commit(
+            '8',
+            Some(Section::Other),
+            Some("parser"),
+            "split the lexer out",
+        );
+        vec![breaking, same_text, feature, docs, fix, perf, deps, other]
     }
 
     fn sample_notes() -> Vec<String> {

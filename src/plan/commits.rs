@@ -1,9 +1,13 @@
 //! Conventional Commits classification: what one commit message asks of a release (its bump,
-//! its changelog section, its PR number) and which commits cancel out through reverts.
+//! its changelog section, its PR number, a `Release-As` version) and which commits cancel out
+//! through reverts.
 //!
-//! Pure. Parsing is git-conventional's; this module only maps its result onto our rules. A
-//! message that is not conventional is a plain commit that bumps nothing — never an error. The
-//! 0.x rules are not applied here (see `version::effective_bump`).
+//! Pure. Parsing is git-conventional's; this module only maps its result onto the
+//! [`CommitRules`] (DESIGN §3 by default, `[commits]` in the configuration). A message that is
+//! not conventional is a plain commit that bumps what `non_conventional` says — never an
+//! error. The 0.x rules are not applied here (see `version::effective_bump`).
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -16,6 +20,48 @@ pub enum Section {
     Features,
     Fixes,
     Performance,
+    Dependencies,
+    /// A commit whose type (or non-conventional subject) the rules made release.
+    Other,
+}
+
+/// The pseudo-type of dependency updates: type `deps`, or `chore`, `build` or `fix` with scope
+/// `deps` (how Renovate and Dependabot write them).
+pub const DEPENDENCY_UPDATE: &str = "deps";
+
+/// What each kind of commit asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitRules {
+    /// Commit type (lower case) → bump; a type not listed bumps nothing. Breaking changes are
+    /// major whatever their type.
+    pub types: BTreeMap<String, Bump>,
+    /// What a message that is not a conventional commit asks for (`none` or `patch`).
+    pub non_conventional: Bump,
+}
+
+impl Default for CommitRules {
+    /// DESIGN §3: `feat` minor; `fix`, `perf` and dependency updates patch; the rest nothing.
+    fn default() -> CommitRules {
+        let types = [
+            ("feat", Bump::Minor),
+            ("fix", Bump::Patch),
+            ("perf", Bump::Patch),
+            (DEPENDENCY_UPDATE, Bump::Patch),
+        ]
+        .into_iter()
+        .map(|(kind, bump)| (kind.to_owned(), bump))
+        .collect();
+        CommitRules {
+            types,
+            non_conventional: Bump::None,
+        }
+    }
+}
+
+impl CommitRules {
+    fn bump(&self, kind: &str) -> Bump {
+        self.types.get(kind).copied().unwrap_or(Bump::None)
+    }
 }
 
 /// One commit as the release plan sees it.
@@ -42,10 +88,13 @@ pub struct ConventionalCommit {
     pub pr: Option<u64>,
     /// The hash named by a `This reverts commit <hash>.` line (git revert's own text).
     pub reverts: Option<String>,
+    /// The value of a `Release-As:` footer, as written.
+    pub release_as: Option<String>,
 }
 
-/// Classify one commit from its hash and its full message (subject, blank line, body, footers).
-pub fn classify(id: &str, message: &str) -> ConventionalCommit {
+/// Classify one commit from its hash and its full message (subject, blank line, body, footers)
+/// under `rules`.
+pub fn classify(id: &str, message: &str, rules: &CommitRules) -> ConventionalCommit {
     // git-conventional takes CRLF, but the subject and revert lines are read here too.
     let message = message.replace("\r\n", "\n");
     let message = message.trim_start_matches('\n');
@@ -63,6 +112,7 @@ pub fn classify(id: &str, message: &str) -> ConventionalCommit {
         section: None,
         pr,
         reverts: reverted_hash(message),
+        release_as: release_as(message),
     };
     if is_tool_generated(subject) {
         return commit;
@@ -72,25 +122,39 @@ pub fn classify(id: &str, message: &str) -> ConventionalCommit {
     let Ok(parsed) = git_conventional::Commit::parse(message)
         .or_else(|_| git_conventional::Commit::parse(subject))
     else {
+        commit.bump = rules.non_conventional;
+        commit.section = (commit.bump > Bump::None).then_some(Section::Other);
         return commit;
     };
     let kind = parsed.type_().as_str().to_lowercase();
+    let scope = parsed.scope().map(|scope| scope.as_str().to_owned());
     let breaking = parsed.breaking();
-    commit.bump = match kind.as_str() {
-        _ if breaking => Bump::Major,
-        "feat" => Bump::Minor,
-        "fix" | "perf" => Bump::Patch,
-        _ => Bump::None,
+    let dependency_update = kind == DEPENDENCY_UPDATE
+        || (matches!(kind.as_str(), "chore" | "build" | "fix")
+            && scope
+                .as_deref()
+                .is_some_and(|s| s.eq_ignore_ascii_case(DEPENDENCY_UPDATE)));
+    let rule = if dependency_update {
+        DEPENDENCY_UPDATE
+    } else {
+        kind.as_str()
     };
-    commit.section = match kind.as_str() {
+    commit.bump = if breaking {
+        Bump::Major
+    } else {
+        rules.bump(rule)
+    };
+    commit.section = match rule {
         _ if breaking => Some(Section::Breaking),
+        DEPENDENCY_UPDATE => Some(Section::Dependencies),
         "feat" => Some(Section::Features),
         "fix" => Some(Section::Fixes),
         "perf" => Some(Section::Performance),
+        _ if commit.bump > Bump::None => Some(Section::Other),
         _ => None,
     };
     commit.summary = split_pr(parsed.description().trim_end()).0.to_owned();
-    commit.scope = parsed.scope().map(|scope| scope.as_str().to_owned());
+    commit.scope = scope;
     commit.breaking = breaking;
     // git-conventional falls back to the description for `!`; we want only a real footer.
     commit.breaking_description = parsed
@@ -184,6 +248,23 @@ fn split_pr(text: &str) -> (&str, Option<u64>) {
         Ok(pr) => (text[..open].trim_end(), Some(pr)),
         Err(_) => (text, None),
     }
+}
+
+/// The value of the last `Release-As:` footer line (the token in any case, as git trailers
+/// allow), in the body only: a subject is never a footer.
+fn release_as(message: &str) -> Option<String> {
+    message
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let (token, value) = line.split_once(':')?;
+            token
+                .trim()
+                .eq_ignore_ascii_case("release-as")
+                .then(|| value.trim().to_owned())
+        })
+        .filter(|value| !value.is_empty())
+        .last()
 }
 
 /// The hash from git revert's body line `This reverts commit <hash>.`
@@ -298,7 +379,7 @@ mod tests {
         ];
         for (message, expected) in cases {
             assert_eq!(
-                describe(&classify(ID, message)),
+                describe(&classify(ID, message, &CommitRules::default())),
                 expected,
                 "message {message:?}"
             );
@@ -310,21 +391,127 @@ mod tests {
         let commit = classify(
             ID,
             "Revert \"feat: x\"\n\nThis reverts commit 89ABCDEF0123.\n",
+            &CommitRules::default(),
         );
         assert_eq!(commit.id, ID);
         assert_eq!(commit.short_id, "0123456");
         assert_eq!(commit.reverts.as_deref(), Some("89abcdef0123"));
-        let crlf = classify(ID, "revert: x\r\n\r\nThis reverts commit 89abcdef.\r\n");
+        let rules = CommitRules::default();
+        let crlf = classify(
+            ID,
+            "revert: x\r\n\r\nThis reverts commit 89abcdef.\r\n",
+            &rules,
+        );
         assert_eq!(crlf.reverts.as_deref(), Some("89abcdef"));
         assert_eq!(
-            classify(ID, "fix: x\n\nThis reverts commit nothing.").reverts,
+            classify(ID, "fix: x\n\nThis reverts commit nothing.", &rules).reverts,
             None
         );
-        assert_eq!(classify(ID, "This reverts commit 89abcdef.").reverts, None);
+        assert_eq!(
+            classify(ID, "This reverts commit 89abcdef.", &rules).reverts,
+            None
+        );
     }
 
     fn commit(id: &str, message: &str) -> ConventionalCommit {
-        classify(id, message)
+        classify(id, message, &CommitRules::default())
+    }
+
+    #[test]
+    fn dependency_updates_are_patches_listed_under_dependencies() {
+        let cases = [
+            (
+                "chore(deps): update rust crate serde to v1.0.219",
+                "chore(deps) -> patch Dependencies - | update rust crate serde to v1.0.219 | -",
+            ),
+            (
+                "build(deps): bump tokio from 1.40.0 to 1.41.0 (#88)",
+                "build(deps) -> patch Dependencies #88 | bump tokio from 1.40.0 to 1.41.0 | -",
+            ),
+            (
+                "fix(deps): update rust crate toml to 0.9",
+                "fix(deps) -> patch Dependencies - | update rust crate toml to 0.9 | -",
+            ),
+            (
+                "deps: bump log",
+                "deps -> patch Dependencies - | bump log | -",
+            ),
+            (
+                "chore(deps-dev): bump insta",
+                "chore(deps-dev) -> none - - | bump insta | -",
+            ),
+            (
+                "docs(deps): explain",
+                "docs(deps) -> none - - | explain | -",
+            ),
+            (
+                "chore(deps)!: drop MSRV 1.70",
+                "chore(deps)! -> major Breaking - | drop MSRV 1.70 | -",
+            ),
+        ];
+        for (message, expected) in cases {
+            assert_eq!(describe(&commit(ID, message)), expected, "{message:?}");
+        }
+    }
+
+    #[test]
+    fn configured_rules_set_the_bump_of_each_type_and_of_plain_subjects() {
+        let rules = CommitRules {
+            types: [
+                ("feat", Bump::Minor),
+                ("fix", Bump::Patch),
+                ("refactor", Bump::Patch),
+                ("perf", Bump::None),
+                ("deps", Bump::None),
+            ]
+            .into_iter()
+            .map(|(k, b)| (k.to_owned(), b))
+            .collect(),
+            non_conventional: Bump::Patch,
+        };
+        let cases = [
+            (
+                "refactor: split x",
+                "refactor -> patch Other - | split x | -",
+            ),
+            ("perf: faster", "perf -> none Performance - | faster | -"),
+            (
+                "chore(deps): bump x",
+                "chore(deps) -> none Dependencies - | bump x | -",
+            ),
+            ("docs: explain", "docs -> none - - | explain | -"),
+            ("Update README", "- -> patch Other - | Update README | -"),
+            (
+                "Merge pull request #3 from o/x",
+                "- -> none - - | Merge pull request #3 from o/x | -",
+            ),
+            (
+                "refactor!: rename",
+                "refactor! -> major Breaking - | rename | -",
+            ),
+        ];
+        for (message, expected) in cases {
+            assert_eq!(
+                describe(&classify(ID, message, &rules)),
+                expected,
+                "{message:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn release_as_is_read_from_a_footer_in_any_case_never_the_subject() {
+        let read = |message: &str| commit(ID, message).release_as;
+        assert_eq!(
+            read("feat: x\n\nRelease-As: 2.0.0").as_deref(),
+            Some("2.0.0")
+        );
+        assert_eq!(
+            read("chore: x\n\nbody\n\nrelease-as:  1.5.0-rc.1 \nSigned-off-by: A <a@b>").as_deref(),
+            Some("1.5.0-rc.1")
+        );
+        assert_eq!(read("Release-As: 2.0.0"), None);
+        assert_eq!(read("fix: y\n\nRelease-As:"), None);
     }
 
     fn ids(commits: &[ConventionalCommit]) -> Vec<&str> {

@@ -256,15 +256,7 @@ mod tests {
     fn ws(members: &[(&str, &str, &[MemberDep])]) -> Workspace {
         let mut members: Vec<Member> = members
             .iter()
-            .map(|(name, version, deps)| Member {
-                name: (*name).to_owned(),
-                version: Version::parse(version).unwrap(),
-                dir: format!("crates/{name}"),
-                manifest: format!("crates/{name}/Cargo.toml"),
-                publish: Publish::Anywhere,
-                version_from_workspace: false,
-                deps: deps.to_vec(),
-            })
+            .map(|(name, version, deps)| Member::plain(name, version, deps.to_vec()))
             .collect();
         members.sort_by(|a, b| a.name.cmp(&b.name));
         Workspace {

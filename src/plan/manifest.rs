@@ -58,6 +58,10 @@ pub struct ManifestFacts {
     pub patches: Vec<PatchDep>,
     /// 1-based line of `[package] version`, for `::error` annotations.
     pub line_of_version: Option<usize>,
+    /// `[package] include` patterns (gitignore syntax).
+    pub include: Vec<String>,
+    /// `[package] exclude` patterns (gitignore syntax).
+    pub exclude: Vec<String>,
 }
 
 /// A dependency entry that takes its requirement from `[workspace.dependencies]`.
@@ -284,7 +288,100 @@ pub fn manifest_facts(text: &str) -> Result<ManifestFacts, ManifestError> {
             .unwrap_or_default(),
         patches,
         line_of_version: version.and_then(|(key, item)| line_of(text, key.span().or(item.span()))),
+        include: package_strings(root, "include"),
+        exclude: package_strings(root, "exclude"),
     })
+}
+
+/// The strings of the array `[package] <key>`; empty when absent.
+fn package_strings(root: &dyn TableLike, key: &str) -> Vec<String> {
+    root.get("package")
+        .and_then(Item::as_table_like)
+        .and_then(|package| package.get(key))
+        .and_then(Item::as_array)
+        .map(|array| {
+            array
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The keys of `[workspace.dependencies]` whose entry differs between two texts of the root
+/// manifest (added, removed or changed; formatting and comments aside). A text that is absent
+/// or does not parse has no entries.
+pub fn changed_workspace_dependencies(before: Option<&str>, after: Option<&str>) -> Vec<String> {
+    fn entries(text: Option<&str>) -> std::collections::BTreeMap<String, String> {
+        let Some(doc) = text.and_then(|t| Document::parse(t).ok()) else {
+            return Default::default();
+        };
+        doc.as_table()
+            .get("workspace")
+            .and_then(Item::as_table_like)
+            .and_then(|ws| ws.get("dependencies"))
+            .and_then(Item::as_table_like)
+            .map(|table| {
+                table
+                    .iter()
+                    .map(|(key, item)| (key.to_owned(), canonical(item)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    let (before, after) = (entries(before), entries(after));
+    let mut keys: Vec<String> = before
+        .iter()
+        .filter(|(key, value)| after.get(*key) != Some(value))
+        .map(|(key, _)| key.clone())
+        .chain(
+            after
+                .keys()
+                .filter(|key| !before.contains_key(*key))
+                .cloned(),
+        )
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// An entry's meaning without its formatting: `"1"` and `{ version = "1" }` compare equal.
+fn canonical(item: &Item) -> String {
+    match (item.as_str(), item.as_table_like()) {
+        (Some(version), _) => format!("{{version={version:?}}}"),
+        (None, Some(table)) => canonical_table(table),
+        (None, None) => item.as_value().map(canonical_value).unwrap_or_default(),
+    }
+}
+
+fn canonical_table(table: &dyn TableLike) -> String {
+    let mut fields: Vec<String> = table
+        .iter()
+        .map(|(key, item)| {
+            let value = match item.as_table_like() {
+                Some(inner) => canonical_table(inner),
+                None => item.as_value().map(canonical_value).unwrap_or_default(),
+            };
+            format!("{key}={value}")
+        })
+        .collect();
+    fields.sort();
+    format!("{{{}}}", fields.join(","))
+}
+
+fn canonical_value(value: &Value) -> String {
+    match value {
+        Value::Array(array) => {
+            let items: Vec<String> = array.iter().map(canonical_value).collect();
+            format!("[{}]", items.join(","))
+        }
+        Value::InlineTable(table) => canonical_table(table),
+        other => {
+            let mut other = other.clone();
+            other.decor_mut().clear();
+            other.to_string()
+        }
+    }
 }
 
 /// 1-based line number of a dependency entry `key` in the table of `kind` (any target), for
@@ -868,6 +965,7 @@ name = "cli"
 
 version.workspace = true
 edition.workspace = true
+include = ["src/**/*", "!src/bin/*.rs"]
 
 [dependencies]
 core = { workspace = true, features = ["std"] }
@@ -926,6 +1024,8 @@ libc = "0.2"
                     },
                 ],
                 line_of_version: None,
+                include: vec![],
+                exclude: vec![],
             }
         );
     }
@@ -954,8 +1054,42 @@ libc = "0.2"
                 workspace_deps: vec![],
                 patches: vec![],
                 line_of_version: Some(4),
+                include: vec!["src/**/*".to_owned(), "!src/bin/*.rs".to_owned()],
+                exclude: vec![],
             }
         );
+    }
+
+    #[test]
+    fn changed_workspace_dependencies_compare_meaning_not_formatting() {
+        let before = r#"[workspace]
+members = ["a"]
+
+[workspace.dependencies]
+serde = "1.0.200"
+tokio = { version = "1", features = ["rt", "macros"] }
+log = { version = "0.4" }  # logging
+gone = "1"
+"#;
+        let after = r#"[workspace]
+members = ["a", "b"]
+
+[workspace.dependencies]
+serde = "1.0.201"
+tokio = { features = ["rt","macros"], version = "1" }
+log = "0.4"
+fresh = "2"
+"#;
+        assert_eq!(
+            changed_workspace_dependencies(Some(before), Some(after)),
+            ["fresh", "gone", "serde"]
+        );
+        assert_eq!(
+            changed_workspace_dependencies(None, Some(after)),
+            ["fresh", "log", "serde", "tokio"]
+        );
+        assert!(changed_workspace_dependencies(Some(after), Some(after)).is_empty());
+        assert!(changed_workspace_dependencies(Some("not toml ["), None).is_empty());
     }
 
     #[test]

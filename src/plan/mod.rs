@@ -5,6 +5,7 @@
 //! carry out what comes back. Nothing in `plan` imports `adapters`, `jobs` or `config`.
 
 pub mod api;
+pub mod attribution;
 pub mod changelog;
 pub mod commits;
 pub mod git_output;

@@ -443,16 +443,8 @@ mod tests {
     #[test]
     fn only_dev_dependencies_the_registry_satisfies_are_unordered() {
         use crate::plan::graph::publish_edges;
-        use crate::plan::workspace::{Member, MemberDep, Publish};
-        let member = |name: &str, deps: Vec<MemberDep>| Member {
-            name: name.into(),
-            version: semver::Version::new(1, 0, 1),
-            dir: format!("crates/{name}"),
-            manifest: format!("crates/{name}/Cargo.toml"),
-            publish: Publish::Anywhere,
-            version_from_workspace: false,
-            deps,
-        };
+        use crate::plan::workspace::{Member, MemberDep};
+        let member = |name: &str, deps: Vec<MemberDep>| Member::plain(name, "1.0.1", deps);
         let mut optional = MemberDep::plain("derive", DepKind::Normal, Some("=1.0.1"));
         optional.optional = true;
         let ws = Workspace {

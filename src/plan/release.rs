@@ -3,15 +3,35 @@
 //!
 //! Pure: takes the workspace, the history already read, the published versions and the options;
 //! returns data. It is what `plan` prints, what the Release PR embeds and what later stages
-//! carry out.
+//! carry out. Its steps live in the submodules: `groups` (groups, shared versions, tag
+//! formats), `points` (release points), `bump` (each crate's decision and version) and
+//! `dependents` (versions that move together, dependents that follow, manifest edits).
 
-use std::collections::BTreeMap;
+mod bump;
+mod dependents;
+mod groups;
+mod points;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use semver::Version;
 use serde::{Deserialize, Serialize};
 
 use super::Bump;
-use super::version::Prerelease;
+use super::api::{ApiBreak, ApiChecks, list_breaks};
+use super::attribution::{Ancestry, Attribution, Packages, PatternError, commits_by_crate};
+use super::changelog::{SectionInput, render_section};
+use super::commits::{CommitRules, ConventionalCommit, classify, drop_reverted};
+use super::graph::{CycleError, Edge, publish_edges, waves};
+use super::history::{RawCommit, Tag, short_id, tag_name};
+use super::manifest::{ManifestEdits, changed_workspace_dependencies};
+use super::refname::{RefNameError, check_ref_name};
+use super::version::{Prerelease, VersionError};
+use super::workspace::{ManifestProblem, Member, Workspace, manifest_problems};
+use bump::CrateState;
+pub use groups::assign_groups;
+pub use points::ReleasePoint;
+use points::{Found, Sources};
 
 /// How members of a group share versions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -67,29 +87,12 @@ pub struct PlanOptions {
     pub date: String,
     /// `https://github.com/owner/repo`, for commit and PR links in changelogs.
     pub repository_url: Option<String>,
+    /// What each kind of commit asks for (`[commits]`).
+    pub commit_rules: CommitRules,
 }
 
 /// Published versions per crate name, as far as they are known.
 pub type Published = BTreeMap<String, Vec<Version>>;
-
-use std::collections::BTreeSet;
-
-use globset::Glob;
-use semver::VersionReq;
-
-use super::DepKind;
-use super::api::{ApiBreak, ApiCheck, ApiChecks, breaking_bump, first_breaks, list_breaks};
-use super::changelog::{SectionInput, render_section};
-use super::commits::{ConventionalCommit, classify, drop_reverted};
-use super::graph::{CycleError, Edge, publish_edges, waves};
-use super::history::{
-    DEFAULT_TAG_FORMAT, RawCommit, SINGLE_CRATE_TAG_FORMAT, Tag, commits_by_crate, last_release,
-    tag_name,
-};
-use super::manifest::{DepEdit, ManifestEdits, WorkspaceDepEdit};
-use super::refname::{RefNameError, check_ref_name};
-use super::version::{VersionError, effective_bump, first_version, next_version};
-use super::workspace::{ManifestProblem, Workspace, manifest_problems};
 
 /// The facts the planner works from, gathered by the adapters.
 #[derive(Debug, Clone, Copy)]
@@ -98,13 +101,36 @@ pub struct Facts<'a> {
     /// Newest first (as `git log` prints it); empty when there is no history to read.
     pub history: &'a [RawCommit],
     pub tags: &'a [Tag],
-    /// Versions known to be in the registry.
+    /// Versions the registry can resolve a requirement to (yanked ones left out).
     pub published: &'a Published,
     /// No published versions could be looked up: take each crate's last tagged version as
     /// published for the dev-dependency rule (the plan says so).
     pub assume_tagged_published: bool,
     /// What the API checks found (cargo-semver-checks against the last release), per crate.
     pub api: &'a ApiChecks,
+    /// Every version the registry lists, yanked ones too: what cannot be published again.
+    /// `None` when the registry was not asked (offline, or its index could not be read).
+    pub registry: Option<&'a Published>,
+    /// The clone is shallow: a tag beyond its depth may still be reachable.
+    pub shallow: bool,
+    /// The root manifest before and after each commit the plan asked for
+    /// ([`root_manifest_reads`]), by commit id.
+    pub root_manifests: &'a BTreeMap<String, ManifestTexts>,
+}
+
+/// The root manifest's text before (in the first parent) and after a commit; `None` where the
+/// file does not exist.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ManifestTexts {
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// A root manifest text to read: at `commit`, and at `parent` (`None`: a root commit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestRead {
+    pub commit: String,
+    pub parent: Option<String>,
 }
 
 /// Why a crate is released.
@@ -128,6 +154,13 @@ pub enum Reason {
         breaks: Vec<ApiBreak>,
         more: usize,
     },
+    /// The manifest holds a version above the last release that was never released (a merged
+    /// release whose tags and publish did not happen).
+    Unreleased { version: Version },
+    /// A `Release-As:` footer in `commit` sets the version.
+    ReleaseAs { commit: String, version: Version },
+    /// No prerelease is asked for: the prerelease series `from` belongs to ends.
+    Graduation { from: Version },
 }
 
 impl std::fmt::Display for Reason {
@@ -147,6 +180,11 @@ impl std::fmt::Display for Reason {
             Reason::ApiBreak { bump, breaks, more } => {
                 write!(f, "API break ({bump}): {}", list_breaks(breaks, *more))
             }
+            Reason::Unreleased { version } => {
+                write!(f, "{version} in the manifest was never released")
+            }
+            Reason::ReleaseAs { commit, version } => write!(f, "Release-As {version} ({commit})"),
+            Reason::Graduation { from } => write!(f, "graduates from {from}"),
         }
     }
 }
@@ -236,6 +274,32 @@ pub enum PlanError {
         #[source]
         source: VersionError,
     },
+    #[error("{name} {version} is planned, but {existing} already")]
+    VersionExists {
+        name: String,
+        version: String,
+        /// What holds it: a tag (and where), or the registry.
+        existing: String,
+        /// The last release HEAD reaches.
+        last: Option<String>,
+    },
+    #[error(
+        "commit {commit} says `Release-As: {version}` for {name}, which is not above its last release {last}"
+    )]
+    ReleaseAsNotAbove {
+        commit: String,
+        name: String,
+        version: String,
+        last: String,
+    },
+    #[error("commit {commit} says `Release-As: {value}` for {name}, which is not a version")]
+    ReleaseAsInvalid {
+        commit: String,
+        name: String,
+        value: String,
+    },
+    #[error(transparent)]
+    PackageRules(#[from] PatternError),
 }
 
 impl PlanError {
@@ -268,12 +332,40 @@ impl PlanError {
             PlanError::Version { name, .. } => format!(
                 "write {name}'s next version into its manifest by hand (a smaller number, or a higher level such as the next major), or choose another prerelease label"
             ),
+            PlanError::VersionExists { name, last, .. } => format!(
+                "{}; plan from the branch that holds that release, or set a higher version with a `Release-As: X.Y.Z` footer in a new commit that changes {name}",
+                match last {
+                    Some(last) => format!("the last release of {name} HEAD reaches is {last}"),
+                    None => format!("HEAD reaches no release of {name}"),
+                }
+            ),
+            PlanError::ReleaseAsNotAbove { name, last, .. } => format!(
+                "the newest footer wins: add a commit that changes {name} with `Release-As:` above {last}, or revert the commit"
+            ),
+            PlanError::ReleaseAsInvalid { name, .. } => format!(
+                "the newest footer wins: add a commit that changes {name} with a full version, such as `Release-As: 1.2.3`"
+            ),
+            PlanError::PackageRules(_) => {
+                "fix the pattern in the crate's `include` or `exclude` (gitignore syntax; cargo refuses it too)".into()
+            }
         }
     }
 }
 
-/// Make the plan.
-pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan, PlanError> {
+/// The steps every plan starts with: the members, their groups and shared versions, their tag
+/// formats and where each was last released.
+struct Start<'a> {
+    members: Vec<&'a Member>,
+    groups: BTreeMap<&'a str, Option<String>>,
+    families: Vec<Vec<String>>,
+    formats: BTreeMap<&'a str, String>,
+    ancestry: Ancestry<'a>,
+    /// Per member, in `members`' order.
+    found: Vec<Found>,
+    notes: Vec<String>,
+}
+
+fn start<'a>(facts: Facts<'a>, options: &PlanOptions) -> Result<Start<'a>, PlanError> {
     let ws = facts.workspace;
     let registry = options.registry.as_deref();
     let problems = manifest_problems(ws, registry);
@@ -288,100 +380,184 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
             known: options.groups.iter().map(|g| g.name.clone()).collect(),
         });
     }
-    let members: Vec<_> = ws.publishable(registry).collect();
+    let members: Vec<&Member> = ws.publishable(registry).collect();
     let groups = assign_groups(&members, &options.groups)?;
-    let families = families(&members, &groups, &options.groups)?;
-    let formats = tag_formats(
+    let families = groups::families(&members, &groups, &options.groups)?;
+    let formats = groups::tag_formats(
         &members,
         &groups,
         &families,
         options.tag_format.as_deref(),
         &options.groups,
     )?;
-
-    // Release points and the commits since them, in one pass over the history.
-    let points: BTreeMap<&str, _> = members
+    let ancestry = Ancestry::new(facts.history);
+    let root_manifest = ws.repo_root_manifest();
+    let sources = Sources {
+        tags: facts.tags,
+        history: facts.history,
+        ancestry: &ancestry,
+        shallow: facts.shallow,
+        registry: facts.registry,
+        root_manifest: &root_manifest,
+    };
+    let mut notes = Vec::new();
+    let found = members
         .iter()
-        .map(|m| {
-            (
-                m.name.as_str(),
-                last_release(&formats[m.name.as_str()], &m.name, facts.tags),
-            )
+        .map(|m| points::find(m, &formats[m.name.as_str()], &sources, &mut notes))
+        .collect();
+    Ok(Start {
+        members,
+        groups,
+        families,
+        formats,
+        ancestry,
+        found,
+        notes,
+    })
+}
+
+/// Where a crate's changelog starts: its last release, or on graduation the last stable one
+/// (`None`: everything counts).
+fn changelog_from<'f>(found: &'f Found, options: &PlanOptions) -> Option<&'f ReleasePoint> {
+    let point = found.point.as_ref()?;
+    if options.prerelease.is_none() && !point.version.pre.is_empty() {
+        found.stable.as_ref()
+    } else {
+        Some(point)
+    }
+}
+
+/// The root manifest texts a plan needs: those of the commits that changed the root manifest
+/// and that some crate inheriting a `[workspace.dependencies]` entry has not released. A new
+/// crate is released whatever its commits, so it asks for none.
+pub fn root_manifest_reads(
+    facts: Facts<'_>,
+    options: &PlanOptions,
+) -> Result<Vec<ManifestRead>, PlanError> {
+    let ws = facts.workspace;
+    let root_manifest = ws.repo_root_manifest();
+    let touching: Vec<usize> = (facts.history.iter().enumerate())
+        .filter(|(_, c)| c.paths.contains(&root_manifest))
+        .map(|(i, _)| i)
+        .collect();
+    let inherits = ws
+        .publishable(options.registry.as_deref())
+        .any(|m| !m.inherited_deps.is_empty());
+    if touching.is_empty() || !inherits {
+        return Ok(Vec::new());
+    }
+    let st = start(facts, options)?;
+    let mut sets = BTreeMap::new();
+    let mut unknown = false;
+    for (m, found) in st.members.iter().zip(&st.found) {
+        let Some(from) = changelog_from(found, options) else {
+            continue;
+        };
+        if m.inherited_deps.is_empty() {
+            continue;
+        }
+        match from.commit.as_deref().and_then(|c| st.ancestry.position(c)) {
+            Some(at) => {
+                sets.entry(at).or_insert_with(|| st.ancestry.ancestors(at));
+            }
+            None => unknown = true,
+        }
+    }
+    Ok(touching
+        .into_iter()
+        .filter(|&i| unknown || sets.values().any(|set| !set.contains(i)))
+        .map(|i| {
+            let commit = &facts.history[i];
+            ManifestRead {
+                commit: commit.id.clone(),
+                parent: commit.parents.first().cloned(),
+            }
+        })
+        .collect())
+}
+
+/// Make the plan.
+pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan, PlanError> {
+    let ws = facts.workspace;
+    let Start {
+        members,
+        groups,
+        families,
+        formats,
+        ancestry,
+        found,
+        mut notes,
+    } = start(facts, options)?;
+
+    // The commits since where each changelog starts, in one pass over the history.
+    let from: Vec<Option<&ReleasePoint>> =
+        found.iter().map(|f| changelog_from(f, options)).collect();
+    let since: Vec<Option<usize>> = from
+        .iter()
+        .map(|p| {
+            p.and_then(|p| p.commit.as_deref())
+                .and_then(|c| ancestry.position(c))
         })
         .collect();
-    let dirs = members
+    let packages = Packages::new(&members, &ws.package_dirs)?;
+    let inherited: Vec<&[String]> = members.iter().map(|m| &m.inherited_deps[..]).collect();
+    let changed_entries: BTreeMap<usize, Vec<String>> = facts
+        .root_manifests
         .iter()
-        .map(|m| (m.name.clone(), m.dir.clone()))
+        .filter_map(|(id, texts)| {
+            let at = ancestry.position(id)?;
+            let keys =
+                changed_workspace_dependencies(texts.before.as_deref(), texts.after.as_deref());
+            Some((at, keys))
+        })
         .collect();
-    let since = points
-        .iter()
-        .filter_map(|(name, p)| p.as_ref().map(|p| (name.to_string(), p.commit.clone())))
-        .collect();
-    let by_crate = commits_by_crate(facts.history, &dirs, &since);
-    let mut classified: BTreeMap<usize, ConventionalCommit> = BTreeMap::new();
+    let by_crate = commits_by_crate(
+        facts.history,
+        &ancestry,
+        &Attribution {
+            packages: &packages,
+            since: &since,
+            inherited: &inherited,
+            changed_entries: &changed_entries,
+        },
+    );
 
+    let mut classified: BTreeMap<usize, ConventionalCommit> = BTreeMap::new();
     let mut state: BTreeMap<String, CrateState> = BTreeMap::new();
-    for m in &members {
-        let indices = &by_crate[&m.name];
+    for (i, m) in members.iter().enumerate() {
+        let indices = &by_crate[i];
         let commits: Vec<_> = indices
             .iter()
-            .map(|&i| {
+            .map(|&at| {
+                let raw = &facts.history[at];
                 classified
-                    .entry(i)
-                    .or_insert_with(|| classify(&facts.history[i].id, &facts.history[i].message))
+                    .entry(at)
+                    .or_insert_with(|| classify(&raw.id, &raw.message, &options.commit_rules))
                     .clone()
             })
             .collect();
-        let commits = drop_reverted(commits);
-        let is_new = points[m.name.as_str()].is_none()
-            && !facts
-                .published
-                .get(&m.name)
-                .is_some_and(|v| v.contains(&m.version));
-        let mut st = CrateState {
-            bump: Bump::None,
-            released: false,
-            reasons: Vec::new(),
-            commits,
+        // On graduation the changelog starts before the prerelease it leaves: what that
+        // prerelease shipped is listed again but asks for no bump.
+        let point = found[i].point.as_ref();
+        let released_before: BTreeSet<&str> = match (point, from[i]) {
+            (Some(point), from) if from != Some(point) => {
+                match point.commit.as_deref().and_then(|c| ancestry.position(c)) {
+                    Some(at) => {
+                        let set = ancestry.ancestors(at);
+                        (indices.iter())
+                            .filter(|&&i| set.contains(i))
+                            .map(|&i| facts.history[i].id.as_str())
+                            .collect()
+                    }
+                    None => BTreeSet::new(),
+                }
+            }
+            _ => BTreeSet::new(),
         };
-        if is_new {
-            st.released = true;
-            st.reasons.push(Reason::New);
-        } else if let Some(forced) = options.forced_bump {
-            if !indices.is_empty() || options.force_prepare {
-                st.bump = forced;
-                st.reasons.push(Reason::Forced { bump: forced });
-            }
-        } else {
-            let wanted = st
-                .commits
-                .iter()
-                .map(|c| c.bump)
-                .max()
-                .unwrap_or(Bump::None);
-            let bump = effective_bump(&m.version, wanted);
-            if bump > Bump::None {
-                let count = st.commits.iter().filter(|c| c.bump > Bump::None).count();
-                st.bump = bump;
-                st.reasons.push(Reason::Commits { count, bump });
-            }
-        }
-        // A break the API check found raises the bump; a forced bump stays (the plan notes it).
-        if !is_new
-            && options.forced_bump.is_none()
-            && let Some(ApiCheck::Compared { breaks }) = facts.api.get(&m.name)
-            && !breaks.is_empty()
-            && st.bump < breaking_bump(&m.version)
-        {
-            let (shown, more) = first_breaks(breaks);
-            st.bump = breaking_bump(&m.version);
-            st.reasons.push(Reason::ApiBreak {
-                bump: st.bump,
-                breaks: shown,
-                more,
-            });
-        }
-        st.released |= st.bump > Bump::None;
+        let changed = indices.len() > released_before.len();
+        let commits = drop_reverted(commits);
+        let mut st = bump::decide(m, &found[i], commits, &released_before, changed, options)?;
+        bump::raise_for_api_breaks(&mut st, facts.api.get(&m.name), options);
         state.insert(m.name.clone(), st);
     }
 
@@ -394,116 +570,60 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
         }
     };
     for (_, st) in state.iter_mut().filter(|(n, _)| outside(n)) {
-        *st = CrateState {
-            bump: Bump::None,
-            released: false,
-            reasons: Vec::new(),
-            commits: Vec::new(),
-        };
+        st.leave_out();
     }
 
-    // Fixed families move together, then dependents follow, until nothing changes.
-    let current: BTreeMap<&str, &Version> = ws
-        .members
-        .iter()
-        .map(|m| (m.name.as_str(), &m.version))
-        .collect();
-    let mut planned: BTreeMap<String, Version>;
-    loop {
-        for family in &families {
-            let top = family
-                .iter()
-                .map(|n| state[n.as_str()].bump)
-                .max()
-                .unwrap_or(Bump::None);
-            // A member released only because it is new does not move the shared version.
-            if top == Bump::None {
-                continue;
-            }
-            let leader = family.iter().find(|n| state[n.as_str()].released).cloned();
-            if let Some(leader) = leader {
-                for name in family {
-                    let st = state.get_mut(name.as_str()).expect("family member");
-                    st.bump = st.bump.max(top);
-                    if !st.released {
-                        st.released = true;
-                        st.reasons.push(Reason::Fixed {
-                            with: leader.clone(),
-                        });
-                    }
-                }
-            }
-        }
-        planned = planned_versions(&members, &families, &state, options)?;
-        let mut changed = false;
-        for m in &ws.members {
-            for dep in &m.deps {
-                let (Some(req), Some(new)) = (&dep.req, planned.get(&dep.name)) else {
-                    continue;
-                };
-                let moved = state.get(&dep.name).is_some_and(|s| s.released);
-                let breaks =
-                    moved && !req.matches(new) && dep.kind != DepKind::Dev && dep.name != m.name;
-                let Some(st) = state.get_mut(&m.name) else {
-                    continue;
-                };
-                if breaks && !st.released && options.dependents_bump == DependentsBump::Patch {
-                    st.released = true;
-                    st.bump = st.bump.max(Bump::Patch);
-                    st.reasons.push(Reason::Dependency {
-                        name: dep.name.clone(),
-                        version: new.clone(),
-                    });
-                    changed = true;
-                }
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-
-    let mut notes = Vec::new();
+    let mut planned = dependents::settle(ws, &members, &families, &mut state, options)?;
     // Dependents outside the group are not released with it; their requirements still follow
     // the new versions (manifest_edits says so in a note).
     if options.group.is_some() || options.ungrouped_only {
         for (_, st) in state.iter_mut().filter(|(n, _)| outside(n)) {
             st.released = false;
         }
-        planned = planned_versions(&members, &families, &state, options)?;
+        planned = bump::planned_versions(&members, &families, &state, options)?;
     }
 
-    let manifest_edits = manifest_edits(ws, &state, &planned, &current, &mut notes);
-    notes.extend(super::api::notes(
-        facts.api,
-        members
-            .iter()
-            .filter(|m| state[&m.name].released)
-            .map(|m| (m.name.as_str(), state[&m.name].bump, &m.version)),
-        options.forced_bump.is_some(),
-    ));
+    let current: BTreeMap<&str, &Version> = ws
+        .members
+        .iter()
+        .map(|m| (m.name.as_str(), &m.version))
+        .collect();
+    let manifest_edits = dependents::manifest_edits(ws, &state, &planned, &current, &mut notes);
     let released: BTreeSet<String> = state
         .iter()
         .filter(|(_, s)| s.released)
         .map(|(n, _)| n.clone())
         .collect();
 
+    let tags_of: Vec<String> = members
+        .iter()
+        .map(|m| {
+            let version = planned.get(&m.name).unwrap_or(&m.version);
+            tag_name(&formats[m.name.as_str()], &m.name, version)
+        })
+        .collect();
+    for (i, m) in members.iter().enumerate() {
+        if let Some(version) = planned.get(&m.name) {
+            refuse_existing(m, version, &tags_of[i], &found[i], facts)?;
+        }
+    }
+
     let mut published = facts.published.clone();
     if facts.assume_tagged_published {
-        for (name, point) in &points {
-            if let Some(point) = point {
-                published
-                    .entry(name.to_string())
-                    .or_default()
-                    .push(point.version.clone());
+        let mut tagged = false;
+        for (m, found) in members.iter().zip(&found) {
+            if let Some(point) = &found.point {
+                tagged = true;
+                (published.entry(m.name.clone()).or_default()).push(point.version.clone());
             }
         }
-        if points.values().any(Option::is_some) {
+        if tagged {
             notes.push(
                 "published versions were not looked up: each crate's last tagged version is taken as published for the dev-dependency rule".into(),
             );
         }
     }
+    let registry = options.registry.as_deref();
     let edges: Vec<Edge> = publish_edges(ws, registry, &published)
         .into_iter()
         .filter(|e| released.contains(&e.from) && released.contains(&e.to))
@@ -517,15 +637,16 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
 
     let crates: Vec<CrateRelease> = members
         .iter()
-        .map(|m| {
+        .enumerate()
+        .map(|(i, m)| {
             let st = &state[&m.name];
-            let point = &points[m.name.as_str()];
+            let point = found[i].point.as_ref();
             let version = if st.released {
                 planned[&m.name].clone()
             } else {
                 m.version.clone()
             };
-            let planned_tag = tag_name(&formats[m.name.as_str()], &m.name, &version);
+            let planned_tag = tags_of[i].clone();
             let changelog = if st.released {
                 let notes = dependency_notes(&st.reasons);
                 let api_breaks = api_break_lines(&st.reasons);
@@ -536,9 +657,9 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
                     notes: &notes,
                     api_breaks: &api_breaks,
                     repository_url: options.repository_url.as_deref(),
-                    compare: point
-                        .as_ref()
-                        .map(|p| (p.tag.as_str(), planned_tag.as_str())),
+                    compare: from[i]
+                        .and_then(|p| p.tag.as_deref())
+                        .map(|tag| (tag, planned_tag.as_str())),
                 })
             } else {
                 String::new()
@@ -549,7 +670,7 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
                 dir: m.dir.clone(),
                 manifest: m.manifest.clone(),
                 initial_version: m.version.clone(),
-                prior_tag: point.as_ref().map(|p| p.tag.clone()),
+                prior_tag: point.and_then(|p| p.tag.clone()),
                 planned_version: version,
                 planned_tag,
                 released: st.released,
@@ -590,11 +711,49 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
     })
 }
 
-struct CrateState {
-    bump: Bump,
-    released: bool,
-    reasons: Vec<Reason>,
-    commits: Vec<ConventionalCommit>,
+/// A planned version must not exist yet: neither as a tag (HEAD may not reach it) nor in the
+/// registry.
+fn refuse_existing(
+    m: &Member,
+    version: &Version,
+    tag: &str,
+    found: &Found,
+    facts: Facts<'_>,
+) -> Result<(), PlanError> {
+    let existing = match facts.tags.iter().find(|t| t.name == tag) {
+        Some(t) => format!("tag {tag} names it (at commit {})", short_id(&t.commit)),
+        None if points::lists(facts.registry, &m.name, version) => {
+            "the registry lists it".to_owned()
+        }
+        None => return Ok(()),
+    };
+    Err(PlanError::VersionExists {
+        name: m.name.clone(),
+        version: version.to_string(),
+        existing,
+        last: found.point.as_ref().map(|p| match &p.tag {
+            Some(tag) => tag.clone(),
+            None => p.version.to_string(),
+        }),
+    })
+}
+
+/// Every publishable member's tag format, as [`build_plan`] renders its tags (groups and the
+/// one-crate default included): what the release stage re-renders the tags with.
+pub fn member_tag_formats(
+    ws: &Workspace,
+    registry: Option<&str>,
+    tag_format: Option<&str>,
+    specs: &[GroupSpec],
+) -> Result<BTreeMap<String, String>, PlanError> {
+    let members: Vec<_> = ws.publishable(registry).collect();
+    let groups = assign_groups(&members, specs)?;
+    let families = groups::families(&members, &groups, specs)?;
+    let formats = groups::tag_formats(&members, &groups, &families, tag_format, specs)?;
+    Ok(formats
+        .into_iter()
+        .map(|(name, format)| (name.to_owned(), format))
+        .collect())
 }
 
 /// The changelog's lines for the breaks the API check found.
@@ -626,284 +785,6 @@ fn dependency_notes(reasons: &[Reason]) -> Vec<String> {
             _ => None,
         })
         .collect()
-}
-
-/// Every publishable member's tag format, as [`build_plan`] renders its tags (groups and the
-/// one-crate default included): what the release stage re-renders the tags with.
-pub fn member_tag_formats(
-    ws: &Workspace,
-    registry: Option<&str>,
-    tag_format: Option<&str>,
-    specs: &[GroupSpec],
-) -> Result<BTreeMap<String, String>, PlanError> {
-    let members: Vec<_> = ws.publishable(registry).collect();
-    let groups = assign_groups(&members, specs)?;
-    let families = families(&members, &groups, specs)?;
-    let formats = tag_formats(&members, &groups, &families, tag_format, specs)?;
-    Ok(formats
-        .into_iter()
-        .map(|(name, format)| (name.to_owned(), format))
-        .collect())
-}
-
-/// Each member's group (`None` = the default group).
-pub(crate) fn assign_groups<'a>(
-    members: &[&'a super::workspace::Member],
-    specs: &[GroupSpec],
-) -> Result<BTreeMap<&'a str, Option<String>>, PlanError> {
-    let mut out: BTreeMap<&str, Option<String>> =
-        members.iter().map(|m| (m.name.as_str(), None)).collect();
-    for spec in specs {
-        for pattern in &spec.members {
-            let bad = || PlanError::GroupPattern {
-                group: spec.name.clone(),
-                pattern: pattern.clone(),
-            };
-            let glob = Glob::new(pattern).map_err(|_| bad())?.compile_matcher();
-            let mut matched = false;
-            for m in members {
-                if !glob.is_match(&m.name) {
-                    continue;
-                }
-                matched = true;
-                let slot = out.get_mut(m.name.as_str()).expect("member");
-                match slot {
-                    Some(first) if *first != spec.name => {
-                        return Err(PlanError::GroupOverlap {
-                            name: m.name.clone(),
-                            first: first.clone(),
-                            second: spec.name.clone(),
-                        });
-                    }
-                    _ => *slot = Some(spec.name.clone()),
-                }
-            }
-            if !matched {
-                return Err(bad());
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Sets of members that share one version: each fixed group, and the members that inherit
-/// `[workspace.package] version` (merged when they overlap). Singletons are left out.
-fn families(
-    members: &[&super::workspace::Member],
-    groups: &BTreeMap<&str, Option<String>>,
-    specs: &[GroupSpec],
-) -> Result<Vec<Vec<String>>, PlanError> {
-    let mut families: Vec<BTreeSet<String>> = Vec::new();
-    let inherit: BTreeSet<String> = members
-        .iter()
-        .filter(|m| m.version_from_workspace)
-        .map(|m| m.name.clone())
-        .collect();
-    if let Some(first) = inherit.first()
-        && let Some(other) = inherit
-            .iter()
-            .find(|n| groups[n.as_str()] != groups[first.as_str()])
-    {
-        return Err(PlanError::SplitWorkspaceVersion {
-            first: first.clone(),
-            second: other.clone(),
-        });
-    }
-    if inherit.len() > 1 {
-        families.push(inherit);
-    }
-    for spec in specs.iter().filter(|s| s.versioning == Versioning::Fixed) {
-        let set: BTreeSet<String> = groups
-            .iter()
-            .filter(|(_, g)| g.as_deref() == Some(spec.name.as_str()))
-            .map(|(n, _)| n.to_string())
-            .collect();
-        if let Some(existing) = families.iter_mut().find(|f| !f.is_disjoint(&set)) {
-            existing.extend(set);
-        } else if set.len() > 1 {
-            families.push(set);
-        }
-    }
-    Ok(families
-        .into_iter()
-        .map(|f| f.into_iter().collect())
-        .collect())
-}
-
-fn tag_formats<'a>(
-    members: &[&'a super::workspace::Member],
-    groups: &BTreeMap<&str, Option<String>>,
-    families: &[Vec<String>],
-    tag_format: Option<&str>,
-    specs: &[GroupSpec],
-) -> Result<BTreeMap<&'a str, String>, PlanError> {
-    let default = tag_format.map(str::to_owned).unwrap_or_else(|| {
-        if members.len() == 1 {
-            SINGLE_CRATE_TAG_FORMAT.into()
-        } else {
-            DEFAULT_TAG_FORMAT.into()
-        }
-    });
-    let formats: BTreeMap<&str, String> = members
-        .iter()
-        .map(|m| {
-            let group = groups[m.name.as_str()].as_ref();
-            let spec = group.and_then(|g| specs.iter().find(|s| &s.name == g));
-            let format = spec
-                .and_then(|s| s.tag_format.clone())
-                .unwrap_or_else(|| default.clone());
-            (m.name.as_str(), format)
-        })
-        .collect();
-    // A format without {name} names one tag per version: fine for one crate or one family.
-    let mut users: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (name, format) in &formats {
-        if !format.contains("{name}") {
-            users.entry(format.as_str()).or_default().push(name);
-        }
-    }
-    for (format, crates) in users {
-        let one_family = crates.len() == 1
-            || families
-                .iter()
-                .any(|f| crates.iter().all(|c| f.iter().any(|n| n == c)));
-        if !one_family {
-            return Err(PlanError::TagFormatNeedsName {
-                format: format.to_owned(),
-                crates: crates.iter().map(|c| c.to_string()).collect(),
-            });
-        }
-    }
-    Ok(formats)
-}
-
-/// Planned versions of released crates; a family gets the highest of its members' next versions.
-fn planned_versions(
-    members: &[&super::workspace::Member],
-    families: &[Vec<String>],
-    state: &BTreeMap<String, CrateState>,
-    options: &PlanOptions,
-) -> Result<BTreeMap<String, Version>, PlanError> {
-    let mut planned: BTreeMap<String, Version> = members
-        .iter()
-        .filter(|m| state[&m.name].released)
-        .map(|m| {
-            let st = &state[&m.name];
-            let next = match (&options.prerelease, st.bump) {
-                (None, Bump::None) => Ok(m.version.clone()),
-                // A new crate is released at its version: as a prerelease of it, if asked.
-                (Some(pre), Bump::None) if st.reasons.contains(&Reason::New) => {
-                    first_version(&m.version, Some(pre))
-                }
-                (pre, bump) => next_version(&m.version, bump, pre.as_ref()),
-            };
-            let next = next.map_err(|source| PlanError::Version {
-                name: m.name.clone(),
-                source,
-            })?;
-            Ok((m.name.clone(), next))
-        })
-        .collect::<Result<_, PlanError>>()?;
-    for family in families {
-        if let Some(top) = family.iter().filter_map(|n| planned.get(n)).max().cloned() {
-            for name in family {
-                if planned.contains_key(name) {
-                    planned.insert(name.clone(), top.clone());
-                }
-            }
-        }
-    }
-    Ok(planned)
-}
-
-/// The manifest edits that carry the planned versions: each released member's version, and the
-/// requirements on released members (rewritten when they no longer match; raised when they
-/// still match only for normal and build dependencies of crates released anyway).
-fn manifest_edits(
-    ws: &Workspace,
-    state: &BTreeMap<String, CrateState>,
-    planned: &BTreeMap<String, Version>,
-    current: &BTreeMap<&str, &Version>,
-    notes: &mut Vec<String>,
-) -> BTreeMap<String, ManifestEdits> {
-    let root_manifest = "Cargo.toml".to_owned();
-    let mut edits: BTreeMap<String, ManifestEdits> = BTreeMap::new();
-    let is_released = |name: &str| state.get(name).is_some_and(|s| s.released);
-    for m in &ws.members {
-        if is_released(&m.name) {
-            let version = planned[&m.name].clone();
-            if m.version_from_workspace {
-                edits
-                    .entry(root_manifest.clone())
-                    .or_default()
-                    .workspace_package_version = Some(version);
-            } else {
-                edits.entry(m.manifest.clone()).or_default().package_version = Some(version);
-            }
-        }
-    }
-    let mut workspace_deps: BTreeMap<String, Version> = BTreeMap::new();
-    for m in &ws.members {
-        for dep in &m.deps {
-            let (Some(req), true) = (&dep.req, is_released(&dep.name)) else {
-                continue;
-            };
-            let new = &planned[&dep.name];
-            if dep.name == m.name || current.get(dep.name.as_str()) == Some(&new) {
-                continue;
-            }
-            let broken = !req.matches(new);
-            let raise = dep.kind != DepKind::Dev && is_released(&m.name) && !exact_same(req, new);
-            if !broken && !raise {
-                continue;
-            }
-            if broken
-                && !is_released(&m.name)
-                && dep.kind != DepKind::Dev
-                && state.contains_key(&m.name)
-            {
-                notes.push(format!(
-                    "{}'s requirement on {} is rewritten to admit {new}, but {} is not released in this plan",
-                    m.name, dep.name, m.name
-                ));
-            }
-            if dep.inherited {
-                workspace_deps.insert(dep.name.clone(), new.clone());
-            } else {
-                let entry = edits.entry(m.manifest.clone()).or_default();
-                let edit = DepEdit {
-                    name: dep.name.clone(),
-                    kind: dep.kind,
-                    version: new.clone(),
-                };
-                if !entry.deps.contains(&edit) {
-                    entry.deps.push(edit);
-                }
-            }
-        }
-    }
-    // A [workspace.dependencies] entry nobody inherits is still the workspace's statement of
-    // the member's version: keep it admitting the new one.
-    for (name, req) in &ws.workspace_deps {
-        if let (Some(req), true) = (req, is_released(name))
-            && !req.matches(&planned[name])
-        {
-            workspace_deps.insert(name.clone(), planned[name].clone());
-        }
-    }
-    if !workspace_deps.is_empty() {
-        let entry = edits.entry(root_manifest).or_default();
-        entry.workspace_deps = workspace_deps
-            .into_iter()
-            .map(|(name, version)| WorkspaceDepEdit { name, version })
-            .collect();
-    }
-    edits
-}
-
-/// `=1.2.3` already pins exactly this version: nothing to raise.
-fn exact_same(req: &VersionReq, new: &Version) -> bool {
-    req.comparators.len() == 1 && req.comparators[0].op == semver::Op::Exact && req.matches(new)
 }
 
 #[cfg(test)]

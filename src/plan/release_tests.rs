@@ -4,7 +4,9 @@
 use semver::{Version, VersionReq};
 
 use super::*;
-use crate::plan::DepKind::{Build, Dev, Normal};
+use crate::plan::DepKind::{self, Build, Dev, Normal};
+use crate::plan::history::{DEFAULT_TAG_FORMAT, SINGLE_CRATE_TAG_FORMAT};
+use crate::plan::manifest::{DepEdit, WorkspaceDepEdit};
 use crate::plan::render;
 use crate::plan::workspace::{Member, MemberDep, Publish};
 
@@ -16,15 +18,7 @@ fn v(text: &str) -> Version {
 
 /// A member publishable anywhere, in `crates/<name>`.
 fn member(name: &str, version: &str, deps: Vec<MemberDep>) -> Member {
-    Member {
-        name: name.to_owned(),
-        version: v(version),
-        dir: format!("crates/{name}"),
-        manifest: format!("crates/{name}/Cargo.toml"),
-        publish: Publish::Anywhere,
-        version_from_workspace: false,
-        deps,
-    }
+    Member::plain(name, version, deps)
 }
 
 fn dependency(name: &str, kind: DepKind, req: Option<&str>) -> MemberDep {
@@ -55,6 +49,9 @@ struct Repo {
     published: Published,
     assume_tagged_published: bool,
     api: ApiChecks,
+    /// Every version the registry lists; `None`: not asked.
+    registry: Option<Published>,
+    root_manifests: BTreeMap<String, ManifestTexts>,
 }
 
 impl Repo {
@@ -80,6 +77,8 @@ impl Repo {
             published: Published::new(),
             assume_tagged_published: false,
             api: ApiChecks::new(),
+            registry: None,
+            root_manifests: BTreeMap::new(),
         }
     }
 
@@ -115,13 +114,13 @@ impl Repo {
     }
 
     /// A new commit on top. `touched` are crate names (a file in each crate's `src/`) or, when
-    /// they contain `/`, paths.
+    /// they contain `/` or `.`, paths.
     fn commit(mut self, message: &str, touched: &[&str]) -> Repo {
         let id = format!("{:07x}", 0xc0ffee0 + self.history.len());
         let paths = touched
             .iter()
             .map(|t| {
-                if t.contains('/') {
+                if t.contains(['/', '.']) {
                     (*t).to_owned()
                 } else {
                     format!("crates/{t}/src/lib.rs")
@@ -150,18 +149,22 @@ impl Repo {
         self
     }
 
+    fn facts(&self) -> Facts<'_> {
+        Facts {
+            workspace: &self.ws,
+            history: &self.history,
+            tags: &self.tags,
+            published: &self.published,
+            assume_tagged_published: self.assume_tagged_published,
+            registry: self.registry.as_ref(),
+            shallow: false,
+            root_manifests: &self.root_manifests,
+            api: &self.api,
+        }
+    }
+
     fn plan(&self, options: &PlanOptions) -> Result<ReleasePlan, PlanError> {
-        build_plan(
-            Facts {
-                workspace: &self.ws,
-                history: &self.history,
-                tags: &self.tags,
-                published: &self.published,
-                assume_tagged_published: self.assume_tagged_published,
-                api: &self.api,
-            },
-            options,
-        )
+        build_plan(self.facts(), options)
     }
 }
 
@@ -178,6 +181,7 @@ fn options() -> PlanOptions {
         registry: None,
         date: "2026-11-21".into(),
         repository_url: None,
+        commit_rules: CommitRules::default(),
     }
 }
 
@@ -1082,3 +1086,5 @@ fn a_new_crate_under_a_prerelease_is_released_as_a_prerelease_of_its_own_version
 
 #[path = "release_api_tests.rs"]
 mod api_checks;
+#[path = "release_history_tests.rs"]
+mod history;

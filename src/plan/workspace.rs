@@ -52,6 +52,25 @@ pub struct Member {
     /// `version.workspace = true`: the member's version lives in `[workspace.package]`.
     pub version_from_workspace: bool,
     pub deps: Vec<MemberDep>,
+    /// Which files of the repository the member's package holds.
+    pub package: PackageRules,
+    /// Keys of the dependencies (on any crate, in any table) written `x.workspace = true`: a
+    /// change to their `[workspace.dependencies]` entry changes this member.
+    pub inherited_deps: Vec<String>,
+}
+
+/// What `cargo package` takes into a member's `.crate`, as the manifest says it: the files of
+/// its directory filtered by `include` (else `exclude`), gitignore syntax, plus the readme and
+/// license file wherever they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct PackageRules {
+    /// `[package] include`; when not empty, `exclude` is not consulted (cargo's rule).
+    pub include: Vec<String>,
+    /// `[package] exclude`.
+    pub exclude: Vec<String>,
+    /// Files outside the rules that cargo copies in (`readme`, `license-file`), relative to the
+    /// repository root.
+    pub extra: Vec<String>,
 }
 
 /// A dependency of a member on another member (the only dependencies the planner cares about).
@@ -108,6 +127,49 @@ pub struct Workspace {
     /// `[workspace.dependencies]` entries that point at members: package name → requirement
     /// (`None` when the entry has no version).
     pub workspace_deps: BTreeMap<String, Option<VersionReq>>,
+    /// Every directory of the repository (relative to its root) holding a tracked `Cargo.toml`,
+    /// members or not: cargo leaves each of them out of the packages of the directories above.
+    pub package_dirs: Vec<String>,
+}
+
+impl Member {
+    /// A member publishable anywhere in `crates/<name>`, with no package rules, for tests of
+    /// the modules that read workspaces.
+    #[cfg(test)]
+    pub(crate) fn plain(name: &str, version: &str, deps: Vec<MemberDep>) -> Member {
+        Member {
+            name: name.to_owned(),
+            version: Version::parse(version).expect("a test version"),
+            dir: format!("crates/{name}"),
+            manifest: format!("crates/{name}/Cargo.toml"),
+            publish: Publish::Anywhere,
+            version_from_workspace: false,
+            deps,
+            package: PackageRules::default(),
+            inherited_deps: Vec::new(),
+        }
+    }
+
+    /// The member's manifest relative to the repository root.
+    pub fn repo_manifest(&self) -> String {
+        join(&self.dir, "Cargo.toml")
+    }
+}
+
+impl Workspace {
+    /// The root manifest relative to the repository root.
+    pub fn repo_root_manifest(&self) -> String {
+        join(&self.root_dir, "Cargo.toml")
+    }
+}
+
+/// `dir/name`, or `name` for the repository root.
+pub(crate) fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{dir}/{name}")
+    }
 }
 
 impl Workspace {
@@ -119,10 +181,10 @@ impl Workspace {
     }
 
     /// Members that may be published to `registry`.
-    pub fn publishable<'a>(
+    pub fn publishable<'a, 'r>(
         &'a self,
-        registry: Option<&'a str>,
-    ) -> impl Iterator<Item = &'a Member> + 'a {
+        registry: Option<&'r str>,
+    ) -> impl Iterator<Item = &'a Member> + use<'a, 'r> {
         self.members
             .iter()
             .filter(move |m| m.publish.allows(registry))
