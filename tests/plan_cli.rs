@@ -4,6 +4,7 @@
 mod support;
 
 use serde_json::Value;
+use support::plan_crate as krate;
 use support::*;
 
 /// cargo's switch, which the binary honours too: these tests are about the plan, not the
@@ -50,21 +51,6 @@ fn workspace() -> Repo {
     repo.lock();
     repo.commit("feat(delta): a new crate");
     repo
-}
-
-fn plan_json(repo: &Repo) -> Value {
-    let out = run(repo.path(), &["plan", "--json", "--offline"], &[]);
-    assert!(out.status.success(), "plan failed: {}", stderr(&out));
-    serde_json::from_str(&stdout(&out)).expect("plan --json prints JSON")
-}
-
-fn krate<'a>(plan: &'a Value, name: &str) -> &'a Value {
-    plan["crates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == name)
-        .unwrap_or_else(|| panic!("{name} in plan"))
 }
 
 fn summary(plan: &Value) -> Vec<String> {

@@ -164,6 +164,23 @@ pub fn assert_success(out: &Output) {
     );
 }
 
+/// `plan --json --offline` in `repo`, which must succeed.
+pub fn plan_json(repo: &Repo) -> serde_json::Value {
+    let out = run(repo.path(), &["plan", "--json", "--offline"], &[]);
+    assert!(out.status.success(), "plan failed: {}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).expect("plan --json prints JSON")
+}
+
+/// The entry of crate `name` in a plan's JSON.
+pub fn plan_crate<'a>(plan: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    plan["crates"]
+        .as_array()
+        .expect("a plan lists crates")
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("{name} in plan"))
+}
+
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
