@@ -23,7 +23,7 @@ use super::attribution::{Ancestry, Attribution, Packages, PatternError, commits_
 use super::changelog::{SectionInput, render_section};
 use super::commits::{CommitRules, ConventionalCommit, classify, drop_reverted};
 use super::graph::{CycleError, Edge, publish_edges, waves};
-use super::history::{RawCommit, Tag, short_id, tag_name};
+use super::history::{RawCommit, Tag, tag_name};
 use super::manifest::{ManifestEdits, changed_workspace_dependencies};
 use super::refname::{RefNameError, check_ref_name};
 use super::version::{Prerelease, VersionError};
@@ -604,7 +604,7 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
         .collect();
     for (i, m) in members.iter().enumerate() {
         if let Some(version) = planned.get(&m.name) {
-            refuse_existing(m, version, &tags_of[i], &found[i], facts)?;
+            points::refuse_existing(m, version, &tags_of[i], &found[i], facts)?;
         }
     }
 
@@ -708,33 +708,6 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
         edges,
         manifest_edits,
         notes,
-    })
-}
-
-/// A planned version must not exist yet: neither as a tag (HEAD may not reach it) nor in the
-/// registry.
-fn refuse_existing(
-    m: &Member,
-    version: &Version,
-    tag: &str,
-    found: &Found,
-    facts: Facts<'_>,
-) -> Result<(), PlanError> {
-    let existing = match facts.tags.iter().find(|t| t.name == tag) {
-        Some(t) => format!("tag {tag} names it (at commit {})", short_id(&t.commit)),
-        None if points::lists(facts.registry, &m.name, version) => {
-            "the registry lists it".to_owned()
-        }
-        None => return Ok(()),
-    };
-    Err(PlanError::VersionExists {
-        name: m.name.clone(),
-        version: version.to_string(),
-        existing,
-        last: found.point.as_ref().map(|p| match &p.tag {
-            Some(tag) => tag.clone(),
-            None => p.version.to_string(),
-        }),
     })
 }
 

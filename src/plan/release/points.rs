@@ -10,7 +10,7 @@
 use semver::Version;
 use serde::Serialize;
 
-use super::Published;
+use super::{Facts, PlanError, Published};
 use crate::plan::attribution::Ancestry;
 use crate::plan::history::{RawCommit, Tag, parse_tag, short_id, tag_name};
 use crate::plan::workspace::Member;
@@ -87,7 +87,15 @@ pub(super) fn find(m: &Member, format: &str, src: &Sources<'_>, notes: &mut Vec<
         .take_while(|(v, _)| newest.as_ref().is_none_or(|p| *v > p.version))
         .map(|(_, t)| t.name.as_str())
         .collect();
-    if !passed_over.is_empty() {
+    if let Some(first) = passed_over.first() {
+        let (shown, them) = match passed_over.len() {
+            1 => (format!("tag {first} is"), "it"),
+            2..=3 => (format!("tags {} are", passed_over.join(", ")), "them"),
+            n => (
+                format!("tags {}, … ({n} in all) are", passed_over[..3].join(", ")),
+                "them",
+            ),
+        };
         let here = match &newest {
             Some(p) => format!(
                 "the last release here is {}",
@@ -96,11 +104,8 @@ pub(super) fn find(m: &Member, format: &str, src: &Sources<'_>, notes: &mut Vec<
             None => "HEAD reaches no release of it".to_owned(),
         };
         notes.push(format!(
-            "{}: tag{} {} not reachable from HEAD (on another branch, or on a release commit amended after tagging) {} ignored; {here}",
+            "{}: {shown} ignored: HEAD does not reach {them} (another branch, or a release commit amended after tagging); {here}",
             m.name,
-            if passed_over.len() == 1 { "" } else { "s" },
-            passed_over.join(", "),
-            if passed_over.len() == 1 { "is" } else { "are" },
         ));
     }
 
@@ -151,6 +156,31 @@ pub(super) fn find(m: &Member, format: &str, src: &Sources<'_>, notes: &mut Vec<
             .map(point_of);
     }
     found
+}
+
+/// A planned version must not exist yet: neither as a tag (HEAD may not reach it) nor in the
+/// registry.
+pub(super) fn refuse_existing(
+    m: &Member,
+    version: &Version,
+    tag: &str,
+    found: &Found,
+    facts: Facts<'_>,
+) -> Result<(), PlanError> {
+    let existing = match facts.tags.iter().find(|t| t.name == tag) {
+        Some(t) => format!("tag {tag} names it (at commit {})", short_id(&t.commit)),
+        None if lists(facts.registry, &m.name, version) => "the registry lists it".to_owned(),
+        None => return Ok(()),
+    };
+    Err(PlanError::VersionExists {
+        name: m.name.clone(),
+        version: version.to_string(),
+        existing,
+        last: found.point.as_ref().map(|p| match &p.tag {
+            Some(tag) => tag.clone(),
+            None => p.version.to_string(),
+        }),
+    })
 }
 
 #[cfg(test)]
@@ -222,7 +252,7 @@ mod tests {
         assert_eq!(
             notes,
             [
-                "a: tag a-v0.2.0 not reachable from HEAD (on another branch, or on a release commit amended after tagging) is ignored; the last release here is a-v0.1.1"
+                "a: tag a-v0.2.0 is ignored: HEAD does not reach it (another branch, or a release commit amended after tagging); the last release here is a-v0.1.1"
             ]
         );
     }
