@@ -239,11 +239,18 @@ pub fn commits_by_crate(
         }
     }
     let mut out: Vec<Vec<usize>> = vec![Vec::new(); by.since.len()];
+    // The same paths change again and again: each is matched against the rules once.
+    let mut owners: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut touched: Vec<usize> = Vec::new();
     for (i, commit) in history.iter().enumerate() {
         touched.clear();
         for path in &commit.paths {
-            by.packages.owners(path, &mut touched);
+            let of_path = owners.entry(path.as_str()).or_insert_with(|| {
+                let mut found = Vec::new();
+                by.packages.owners(path, &mut found);
+                found
+            });
+            touched.extend_from_slice(of_path);
         }
         if let Some(keys) = by.changed_entries.get(&i) {
             for key in keys {
