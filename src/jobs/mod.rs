@@ -282,6 +282,17 @@ pub enum Lookup {
     Index,
 }
 
+impl Lookup {
+    /// The index, unless the run is offline (`--offline`, `CARGO_NET_OFFLINE=true`).
+    pub fn of(config: &Config) -> Lookup {
+        if config.offline {
+            Lookup::Offline
+        } else {
+            Lookup::Index
+        }
+    }
+}
+
 /// Which crates a plan covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selection {
@@ -296,12 +307,7 @@ pub enum Selection {
 /// Read the workspace, its history, the configuration and (unless offline) the registry's
 /// index, and plan the release.
 pub fn gather_and_plan(ctx: &Context<'_>) -> Result<(ReleasePlan, Gathered)> {
-    let lookup = if ctx.config.offline {
-        Lookup::Offline
-    } else {
-        Lookup::Index
-    };
-    let gathered = gather(ctx, lookup)?;
+    let gathered = gather(ctx, Lookup::of(&ctx.config))?;
     let plan = plan_for(ctx, &gathered, &Selection::Configured)?;
     Ok((plan, gathered))
 }

@@ -50,7 +50,7 @@ const CLOSE_COMMENT: &str = "releasekit-cargo closed this Release PR: no crate h
 pub fn run(ctx: &mut Context<'_>) -> Result<Vec<PrepareReport>> {
     ctx.require_full_history("prepare")?;
     ctx.begin_group("plan")?;
-    let gathered = gather(ctx, Lookup::Index)?;
+    let gathered = gather(ctx, Lookup::of(&ctx.config))?;
     let whole = plan_for(ctx, &gathered, &Selection::Configured)?;
     for line in &gathered.api_log {
         ctx.print(&format!("{line}\n"))?;

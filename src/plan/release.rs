@@ -118,6 +118,15 @@ pub struct Facts<'a> {
     pub root_manifests: &'a BTreeMap<String, ManifestTexts>,
 }
 
+impl<'a> Facts<'a> {
+    /// What the registry lists: [`Facts::registry`], or without it the published versions
+    /// when they were looked up (every version the registry resolves, it lists).
+    pub fn listed(&self) -> Option<&'a Published> {
+        self.registry
+            .or((!self.assume_tagged_published).then_some(self.published))
+    }
+}
+
 /// The root manifest's text before (in the first parent) and after a commit; `None` where the
 /// file does not exist.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -397,7 +406,7 @@ fn start<'a>(facts: Facts<'a>, options: &PlanOptions) -> Result<Start<'a>, PlanE
         history: facts.history,
         ancestry: &ancestry,
         shallow: facts.shallow,
-        registry: facts.registry,
+        registry: facts.listed(),
         root_manifest: &root_manifest,
     };
     let mut notes = Vec::new();
@@ -589,6 +598,14 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
         .map(|m| (m.name.as_str(), &m.version))
         .collect();
     let manifest_edits = dependents::manifest_edits(ws, &state, &planned, &current, &mut notes);
+    notes.extend(super::api::notes(
+        facts.api,
+        members
+            .iter()
+            .filter(|m| state[&m.name].released)
+            .map(|m| (m.name.as_str(), state[&m.name].bump, &m.version)),
+        options.forced_bump.is_some(),
+    ));
     let released: BTreeSet<String> = state
         .iter()
         .filter(|(_, s)| s.released)

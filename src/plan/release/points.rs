@@ -169,7 +169,7 @@ pub(super) fn refuse_existing(
 ) -> Result<(), PlanError> {
     let existing = match facts.tags.iter().find(|t| t.name == tag) {
         Some(t) => format!("tag {tag} names it (at commit {})", short_id(&t.commit)),
-        None if lists(facts.registry, &m.name, version) => "the registry lists it".to_owned(),
+        None if lists(facts.listed(), &m.name, version) => "the registry lists it".to_owned(),
         None => return Ok(()),
     };
     Err(PlanError::VersionExists {
