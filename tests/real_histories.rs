@@ -318,7 +318,7 @@ fn an_index_that_cannot_be_read_is_a_note_and_the_tags_decide() {
     w.repo.change("crates/a/src/lib.rs", "fix(a): mend");
     let out = run(
         w.repo.path(),
-        &["plan", "--json", "--registry", "test", "--max-retries", "0"],
+        &["plan", "--json", "--registry", "test"],
         &[
             ("CARGO_HOME", &w.cargo_home()),
             ("CARGO_REGISTRIES_TEST_INDEX", "sparse+http://127.0.0.1:1/"),
