@@ -399,7 +399,7 @@ fn semver_checks_off_starts_no_check() {
     let bin = Bin::new(true);
     let plan = |config: &str| {
         repo.write("releasekit.toml", config);
-        let args = ["plan", "--json", "--registry", "test"];
+        let args = ["plan", "--json", "--offline", "--registry", "test"];
         let out = run(repo.path(), &args, &[("PATH", &bin.path())]);
         assert!(out.status.success(), "{}", stderr(&out));
         let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
