@@ -7,7 +7,6 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -71,59 +70,6 @@ fn link(target: &Path, at: &Path) {
 
 fn code(out: &Output) -> Option<i32> {
     out.status.code()
-}
-
-/// The run failed with exit code 2 and said `needles` on stderr, with a hint.
-fn assert_refused(out: &Output, needles: &[&str]) {
-    let err = stderr(out);
-    assert_eq!(
-        code(out),
-        Some(2),
-        "stdout:\n{}\nstderr:\n{err}",
-        stdout(out)
-    );
-    for needle in needles {
-        assert!(err.contains(needle), "expected {needle:?} in:\n{err}");
-    }
-    assert!(err.contains("\nhint: "), "a hint says what to do:\n{err}");
-    assert!(!err.contains("panicked"), "{err}");
-}
-
-/// Everything the world could have changed, to compare before and after a refused run.
-fn world_state(
-    w: &World,
-) -> (
-    BTreeMap<String, String>,
-    BTreeMap<String, String>,
-    usize,
-    usize,
-) {
-    (
-        w.origin_refs(),
-        w.gh.refs(),
-        w.gh.releases().len(),
-        w.registry.uploads().len(),
-    )
-}
-
-/// The run was refused with exit code 2, sent no write to GitHub, and changed nothing.
-fn assert_nothing_changed(
-    w: &World,
-    before: &(
-        BTreeMap<String, String>,
-        BTreeMap<String, String>,
-        usize,
-        usize,
-    ),
-    run: &Run,
-) {
-    assert!(run.writes.is_empty(), "GitHub writes: {:?}", run.writes);
-    assert_eq!(
-        &world_state(w),
-        before,
-        "origin, GitHub or the registry changed"
-    );
-    assert!(w.registry.uploads().is_empty(), "something was uploaded");
 }
 
 /// The manifest block of a Release PR body, and a function to put an edited one back.

@@ -259,3 +259,49 @@ impl Run {
 pub fn releases_output(run: &Run) -> Vec<Value> {
     serde_json::from_str(&run.outputs["releases"]).expect("releases output is JSON")
 }
+
+/// The run failed with exit code 2 and said `needles` on stderr, with a hint.
+pub fn assert_refused(out: &Output, needles: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "stdout:\n{}\nstderr:\n{err}",
+        stdout(out)
+    );
+    for needle in needles {
+        assert!(err.contains(needle), "expected {needle:?} in:\n{err}");
+    }
+    assert!(err.contains("\nhint: "), "a hint says what to do:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Everything the world could have changed: origin's refs, GitHub's refs, the releases and the
+/// uploads to the registry.
+pub type WorldState = (
+    BTreeMap<String, String>,
+    BTreeMap<String, String>,
+    usize,
+    usize,
+);
+
+/// The state to compare before and after a refused run.
+pub fn world_state(w: &World) -> WorldState {
+    (
+        w.origin_refs(),
+        w.gh.refs(),
+        w.gh.releases().len(),
+        w.registry.uploads().len(),
+    )
+}
+
+/// The run sent no write to GitHub and changed nothing.
+pub fn assert_nothing_changed(w: &World, before: &WorldState, run: &Run) {
+    assert!(run.writes.is_empty(), "GitHub writes: {:?}", run.writes);
+    assert_eq!(
+        &world_state(w),
+        before,
+        "origin, GitHub or the registry changed"
+    );
+    assert!(w.registry.uploads().is_empty(), "something was uploaded");
+}
