@@ -6,12 +6,14 @@
 
 pub mod api;
 pub mod attribution;
+pub mod branch;
 pub mod changelog;
 pub mod commits;
 pub mod git_output;
 pub mod graph;
 pub mod history;
 pub mod manifest;
+pub mod merged;
 pub mod notify;
 pub mod pr;
 pub mod publish;

@@ -50,6 +50,29 @@ pub struct ManifestCrate {
     pub wave: Option<usize>,
 }
 
+/// What the maintainer changed, per crate, for the PR body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrEdits {
+    /// Crates whose version was typed into the branch.
+    pub version: BTreeSet<String>,
+    /// Crates whose `CHANGELOG.md` the maintainer's commits change.
+    pub changelog: BTreeSet<String>,
+    /// How many of the maintainer's commits the branch carries.
+    pub commits: usize,
+}
+
+impl PrEdits {
+    /// `version`, `changelog`, both, or `None` for a crate nobody edited.
+    pub fn of(&self, name: &str) -> Option<&'static str> {
+        match (self.version.contains(name), self.changelog.contains(name)) {
+            (true, true) => Some("version, changelog"),
+            (true, false) => Some("version"),
+            (false, true) => Some("changelog"),
+            (false, false) => None,
+        }
+    }
+}
+
 /// Why no manifest could be read from a pull request body.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PrError {
@@ -102,25 +125,46 @@ pub fn manifest(plan: &ReleasePlan, group: Option<&str>) -> ReleaseManifest {
 /// dependencies) depends on the most other released crates — `clap` over `clap_builder`. Ties go
 /// to the shortest directory (the root package first), then to the name.
 pub fn primary_crate(plan: &ReleasePlan) -> Option<String> {
-    let released: BTreeSet<&str> = plan.released().map(|c| c.name.as_str()).collect();
-    let mut deps: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for e in &plan.edges {
-        if matches!(e.kind, DepKind::Normal | DepKind::Build)
-            && released.contains(e.from.as_str())
-            && released.contains(e.to.as_str())
-        {
-            deps.entry(&e.from).or_default().push(&e.to);
-        }
-    }
+    let crates: Vec<(&str, &str)> = plan
+        .released()
+        .map(|c| (c.name.as_str(), c.dir.as_str()))
+        .collect();
+    primary_among(&crates, |name| {
+        plan.edges
+            .iter()
+            .filter(|e| e.from == name && matches!(e.kind, DepKind::Normal | DepKind::Build))
+            .map(|e| e.to.as_str())
+            .collect()
+    })
+}
+
+/// [`primary_crate`] among `crates` (name, directory), with `deps` giving each crate's normal
+/// and build dependencies (others are ignored).
+pub fn primary_among<'a>(
+    crates: &[(&'a str, &'a str)],
+    deps: impl Fn(&str) -> Vec<&'a str>,
+) -> Option<String> {
+    let released: BTreeSet<&str> = crates.iter().map(|(name, _)| *name).collect();
+    let deps: BTreeMap<&str, Vec<&str>> = crates
+        .iter()
+        .map(|(name, _)| {
+            let within = deps(name)
+                .into_iter()
+                .filter(|d| released.contains(d))
+                .collect();
+            (*name, within)
+        })
+        .collect();
     let dir_len = |dir: &str| if dir == "." { 0 } else { dir.chars().count() };
-    plan.released()
-        .map(|c| (reachable(&deps, &c.name), c))
+    crates
+        .iter()
+        .map(|c| (reachable(&deps, c.0), c))
         .min_by(|(ra, a), (rb, b)| {
             rb.cmp(ra)
-                .then(dir_len(&a.dir).cmp(&dir_len(&b.dir)))
-                .then(a.name.cmp(&b.name))
+                .then(dir_len(a.1).cmp(&dir_len(b.1)))
+                .then(a.0.cmp(b.0))
         })
-        .map(|(_, c)| c.name.clone())
+        .map(|(_, c)| c.0.to_owned())
 }
 
 /// How many crates `start` reaches through `deps`, itself not counted.
@@ -1073,5 +1117,18 @@ mod tests {
                 "{message:?}"
             );
         }
+    }
+
+    #[test]
+    fn edits_are_named_per_crate() {
+        let edits = PrEdits {
+            version: BTreeSet::from(["a".to_owned(), "b".to_owned()]),
+            changelog: BTreeSet::from(["b".to_owned(), "c".to_owned()]),
+            commits: 2,
+        };
+        assert_eq!(edits.of("a"), Some("version"));
+        assert_eq!(edits.of("b"), Some("version, changelog"));
+        assert_eq!(edits.of("c"), Some("changelog"));
+        assert_eq!(edits.of("d"), None);
     }
 }

@@ -1,0 +1,528 @@
+//! The release branch is shared: releasekit-cargo's release commit sits on the base branch,
+//! and whatever the maintainer pushed on top of it is theirs (DESIGN §3 "Idempotency").
+//!
+//! Owns the rule for "whose commit is this" — the tool's release commit carries a
+//! `Releasekit-Plan: <digest>` trailer, a line no person writes by accident; the author is not
+//! looked at — and what follows from it: which of the maintainer's commits are replayed on a
+//! rebuilt release commit, which versions they typed (those the plan takes as given), and the
+//! text of the comment that asks them to resolve a conflict. Pure: the git adapter lists the
+//! commits, the jobs replay them.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use semver::Version;
+use sha2::{Digest, Sha256};
+
+use super::history::{RawCommit, short_id};
+use super::pr::{ReleaseManifest, commit_message};
+
+/// The trailer that marks the release commit releasekit-cargo built.
+pub const PLAN_TRAILER: &str = "Releasekit-Plan";
+/// A version the release commit took from the maintainer's commits (one trailer per crate):
+/// once written into the release commit their edit no longer shows as a difference, so the
+/// commit remembers it.
+pub const KEPT_TRAILER: &str = "Releasekit-Kept";
+/// How a note about a version merging would be refused starts.
+pub const REFUSED: &str = "merging this PR would be refused: ";
+/// What the conflict comment starts with; the digest after it names the conflict.
+const CONFLICT_MARKER: &str = "<!-- releasekit-conflict";
+
+/// What the release commit's trailers say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolTrailers {
+    /// SHA-256 of the manifest and the kept versions, 64 lower-case hex digits.
+    pub digest: String,
+    /// Versions the maintainer typed, as the release commit wrote them.
+    pub kept: BTreeMap<String, Version>,
+}
+
+/// The trailers of the tool's release commit, or `None` when `message` is anyone else's. The
+/// trailer must stand in the message's last paragraph exactly as [`release_commit_message`]
+/// writes it: `Releasekit-Plan: ` and 64 lower-case hex digits.
+pub fn tool_trailers(message: &str) -> Option<ToolTrailers> {
+    let message = message.trim_end();
+    let last = message.rsplit("\n\n").next().unwrap_or(message);
+    let mut digest = None;
+    let mut kept = BTreeMap::new();
+    for line in last.lines() {
+        let Some((key, value)) = line.split_once(": ") else {
+            continue;
+        };
+        match key {
+            PLAN_TRAILER if is_digest(value) => digest = Some(value.to_owned()),
+            KEPT_TRAILER => {
+                if let Some((name, version)) = value.split_once(' ')
+                    && let Ok(version) = Version::parse(version)
+                {
+                    kept.insert(name.to_owned(), version);
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(ToolTrailers {
+        digest: digest?,
+        kept,
+    })
+}
+
+fn is_digest(value: &str) -> bool {
+    value.len() == 64
+        && value
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The release commit's message: [`commit_message`], then the trailers that mark it as ours
+/// and remember the versions kept from the maintainer.
+pub fn release_commit_message(
+    manifest: &ReleaseManifest,
+    kept: &BTreeMap<String, Version>,
+) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(serde_json::to_vec(manifest).expect("a manifest serialises"));
+    for (name, version) in kept {
+        hasher.update(format!("\n{name} {version}"));
+    }
+    let digest: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut out = commit_message(manifest);
+    let _ = write!(out, "\n{PLAN_TRAILER}: {digest}\n");
+    for (name, version) in kept {
+        let _ = writeln!(out, "{KEPT_TRAILER}: {name} {version}");
+    }
+    out
+}
+
+/// How the release branch divides between the tool and the maintainer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ownership {
+    /// The tool's release commit.
+    pub tool: RawCommit,
+    /// The maintainer's commits above it, oldest first.
+    pub theirs: Vec<Theirs>,
+}
+
+/// One of the maintainer's commits and what replaying it means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Theirs {
+    pub commit: RawCommit,
+    pub replay: Replay,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replay {
+    /// Applied again as it is.
+    Pick,
+    /// A merge of another branch: its change against the branch's side is applied again.
+    PickMerge,
+    /// A merge of commits the new base already holds (the base branch merged into the release
+    /// branch, GitHub's "Update branch"): the new base replaces it.
+    Drop,
+}
+
+/// The branch does not start with the tool's release commit: the maintainer rewrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rewritten {
+    /// Commits on the branch that the base branch does not have.
+    pub commits: usize,
+}
+
+/// Whose commit is each of `chain`: the release branch's first-parent commits that the base
+/// branch does not have, oldest first. The oldest commit carrying the plan trailer is the
+/// tool's; every commit above it is the maintainer's, trailer or not (a copy of an old
+/// release commit is theirs to keep). Commits below it belonged to an older base and are left
+/// behind. A merge whose other parents `in_base` all reports as reachable from the new base is
+/// dropped; another merge is replayed against its first parent. No commit with the trailer:
+/// the branch was rewritten, and nothing on it can be told apart safely.
+pub fn ownership(
+    chain: &[RawCommit],
+    in_base: impl Fn(&str) -> bool,
+) -> Result<Ownership, Rewritten> {
+    let rewritten = || Rewritten {
+        commits: chain.len(),
+    };
+    let at = chain
+        .iter()
+        .position(|c| tool_trailers(&c.message).is_some())
+        .ok_or_else(rewritten)?;
+    let theirs = chain[at + 1..]
+        .iter()
+        .map(|c| {
+            let replay = match c.parents.as_slice() {
+                [_, others @ ..] if !others.is_empty() => {
+                    if others.iter().all(|p| in_base(p)) {
+                        Replay::Drop
+                    } else {
+                        Replay::PickMerge
+                    }
+                }
+                _ => Replay::Pick,
+            };
+            Theirs {
+                commit: c.clone(),
+                replay,
+            }
+        })
+        .collect();
+    Ok(Ownership {
+        tool: chain[at].clone(),
+        theirs,
+    })
+}
+
+/// One crate's version as two commits of the release branch have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionAt {
+    pub name: String,
+    /// In the tool's release commit (`None`: the crate's manifest is not there).
+    pub tool: Option<String>,
+    /// At the branch's tip, as written (`None`: no manifest there).
+    pub tip: Option<String>,
+}
+
+/// The versions the maintainer typed into the branch, which the next plan takes as given: a
+/// manifest version at the tip that differs from the release commit's, or one the release
+/// commit already kept (its trailer says so). A version that is no semver, or that `problem`
+/// finds in the way of a release (`plan::merged::version_problem`), is not taken: the returned
+/// notes say why, since merging would be refused.
+pub fn typed_versions(
+    versions: &[VersionAt],
+    kept: &BTreeMap<String, Version>,
+    problem: impl Fn(&str, &Version) -> Option<String>,
+) -> (BTreeMap<String, Version>, Vec<String>) {
+    let mut typed = BTreeMap::new();
+    let mut notes = Vec::new();
+    for v in versions {
+        let Some(tip) = &v.tip else { continue };
+        if v.tool.as_ref() == Some(tip) && !kept.contains_key(&v.name) {
+            continue;
+        }
+        match Version::parse(tip.trim()) {
+            Err(_) => notes.push(format!(
+                "{REFUSED}{}: the version {tip:?} on this branch is no semantic version",
+                v.name
+            )),
+            Ok(version) => match problem(&v.name, &version) {
+                Some(why) => notes.push(format!("{REFUSED}{why}")),
+                None => {
+                    typed.insert(v.name.clone(), version);
+                }
+            },
+        }
+    }
+    (typed, notes)
+}
+
+/// Why the release branch was left as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stuck {
+    /// Replaying the maintainer's commit `commit` on the new release commit conflicts in
+    /// `files` (repository-relative).
+    Conflict { commit: String, files: Vec<String> },
+    /// No commit on the branch carries the release commit's trailer.
+    Rewritten { commits: usize },
+}
+
+impl Stuck {
+    /// What is stuck, in one sentence.
+    pub fn describe(&self) -> String {
+        match self {
+            Stuck::Conflict { commit, files } => format!(
+                "your commit {} conflicts with the new release commit in {}",
+                short_id(commit),
+                files
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Stuck::Rewritten { commits } => format!(
+                "none of its {commits} commit(s) is the release commit releasekit-cargo built (no `{PLAN_TRAILER}:` trailer): the branch was rewritten"
+            ),
+        }
+    }
+
+    /// The marker that finds the comment about this very state again: the branch's tip and
+    /// what is stuck. A new push to the branch, or a conflict in other files, is a new one.
+    pub fn marker(&self, tip: &str) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(tip.as_bytes());
+        hasher.update(self.describe().as_bytes());
+        let digest: String = hasher.finalize()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("{CONFLICT_MARKER} {digest} -->")
+    }
+
+    /// The comment on the Release PR: what is stuck and the ways out, ending with the marker.
+    pub fn comment(&self, branch: &str, base: &str, tip: &str) -> String {
+        let mut out = format!(
+            "releasekit-cargo could not bring this Release PR up to date with `{base}`: {}. The branch and this PR are left exactly as they are.\n\n",
+            self.describe()
+        );
+        out.push_str("Ways out:\n\n");
+        if let Stuck::Conflict { commit, files } = self {
+            let _ = writeln!(
+                out,
+                "- **Resolve it on the branch:** rewrite your commits on `{branch}` so that none of them changes the lines of {} that the new release commit changes — amend or drop {} (`git rebase -i`, keeping the release commit at the bottom) and force-push. The next run of prepare replays what is left; make the edit again once it has updated this PR.",
+                files
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                short_id(commit)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "- **Start over:** delete the branch `{branch}`; the next run of prepare opens a fresh Release PR (your edits on it are gone, copy what you want to keep first)."
+        );
+        let _ = writeln!(
+            out,
+            "- **Merge it as it is:** the release takes the versions and changelogs as merged; the new commits on `{base}` go into the next Release PR."
+        );
+        let _ = write!(out, "\n{}\n", self.marker(tip));
+        out
+    }
+}
+
+/// Whether `comments` holds the comment for `marker` already.
+pub fn commented(comments: &[String], marker: &str) -> bool {
+    comments.iter().any(|c| c.contains(marker))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::pr::{MANIFEST_FORMAT, ManifestCrate};
+
+    fn v(text: &str) -> Version {
+        Version::parse(text).unwrap()
+    }
+
+    fn manifest() -> ReleaseManifest {
+        ReleaseManifest {
+            format: MANIFEST_FORMAT,
+            group: None,
+            crates: vec![ManifestCrate {
+                name: "core".into(),
+                version: v("0.2.0"),
+                tag: "core-v0.2.0".into(),
+                previous: Some(v("0.1.0")),
+                dir: "crates/core".into(),
+                manifest: "crates/core/Cargo.toml".into(),
+                prerelease: false,
+                primary: true,
+                wave: Some(0),
+            }],
+        }
+    }
+
+    fn commit(id: &str, parents: &[&str], message: &str) -> RawCommit {
+        RawCommit {
+            id: id.into(),
+            parents: parents.iter().map(|p| p.to_string()).collect(),
+            message: message.into(),
+            paths: Vec::new(),
+        }
+    }
+
+    fn ours(id: &str, parent: &str) -> RawCommit {
+        commit(
+            id,
+            &[parent],
+            &release_commit_message(&manifest(), &BTreeMap::new()),
+        )
+    }
+
+    #[test]
+    fn the_release_commit_is_known_by_its_trailer_and_keeps_typed_versions() {
+        let kept = BTreeMap::from([("core".to_owned(), v("0.2.0"))]);
+        let message = release_commit_message(&manifest(), &kept);
+        assert!(
+            message.starts_with("chore(release): core 0.2.0\n"),
+            "{message}"
+        );
+        let trailers = tool_trailers(&message).expect("ours");
+        assert_eq!(trailers.kept, kept);
+        assert_eq!(trailers.digest.len(), 64);
+        // The same plan gives the same message: a rebuilt commit can have the same id.
+        assert_eq!(message, release_commit_message(&manifest(), &kept));
+        assert_ne!(
+            tool_trailers(&release_commit_message(&manifest(), &BTreeMap::new()))
+                .unwrap()
+                .digest,
+            trailers.digest,
+            "the kept versions are part of the digest"
+        );
+    }
+
+    #[test]
+    fn a_person_does_not_write_the_trailer_by_accident() {
+        let digest = "a".repeat(64);
+        let cases = [
+            // Authors and subjects do not matter: only the trailer does.
+            ("chore(release): core 0.2.0\n\ncore 0.1.0 → 0.2.0\n", false),
+            ("docs: mention Releasekit-Plan: in the README\n", false),
+            // Not in the last paragraph: quoted in a body.
+            (
+                &*format!("fix: x\n\nReleasekit-Plan: {digest}\n\nSigned-off-by: A <a@b>\n"),
+                false,
+            ),
+            (
+                &*format!("fix: x\n\nReleasekit-Plan: {}\n", "a".repeat(63)),
+                false,
+            ),
+            (
+                &*format!("fix: x\n\nReleasekit-Plan: {}\n", "A".repeat(64)),
+                false,
+            ),
+            (&*format!("fix: x\n\nreleasekit-plan: {digest}\n"), false),
+            (&*format!("fix: x\n\nReleasekit-Plan: {digest}\n"), true),
+            (
+                &*format!(
+                    "chore(release): x\n\nReleasekit-Plan: {digest}\nReleasekit-Kept: core nonsense\n"
+                ),
+                true,
+            ),
+        ];
+        for (message, expected) in cases {
+            assert_eq!(tool_trailers(message).is_some(), expected, "{message:?}");
+        }
+    }
+
+    #[test]
+    fn commits_above_the_release_commit_are_the_maintainers() {
+        // base ── R ── M1 ── merge(main) ── M2        (main: base ── X)
+        //                   └── X
+        let chain = vec![
+            ours("r", "base"),
+            commit("m1", &["r"], "docs(core): reword the changelog"),
+            commit(
+                "merge",
+                &["m1", "x"],
+                "Merge branch 'main' into releasekit/release",
+            ),
+            commit("m2", &["merge"], "chore(core): 0.3.0"),
+        ];
+        let own = ownership(&chain, |id| id == "x").unwrap();
+        assert_eq!(own.tool.id, "r");
+        let theirs: Vec<(&str, Replay)> = own
+            .theirs
+            .iter()
+            .map(|t| (t.commit.id.as_str(), t.replay))
+            .collect();
+        assert_eq!(
+            theirs,
+            [
+                ("m1", Replay::Pick),
+                ("merge", Replay::Drop),
+                ("m2", Replay::Pick)
+            ]
+        );
+        // A merge of something the base does not hold is theirs to keep.
+        let own = ownership(&chain, |_| false).unwrap();
+        assert_eq!(own.theirs[1].replay, Replay::PickMerge);
+    }
+
+    #[test]
+    fn the_oldest_release_commit_is_the_tools_and_a_later_copy_is_the_maintainers() {
+        // old-main ── R ── M1 ── R-copy: main was rewritten under the branch.
+        let chain = vec![
+            commit("old", &["older"], "feat: gone from main"),
+            ours("r", "old"),
+            commit("m1", &["r"], "docs: reword"),
+            ours("copy", "m1"),
+        ];
+        let own = ownership(&chain, |_| false).unwrap();
+        assert_eq!(own.tool.id, "r");
+        let ids: Vec<&str> = own.theirs.iter().map(|t| t.commit.id.as_str()).collect();
+        assert_eq!(ids, ["m1", "copy"]);
+    }
+
+    #[test]
+    fn a_branch_without_the_release_commit_was_rewritten() {
+        let chain = vec![
+            commit("a", &["base"], "chore(release): core 0.2.0"),
+            commit("b", &["a"], "docs: reword"),
+        ];
+        assert_eq!(ownership(&chain, |_| true), Err(Rewritten { commits: 2 }));
+        assert_eq!(ownership(&[], |_| true), Err(Rewritten { commits: 0 }));
+    }
+
+    #[test]
+    fn typed_versions_are_those_the_tip_changed_or_the_release_commit_kept() {
+        let at = |name: &str, tool: Option<&str>, tip: Option<&str>| VersionAt {
+            name: name.into(),
+            tool: tool.map(str::to_owned),
+            tip: tip.map(str::to_owned),
+        };
+        let versions = [
+            at("same", Some("0.1.1"), Some("0.1.1")),
+            at("typed", Some("0.1.1"), Some("0.3.0")),
+            at("kept", Some("2.0.0"), Some("2.0.0")),
+            at("new", None, Some("0.1.0")),
+            at("gone", Some("1.0.1"), None),
+            at("below", Some("1.0.1"), Some("0.9.0")),
+            at("junk", Some("1.0.1"), Some("1.0.x")),
+        ];
+        let kept = BTreeMap::from([("kept".to_owned(), v("2.0.0"))]);
+        let last = v("1.0.0");
+        let problem = |name: &str, version: &Version| {
+            (name == "below" && *version <= last)
+                .then(|| format!("{name} {version} is not above its last release {last}"))
+        };
+        let (typed, notes) = typed_versions(&versions, &kept, problem);
+        assert_eq!(
+            typed,
+            BTreeMap::from([
+                ("kept".to_owned(), v("2.0.0")),
+                ("new".to_owned(), v("0.1.0")),
+                ("typed".to_owned(), v("0.3.0")),
+            ])
+        );
+        assert_eq!(
+            notes,
+            [
+                "merging this PR would be refused: below 0.9.0 is not above its last release 1.0.0",
+                "merging this PR would be refused: junk: the version \"1.0.x\" on this branch is no semantic version",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_conflict_comment_names_the_files_the_ways_out_and_a_marker_per_state() {
+        let stuck = Stuck::Conflict {
+            commit: "0123456789abcdef".into(),
+            files: vec!["crates/core/CHANGELOG.md".into()],
+        };
+        let text = stuck.comment("releasekit/release", "main", "tip1");
+        assert!(text.contains("`crates/core/CHANGELOG.md`"), "{text}");
+        assert!(text.contains("your commit 0123456"), "{text}");
+        assert!(text.contains("**Resolve it on the branch:**"), "{text}");
+        assert!(
+            text.contains("**Start over:** delete the branch `releasekit/release`"),
+            "{text}"
+        );
+        let marker = stuck.marker("tip1");
+        assert!(text.trim_end().ends_with(&marker));
+        assert!(commented(&["hello".into(), text.clone()], &marker));
+        assert!(
+            !commented(std::slice::from_ref(&text), &stuck.marker("tip2")),
+            "a new push is a new state"
+        );
+        insta::assert_snapshot!("conflict_comment", text);
+        let rewritten = Stuck::Rewritten { commits: 3 }.comment("b", "main", "tip1");
+        assert!(
+            !rewritten.contains("Resolve it on the branch"),
+            "{rewritten}"
+        );
+        assert!(rewritten.contains("Start over"), "{rewritten}");
+    }
+}
