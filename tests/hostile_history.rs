@@ -130,6 +130,11 @@ fn options(rng: &mut fastrand::Rng) -> PlanOptions {
         date: "2026-01-01".into(),
         repository_url: Some("https://github.com/acme/widgets".into()),
         commit_rules: CommitRules::default(),
+        // A version typed into the Release PR, any at all.
+        given: match rng.bool() {
+            true => [("a".to_owned(), version(rng))].into(),
+            false => Default::default(),
+        },
     }
 }
 
@@ -273,6 +278,10 @@ fn arbitrary_messages_versions_and_tags_never_panic_the_planner_or_forge_a_commi
         if let Ok(plan) = result {
             assert_no_forged_commit(&plan, &history, &case);
             for c in plan.released() {
+                if let Some(given) = options.given.get(&c.name) {
+                    assert_eq!(&c.planned_version, given, "{case}: a typed version is kept");
+                    continue;
+                }
                 assert!(
                     c.planned_version >= c.initial_version
                         || !c.initial_version.pre.is_empty()
@@ -445,7 +454,12 @@ fn arbitrary_commit_messages_in_a_real_repository_are_read_back_one_for_one() {
             shallow: false,
             root_manifests: &BTreeMap::new(),
         };
-        let plan = build_plan(facts, &options(rng)).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        // No typed version here: one that names an existing tag is refused, as it should be.
+        let options = PlanOptions {
+            given: BTreeMap::new(),
+            ..options(rng)
+        };
+        let plan = build_plan(facts, &options).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
         assert_no_forged_commit(&plan, &history, &format!("seed {seed}"));
     }
 }

@@ -448,6 +448,7 @@ fn plan_options(ctx: &Context<'_>, settings: &Settings, selection: &Selection) -
         date: today(),
         repository_url: ctx.repository_url(),
         commit_rules: settings.commits.clone(),
+        given: BTreeMap::new(),
     }
 }
 

@@ -89,6 +89,9 @@ pub struct PlanOptions {
     pub repository_url: Option<String>,
     /// What each kind of commit asks for (`[commits]`).
     pub commit_rules: CommitRules,
+    /// Versions the maintainer typed into the Release PR: released as they are, and the
+    /// dependents follow them.
+    pub given: BTreeMap<String, Version>,
 }
 
 /// Published versions per crate name, as far as they are known.
@@ -170,6 +173,8 @@ pub enum Reason {
     ReleaseAs { commit: String, version: Version },
     /// No prerelease is asked for: the prerelease series `from` belongs to ends.
     Graduation { from: Version },
+    /// The maintainer typed this version into the Release PR.
+    Edited { version: Version },
 }
 
 impl std::fmt::Display for Reason {
@@ -194,6 +199,7 @@ impl std::fmt::Display for Reason {
             }
             Reason::ReleaseAs { commit, version } => write!(f, "Release-As {version} ({commit})"),
             Reason::Graduation { from } => write!(f, "graduates from {from}"),
+            Reason::Edited { version } => write!(f, "version {version} typed into the Release PR"),
         }
     }
 }

@@ -182,6 +182,7 @@ fn options() -> PlanOptions {
         date: "2026-11-21".into(),
         repository_url: None,
         commit_rules: CommitRules::default(),
+        given: BTreeMap::new(),
     }
 }
 

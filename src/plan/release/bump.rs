@@ -1,8 +1,8 @@
 //! The bump decision: from a crate's release point and the commits that belong to it, whether
 //! it is released, how far it moves and why; then the version each released crate gets.
 //!
-//! Precedence, highest first: a new crate is released at its version; a `Release-As` footer
-//! sets the version; `bump_type` forces a level; otherwise the commits decide. On top of any
+//! Precedence, highest first: a version typed into the Release PR is taken as given; a new
+//! crate is released at its version; a `Release-As` footer sets the version; `bump_type` forces a level; otherwise the commits decide. On top of any
 //! of them an unreleased manifest version is a floor (the release reaches at least it), and
 //! a crate on a prerelease graduates when no prerelease is asked for.
 
@@ -83,7 +83,14 @@ pub(super) fn decide(
         exact: None,
         graduate: false,
     };
-    if found.point.is_none() {
+    if let Some(version) = options.given.get(&m.name) {
+        // Typed into the Release PR by the maintainer: above everything else.
+        st.bump = implied_bump(&st.base, version);
+        st.reasons.push(Reason::Edited {
+            version: version.clone(),
+        });
+        st.exact = Some(version.clone());
+    } else if found.point.is_none() {
         st.released = true;
         st.reasons.push(Reason::New);
     } else if let Some((commit, version)) = release_as(m, found, &counted)? {
