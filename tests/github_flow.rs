@@ -380,7 +380,7 @@ fn each_release_group_gets_its_own_branch_and_release_pr() {
 }
 
 #[test]
-fn a_tag_that_exists_elsewhere_is_kept_and_reported() {
+fn a_merged_version_whose_tag_exists_at_another_commit_is_refused_with_nothing_created() {
     let w = World::new();
     w.prepare().ok();
     let elsewhere = w.head();
@@ -392,20 +392,22 @@ fn a_tag_that_exists_elsewhere_is_kept_and_reported() {
     );
     assert_eq!(made.status, 201);
     let event = w.merge_release_pr(1);
-    let run = w.action("pull_request", event, &[]).ok();
+    let run = w.action("pull_request", event, &[]);
+    assert_eq!(run.code(), Some(2), "{}", stderr(&run.out));
+    let err = stderr(&run.out);
+    assert!(
+        err.contains("core 0.1.1: the tag core-v0.1.1 exists already, at"),
+        "{err}"
+    );
+    assert!(run.writes.is_empty(), "{:?}", run.writes);
     assert_eq!(
         w.gh.refs()["refs/tags/core-v0.1.1"],
         elsewhere,
         "kept as it was"
     );
-    assert_eq!(w.gh.tag_objects().len(), 2, "the other two are created");
-    assert_eq!(w.gh.releases().len(), 3);
-    assert!(
-        run.summary
-            .contains("**Warning:** tag core-v0.1.1 exists at"),
-        "{}",
-        run.summary
-    );
+    assert!(w.gh.tag_objects().is_empty(), "no other tag either");
+    assert!(w.gh.releases().is_empty());
+    assert_eq!(w.gh.issue_labels(1), ["autorelease: pending"]);
 }
 
 /// Prepare asks the registry which versions it has (the dev-dependency rule), where `plan`

@@ -142,15 +142,22 @@ impl Git {
 
     /// Every tag with the commit it points at (annotated tags peeled).
     pub fn tags(&self) -> Result<Vec<Tag>, GitError> {
-        let out = run(
-            &self.trust,
-            &self.root,
-            &[
-                "for-each-ref",
-                "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)",
-                "refs/tags",
-            ],
-        )?;
+        self.tags_where(&[])
+    }
+
+    /// The tags `commit` reaches (on it or on its ancestors).
+    pub fn tags_reached_from(&self, commit: &str) -> Result<Vec<Tag>, GitError> {
+        self.tags_where(&[&format!("--merged={commit}")])
+    }
+
+    fn tags_where(&self, filter: &[&str]) -> Result<Vec<Tag>, GitError> {
+        let mut args = vec![
+            "for-each-ref",
+            "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)",
+        ];
+        args.extend_from_slice(filter);
+        args.push("refs/tags");
+        let out = run(&self.trust, &self.root, &args)?;
         Ok(out
             .lines()
             .filter_map(|line| {
@@ -181,11 +188,25 @@ impl Git {
         {
             return Ok(Vec::new());
         }
+        self.log_of(&["HEAD"])
+    }
+
+    /// The first-parent commits of `tip` that `base` does not reach, oldest first, read as
+    /// [`Git::log`] reads the history: the commits of a release branch above the base branch.
+    pub fn branch_log(&self, tip: &str, base: &str) -> Result<Vec<RawCommit>, GitError> {
+        let exclude = format!("^{base}");
+        let mut commits = self.log_of(&["--first-parent", tip, &exclude])?;
+        commits.reverse();
+        Ok(commits)
+    }
+
+    /// `git log` of `revs` (a rev-list range), newest first, with messages and changed paths.
+    fn log_of(&self, revs: &[&str]) -> Result<Vec<RawCommit>, GitError> {
         let (log, objects) = std::thread::scope(|s| {
-            let objects = s.spawn(|| self.commit_objects());
+            let objects = s.spawn(|| self.commit_objects(revs));
             let mut args = vec!["log"];
             args.extend_from_slice(LOG_ARGS);
-            args.push("HEAD");
+            args.extend_from_slice(revs);
             let mut cmd = command(&self.trust, &self.root);
             cmd.args(&args);
             let log = finish_bytes(cmd, &args, &self.root);
@@ -203,10 +224,11 @@ impl Git {
         Ok(git_output::join(entries, messages)?)
     }
 
-    /// Every commit object of HEAD's history, as `git cat-file --batch` prints them.
-    fn commit_objects(&self) -> Result<Vec<u8>, GitError> {
+    /// Every commit object of `revs`, as `git cat-file --batch` prints them.
+    fn commit_objects(&self, revs: &[&str]) -> Result<Vec<u8>, GitError> {
         let mut list = command(&self.trust, &self.root)
-            .args(["rev-list", "HEAD"])
+            .arg("rev-list")
+            .args(revs)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -222,7 +244,7 @@ impl Git {
         let listed = list.wait_with_output().map_err(GitError::Spawn)?;
         if !listed.status.success() {
             return Err(GitError::Failed {
-                command: "rev-list HEAD".into(),
+                command: format!("rev-list {}", revs.join(" ")),
                 dir: self.root.clone(),
                 stderr: String::from_utf8_lossy(&listed.stderr).trim().to_owned(),
             });
@@ -268,67 +290,40 @@ impl Git {
             .collect())
     }
 
-    /// The text of `path` (repository-relative) in each commit of `commits`, in order, through
-    /// one `git cat-file --batch`; `None` where that commit has no such file.
+    /// The text of `path` (repository-relative) in each commit of `commits`, in order
+    /// ([`Git::files_at`]); `None` where that commit has no such file.
     pub fn file_at_commits(
         &self,
         path: &str,
         commits: &[&str],
     ) -> Result<Vec<Option<String>>, GitError> {
-        use std::io::Write;
-        use std::process::Stdio;
-        if commits.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut cmd = command(&self.trust, &self.root);
-        cmd.args(["cat-file", "--batch"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().map_err(GitError::Spawn)?;
-        let input: String = commits.iter().map(|c| format!("{c}:{path}\n")).collect();
-        let mut stdin = child.stdin.take().expect("piped stdin");
-        // git answers while it reads: feeding it from another thread cannot deadlock.
-        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-        let out = child.wait_with_output().map_err(GitError::Spawn)?;
-        let _ = writer.join();
-        let failed = |stderr: String| GitError::Failed {
-            command: "cat-file --batch".into(),
-            dir: self.root.clone(),
-            stderr,
-        };
-        if !out.status.success() {
-            return Err(failed(
-                String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-            ));
-        }
-        let mut rest = &out.stdout[..];
-        let mut texts = Vec::with_capacity(commits.len());
-        for _ in commits {
-            let end = rest
-                .iter()
-                .position(|&b| b == b'\n')
-                .ok_or_else(|| failed("the answer ended early".into()))?;
-            let header = String::from_utf8_lossy(&rest[..end]).into_owned();
-            rest = &rest[end + 1..];
-            // `<id> <type> <size>` and the object, or `<name> missing` (no such file there).
-            let mut fields = header.rsplitn(3, ' ');
-            let size = fields.next().and_then(|size| size.parse::<usize>().ok());
-            let kind = fields.next();
-            match size {
-                Some(size) if rest.len() > size => {
-                    let object = &rest[..size];
-                    texts.push(
-                        (kind == Some("blob"))
-                            .then(|| String::from_utf8_lossy(object).into_owned()),
-                    );
-                    rest = &rest[size + 1..];
-                }
-                Some(_) => return Err(failed("the answer ended early".into())),
-                None => texts.push(None),
-            }
-        }
-        Ok(texts)
+        let wanted: Vec<(&str, &str)> = commits.iter().map(|c| (*c, path)).collect();
+        self.files_at(&wanted)
+    }
+
+    /// Every `Cargo.toml` in `commit`'s tree (repository-relative paths).
+    pub fn manifests_at(&self, commit: &str) -> Result<Vec<String>, GitError> {
+        let out = run(
+            &self.trust,
+            &self.root,
+            &["ls-tree", "-r", "-z", "--name-only", commit],
+        )?;
+        Ok(out
+            .split('\0')
+            .filter(|p| *p == "Cargo.toml" || p.ends_with("/Cargo.toml"))
+            .map(str::to_owned)
+            .collect())
+    }
+
+    /// The day (`YYYY-MM-DD`, UTC) of `rev`'s commit date; `None` for a date out of range.
+    pub fn commit_date(&self, rev: &str) -> Result<Option<String>, GitError> {
+        let out = run(&self.trust, &self.root, &["log", "-1", "--format=%ct", rev])?;
+        Ok(out
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
+            .map(|t| t.date().to_string()))
     }
 
     /// The commit id of `rev`.
@@ -403,42 +398,31 @@ impl Git {
         Ok(tree)
     }
 
-    /// Push `commit` to `branch` of `remote`, replacing what is there. The token reaches git
-    /// only through `http.extraheader` in this one command's environment (never argv, never
-    /// the configuration on disk); an empty value first drops what actions/checkout persisted.
+    /// Push `commit` to `branch` of `remote`, replacing what is there — but only when the
+    /// branch still is at `expected` (`None`: when it does not exist), so that a commit the
+    /// maintainer pushed meanwhile is never thrown away. The token reaches git only through
+    /// `http.extraheader` in this one command's environment (never argv, never the
+    /// configuration on disk); an empty value first drops what actions/checkout persisted.
     pub fn force_push(
         &self,
         remote: &str,
         commit: &str,
         branch: &str,
+        expected: Option<&str>,
         auth: Option<&PushAuth>,
     ) -> Result<(), GitError> {
         let mut cmd = command(&self.trust, &self.root);
         cmd.args([
             "push",
-            "--force",
+            &format!(
+                "--force-with-lease=refs/heads/{branch}:{}",
+                expected.unwrap_or_default()
+            ),
             "--quiet",
             remote,
             &format!("{commit}:refs/heads/{branch}"),
         ]);
-        if let Some(auth) = auth {
-            use base64::Engine;
-            let key = match &auth.server {
-                Some(server) => format!("http.{}/.extraheader", server.trim_end_matches('/')),
-                None => "http.extraheader".to_owned(),
-            };
-            let basic = base64::engine::general_purpose::STANDARD
-                .encode(format!("x-access-token:{}", auth.token));
-            cmd.env("GIT_CONFIG_COUNT", "2")
-                .env("GIT_CONFIG_KEY_0", &key)
-                .env("GIT_CONFIG_VALUE_0", "")
-                .env("GIT_CONFIG_KEY_1", &key)
-                .env(
-                    "GIT_CONFIG_VALUE_1",
-                    format!("AUTHORIZATION: basic {basic}"),
-                )
-                .env("GIT_TERMINAL_PROMPT", "0");
-        }
+        authenticate(&mut cmd, auth);
         finish(cmd, &["push", remote, branch], &self.root).map(drop)
     }
 
@@ -456,6 +440,143 @@ impl Git {
         )?;
         Ok(out.split_whitespace().next().map(str::to_owned))
     }
+
+    /// Fetch `branch` of `remote` (its commits; of our refs only `FETCH_HEAD` changes) and
+    /// return the commit it points at; `None` when it does not exist.
+    pub fn fetch_branch(
+        &self,
+        remote: &str,
+        branch: &str,
+        auth: Option<&PushAuth>,
+    ) -> Result<Option<String>, GitError> {
+        if self.remote_branch(remote, branch)?.is_none() {
+            return Ok(None);
+        }
+        let mut cmd = command(&self.trust, &self.root);
+        cmd.args([
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            remote,
+            &format!("refs/heads/{branch}"),
+        ]);
+        authenticate(&mut cmd, auth);
+        finish(cmd, &["fetch", remote, branch], &self.root)?;
+        Ok(Some(self.rev_parse("FETCH_HEAD")?))
+    }
+
+    /// Whether `ancestor` is `commit` or one of its ancestors.
+    pub fn is_ancestor(&self, ancestor: &str, commit: &str) -> Result<bool, GitError> {
+        let mut cmd = command(&self.trust, &self.root);
+        cmd.args(["merge-base", "--is-ancestor", ancestor, commit]);
+        let out = cmd.output().map_err(GitError::Spawn)?;
+        match out.status.code() {
+            Some(0) => Ok(true),
+            Some(1) => Ok(false),
+            _ => Err(GitError::Failed {
+                command: "merge-base --is-ancestor".into(),
+                dir: self.root.clone(),
+                stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            }),
+        }
+    }
+
+    /// The paths (repository-relative) whose content differs between two commits.
+    pub fn changed_paths(&self, from: &str, to: &str) -> Result<Vec<String>, GitError> {
+        let out = run(
+            &self.trust,
+            &self.root,
+            &["diff", "--no-renames", "--name-only", "-z", from, to, "--"],
+        )?;
+        Ok(out
+            .split('\0')
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect())
+    }
+
+    /// The text of each `(commit, path)` (repository-relative path), through one
+    /// `git cat-file --batch`; `None` where that commit has no such file.
+    pub fn files_at(&self, wanted: &[(&str, &str)]) -> Result<Vec<Option<String>>, GitError> {
+        use std::io::Write;
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut cmd = command(&self.trust, &self.root);
+        cmd.args(["cat-file", "--batch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().map_err(GitError::Spawn)?;
+        let input: String = wanted
+            .iter()
+            .map(|(commit, path)| format!("{commit}:{path}\n"))
+            .collect();
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        // git answers while it reads: feeding it from another thread cannot deadlock.
+        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+        let out = child.wait_with_output().map_err(GitError::Spawn)?;
+        let _ = writer.join();
+        let failed = |stderr: String| GitError::Failed {
+            command: "cat-file --batch".into(),
+            dir: self.root.clone(),
+            stderr,
+        };
+        if !out.status.success() {
+            return Err(failed(
+                String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            ));
+        }
+        let mut rest = &out.stdout[..];
+        let mut texts = Vec::with_capacity(wanted.len());
+        for _ in wanted {
+            let end = rest
+                .iter()
+                .position(|&b| b == b'\n')
+                .ok_or_else(|| failed("the answer ended early".into()))?;
+            let header = String::from_utf8_lossy(&rest[..end]).into_owned();
+            rest = &rest[end + 1..];
+            // `<id> <type> <size>` and the object, or `<name> missing` (no such file there).
+            let mut fields = header.rsplitn(3, ' ');
+            let size = fields.next().and_then(|size| size.parse::<usize>().ok());
+            let kind = fields.next();
+            match size {
+                Some(size) if rest.len() > size => {
+                    let object = &rest[..size];
+                    texts.push(
+                        (kind == Some("blob"))
+                            .then(|| String::from_utf8_lossy(object).into_owned()),
+                    );
+                    rest = &rest[size + 1..];
+                }
+                Some(_) => return Err(failed("the answer ended early".into())),
+                None => texts.push(None),
+            }
+        }
+        Ok(texts)
+    }
+}
+
+/// Let `cmd` reach `auth`'s server with its token: `http.extraheader` in this command's
+/// environment only; an empty value first drops what actions/checkout persisted.
+fn authenticate(cmd: &mut Command, auth: Option<&PushAuth>) {
+    let Some(auth) = auth else { return };
+    use base64::Engine;
+    let key = match &auth.server {
+        Some(server) => format!("http.{}/.extraheader", server.trim_end_matches('/')),
+        None => "http.extraheader".to_owned(),
+    };
+    let basic =
+        base64::engine::general_purpose::STANDARD.encode(format!("x-access-token:{}", auth.token));
+    cmd.env("GIT_CONFIG_COUNT", "2")
+        .env("GIT_CONFIG_KEY_0", &key)
+        .env("GIT_CONFIG_VALUE_0", "")
+        .env("GIT_CONFIG_KEY_1", &key)
+        .env(
+            "GIT_CONFIG_VALUE_1",
+            format!("AUTHORIZATION: basic {basic}"),
+        )
+        .env("GIT_TERMINAL_PROMPT", "0");
 }
 
 /// The token for one push, and the server it is for (`GITHUB_SERVER_URL`).
@@ -512,6 +633,90 @@ impl Worktree {
         Ok(run(&self.trust, &self.dir, &["rev-parse", "HEAD"])?
             .trim()
             .to_owned())
+    }
+}
+
+/// What replaying one commit did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Picked {
+    /// The new commit's id.
+    Done(String),
+    /// The change does not apply: these files (repository-relative) conflict. The worktree is
+    /// back where it was.
+    Conflict(Vec<String>),
+}
+
+impl Worktree {
+    /// The commit checked out.
+    pub fn head(&self) -> Result<String, GitError> {
+        Ok(run(&self.trust, &self.dir, &["rev-parse", "HEAD"])?
+            .trim()
+            .to_owned())
+    }
+
+    /// Check out `commit` (detached), dropping nothing: the worktree is ours and clean.
+    pub fn checkout(&self, commit: &str) -> Result<(), GitError> {
+        run(
+            &self.trust,
+            &self.dir,
+            &["checkout", "--quiet", "--detach", commit],
+        )
+        .map(drop)
+    }
+
+    /// Apply `commit` again on the checked-out commit, as its own author and committer at its
+    /// own dates, so that a replay onto the same parent is the same commit. A merge is applied
+    /// as its change against its first parent. A commit that was or becomes empty is kept
+    /// empty: it is still the maintainer's. No hook runs and nothing is signed.
+    pub fn cherry_pick(&self, commit: &str, merge: bool) -> Result<Picked, GitError> {
+        let who = run(
+            &self.trust,
+            &self.dir,
+            &["log", "-1", "--format=%cn%x00%ce%x00%ct %cz", commit],
+        )?;
+        let mut who = who.trim_end_matches('\n').split('\0');
+        let (name, email, date) = (
+            who.next().unwrap_or_default(),
+            who.next().unwrap_or_default(),
+            who.next().unwrap_or_default(),
+        );
+        let mut cmd = command(&self.trust, &self.dir);
+        cmd.args([
+            "-c",
+            "core.hooksPath=/dev/null",
+            "-c",
+            "commit.gpgSign=false",
+            "cherry-pick",
+            "--allow-empty",
+            "--keep-redundant-commits",
+        ]);
+        if merge {
+            cmd.args(["-m", "1"]);
+        }
+        cmd.arg(commit)
+            .env("GIT_COMMITTER_NAME", name)
+            .env("GIT_COMMITTER_EMAIL", email)
+            .env("GIT_COMMITTER_DATE", date);
+        match finish(cmd, &["cherry-pick", commit], &self.dir) {
+            Ok(_) => Ok(Picked::Done(self.head()?)),
+            Err(error) => {
+                let conflicted = run(
+                    &self.trust,
+                    &self.dir,
+                    &["diff", "--name-only", "-z", "--diff-filter=U"],
+                )?;
+                let files: Vec<String> = conflicted
+                    .split('\0')
+                    .filter(|f| !f.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                let _ = run(&self.trust, &self.dir, &["cherry-pick", "--abort"]);
+                if files.is_empty() {
+                    return Err(error);
+                }
+                Ok(Picked::Conflict(files))
+            }
+        }
     }
 }
 

@@ -576,6 +576,30 @@ impl GitHub {
         Ok(())
     }
 
+    /// The text of every comment on issue or pull request `number`, oldest first.
+    pub fn comments(&self, number: u64) -> Result<Vec<String>> {
+        #[derive(Deserialize)]
+        struct Comment {
+            #[serde(default)]
+            body: Option<String>,
+        }
+        const PER_PAGE: usize = 100;
+        let mut texts = Vec::new();
+        // A bound, not a limit anyone meets: 3,000 comments.
+        for page in 1..=30 {
+            let path = self.repo_path(&format!(
+                "/issues/{number}/comments?per_page={PER_PAGE}&page={page}"
+            ));
+            let comments: Vec<Comment> = self.get_json(&path)?.unwrap_or_default();
+            let last = comments.len() < PER_PAGE;
+            texts.extend(comments.into_iter().filter_map(|c| c.body));
+            if last {
+                break;
+            }
+        }
+        Ok(texts)
+    }
+
     /// Make sure the repository has this label.
     pub fn ensure_label(&self, name: &str, color: &str, description: &str) -> Result<Outcome> {
         let path = self.repo_path(&format!("/labels/{}", encode(name)));

@@ -252,6 +252,8 @@ pub struct Gathered {
     libs: BTreeSet<String>,
     /// The root manifest around the commits the plan asked for.
     root_manifests: BTreeMap<String, ManifestTexts>,
+    /// The date of the changelog sections (`YYYY-MM-DD`): today, or what the stage sets.
+    pub(crate) date: String,
 }
 
 impl Gathered {
@@ -391,6 +393,7 @@ pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
         target_dir,
         libs,
         root_manifests: BTreeMap::new(),
+        date: today(),
     };
     // Before the API checks: they plan already, and a plan needs these texts.
     if let Some(git) = git {
@@ -454,7 +457,22 @@ fn plan_options(ctx: &Context<'_>, settings: &Settings, selection: &Selection) -
 
 /// Plan the release of `selection` from facts gathered once.
 pub fn plan_for(ctx: &Context<'_>, g: &Gathered, selection: &Selection) -> Result<ReleasePlan> {
-    let options = plan_options(ctx, &g.settings, selection);
+    plan_given(ctx, g, selection, &BTreeMap::new())
+}
+
+/// [`plan_for`], with the versions `given` (typed into the Release PR) taken as they are, and
+/// the changelog sections dated [`Gathered::date`].
+pub(crate) fn plan_given(
+    ctx: &Context<'_>,
+    g: &Gathered,
+    selection: &Selection,
+    given: &BTreeMap<String, Version>,
+) -> Result<ReleasePlan> {
+    let options = PlanOptions {
+        date: g.date.clone(),
+        given: given.clone(),
+        ..plan_options(ctx, &g.settings, selection)
+    };
     let none = Published::new();
     let mut plan = build_plan(g.facts(&none), &options)?;
     if let Some(why) = &g.index_unread {

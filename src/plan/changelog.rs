@@ -133,6 +133,14 @@ pub fn insert_section(existing: Option<&str>, version: &Version, section: &str) 
 /// The body of `version`'s section in a changelog (without its `## ` heading, trimmed): what
 /// a GitHub Release says. `None` when the changelog has no section for it.
 pub fn section(text: &str, version: &Version) -> Option<String> {
+    let whole = whole_section(text, version)?;
+    let body = whole.split_once('\n').map_or("", |(_, rest)| rest);
+    Some(body.trim().to_owned())
+}
+
+/// `version`'s section with its `## ` heading, as the file has it (line ends as `\n`, trailing
+/// white space trimmed): what the Release PR shows, the maintainer's edits included.
+pub fn whole_section(text: &str, version: &Version) -> Option<String> {
     let headings = level_two_headings(text);
     let index = headings
         .iter()
@@ -141,9 +149,7 @@ pub fn section(text: &str, version: &Version) -> Option<String> {
     let end = headings
         .get(index + 1)
         .map_or_else(|| trailing_link_definitions(text), |&(at, _)| at);
-    let body = &text[start..end];
-    let body = body.split_once('\n').map_or("", |(_, rest)| rest);
-    Some(body.trim().replace("\r\n", "\n"))
+    Some(text[start..end].trim_end().replace("\r\n", "\n"))
 }
 
 /// `- **scope:** summary (#12, abc1234)`, with links when the repository is known.

@@ -299,11 +299,11 @@ pub fn parse_manifest(body: &str) -> Result<ReleaseManifest, PrError> {
 /// everything but a one-line intro and the manifest. The manifest is never cut: at about 200
 /// characters a crate (typical names) it alone exceeds the limit only beyond about 300 crates,
 /// and then the body is returned over the limit (GitHub refuses it; the caller must say so).
-pub fn body(plan: &ReleasePlan, manifest: &ReleaseManifest) -> String {
+pub fn body(plan: &ReleasePlan, manifest: &ReleaseManifest, edits: &PrEdits) -> String {
     let find = |name: &str| plan.crates.iter().find(|c| c.name == name);
     let mut parts = Parts {
-        intro: intro(manifest),
-        table: Some(table(manifest, find, true)),
+        intro: intro(manifest, edits),
+        table: Some(table(manifest, find, edits, true)),
         waves: waves(plan),
         notes: notes(plan),
         changelogs: manifest
@@ -344,7 +344,7 @@ pub fn body(plan: &ReleasePlan, manifest: &ReleaseManifest) -> String {
         }
     }
     if parts.len() > BODY_LIMIT {
-        parts.table = Some(table(manifest, find, false));
+        parts.table = Some(table(manifest, find, edits, false));
     }
     if parts.len() > BODY_LIMIT {
         parts.waves = None;
@@ -480,20 +480,25 @@ fn details(summary: &str, content: &str) -> String {
     format!("<details><summary>{summary}</summary>\n\n{content}\n\n</details>\n\n")
 }
 
-fn intro(manifest: &ReleaseManifest) -> String {
+fn intro(manifest: &ReleaseManifest, edits: &PrEdits) -> String {
     let group = match &manifest.group {
         Some(group) => format!(" for group `{group}`"),
         None => String::new(),
     };
+    let yours = match edits.commits {
+        0 => String::new(),
+        n => format!(" This branch carries {n} commit(s) of yours on top of the release commit."),
+    };
     format!(
         "This Release PR was opened by releasekit-cargo{group}. Merging it tags each crate below at the merge commit, creates its GitHub Release and publishes it to the registry.\n\n\
-         Do not edit this branch or this description by hand: the next run of `prepare` regenerates both.\n\n"
+         You may edit this branch — reword a changelog line, type another version into a manifest: what is merged is what is released, and the next run of `prepare` keeps your commits on top of its own.{yours} This description is written again by each run.\n\n"
     )
 }
 
 fn table<'a>(
     manifest: &ReleaseManifest,
     find: impl Fn(&str) -> Option<&'a CrateRelease>,
+    edits: &PrEdits,
     reasons: bool,
 ) -> String {
     let mut out = String::from(if reasons {
@@ -516,9 +521,13 @@ fn table<'a>(
         } else {
             String::new()
         };
+        let edited = edits
+            .of(&c.name)
+            .map(|what| format!(" (edited in this PR: {what})"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "| `{}` | {version} | {bump} |{reason} `{}` |",
+            "| `{}`{edited} | {version} | {bump} |{reason} `{}` |",
             c.name,
             cell(&c.tag)
         );
@@ -752,7 +761,7 @@ mod tests {
     fn body_manifest_round_trips_through_parse_manifest() {
         let plan = three_crates();
         let m = manifest(&plan, Some("core"));
-        assert_eq!(parse_manifest(&body(&plan, &m)), Ok(m));
+        assert_eq!(parse_manifest(&body(&plan, &m, &PrEdits::default())), Ok(m));
     }
 
     #[test]
@@ -769,7 +778,7 @@ mod tests {
         );
         let text = format!(
             "Earlier body, for the record:\n\n```\n{quoted}```\n\n{}",
-            body(&plan, &current)
+            body(&plan, &current, &PrEdits::default())
         );
         assert_eq!(parse_manifest(&text), Ok(current));
     }
@@ -779,7 +788,7 @@ mod tests {
         let mut plan = three_crates();
         plan.crates[0].planned_tag = "kit-->v1 --!> <x>".into();
         let m = manifest(&plan, None);
-        let text = body(&plan, &m);
+        let text = body(&plan, &m, &PrEdits::default());
         let block = &text[text.rfind(MARKER).unwrap()..];
         assert_eq!(block.matches("-->").count(), 1, "only the block's own end");
         assert_eq!(
@@ -988,7 +997,13 @@ mod tests {
     fn pr_body_three_crates() {
         let plan = three_crates();
         let m = manifest(&plan, None);
-        insta::assert_snapshot!("pr_body_three_crates", body(&plan, &m));
+        // The maintainer typed kit's version and reworded kit-core's changelog.
+        let edits = PrEdits {
+            version: BTreeSet::from(["kit".to_owned()]),
+            changelog: BTreeSet::from(["kit-core".to_owned()]),
+            commits: 2,
+        };
+        insta::assert_snapshot!("pr_body_three_crates", body(&plan, &m, &edits));
     }
 
     /// A plan whose crates' changelogs are `sizes` characters long (roughly).
@@ -1008,7 +1023,7 @@ mod tests {
     fn an_oversized_body_collapses_the_largest_changelog_first() {
         let plan = sized(&[10_000, 40_000, 10_000, 1_000, 10_000]);
         let m = manifest(&plan, None);
-        let text = body(&plan, &m);
+        let text = body(&plan, &m, &PrEdits::default());
         assert!(text.chars().count() <= BODY_LIMIT);
         assert!(text.contains(
             "The changelog of c001 is too long for this PR; it is in crates/c001/CHANGELOG.md on this branch."
@@ -1031,7 +1046,7 @@ mod tests {
         sizes[42] = 3_000;
         let plan = sized(&sizes);
         let m = manifest(&plan, None);
-        let text = body(&plan, &m);
+        let text = body(&plan, &m, &PrEdits::default());
         assert!(
             text.chars().count() <= BODY_LIMIT,
             "{}",
@@ -1063,7 +1078,7 @@ mod tests {
     fn a_manifest_beyond_the_limit_is_returned_whole_after_a_one_line_intro() {
         let plan = many(400, |i| format!("a_rather_long_crate_name_{i}"));
         let m = manifest(&plan, None);
-        let text = body(&plan, &m);
+        let text = body(&plan, &m, &PrEdits::default());
         assert!(text.chars().count() > BODY_LIMIT);
         assert_eq!(text.lines().nth(1), Some(""));
         assert!(text.lines().nth(2).unwrap().starts_with(MARKER));
@@ -1074,7 +1089,7 @@ mod tests {
     fn three_hundred_crates_with_typical_names_fit() {
         let plan = many(300, |i| format!("bevy_thing_{i}"));
         let m = manifest(&plan, None);
-        let text = body(&plan, &m);
+        let text = body(&plan, &m, &PrEdits::default());
         assert!(
             text.chars().count() <= BODY_LIMIT,
             "{}",

@@ -43,6 +43,9 @@ pub struct PushEvent {
     pub git_ref: String,
     #[serde(default)]
     pub head_commit: Option<HeadCommit>,
+    /// The pushed commits (GitHub lists up to 20).
+    #[serde(default)]
+    pub commits: Vec<HeadCommit>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -156,13 +159,23 @@ pub fn decide(event: &Event, is_release_commit: impl Fn(&str) -> bool) -> Trigge
                     "push to the release branch {branch}: it is prepared, not a base branch"
                 ));
             }
-            match &push.head_commit {
-                Some(head) if is_release_commit(&head.message) => Trigger::Skip(format!(
+            // A rebase-merged Release PR puts the release commit below the maintainer's.
+            let release = push
+                .head_commit
+                .iter()
+                .chain(push.commits.iter().rev())
+                .find(|c| is_release_commit(&c.message));
+            match (&push.head_commit, release) {
+                (Some(head), Some(release)) if release.id == head.id => Trigger::Skip(format!(
                     "the head commit {} is a release commit: the release runs when its Release PR is merged",
                     short(&head.id)
                 )),
-                Some(_) => Trigger::Run(vec![Stage::Prepare]),
-                None => Trigger::Skip(format!(
+                (Some(_), Some(release)) => Trigger::Skip(format!(
+                    "the push holds the release commit {} (a Release PR merged by rebase): the release runs for its Release PR",
+                    short(&release.id)
+                )),
+                (Some(_), None) => Trigger::Run(vec![Stage::Prepare]),
+                (None, _) => Trigger::Skip(format!(
                     "push to {branch} without commits (a branch deletion?)"
                 )),
             }
@@ -267,6 +280,19 @@ mod tests {
             (
                 "push of a release commit",
                 push("refs/heads/main", Some("chore(release): a 1.0.0")),
+                None,
+            ),
+            (
+                "push of a rebase-merged Release PR",
+                parse_event(
+                    "push",
+                    &serde_json::json!({"ref": "refs/heads/main",
+                        "head_commit": {"id": "b", "message": "docs(core): reword"},
+                        "commits": [{"id": "a", "message": "chore(release): core 0.1.1"},
+                                    {"id": "b", "message": "docs(core): reword"}]})
+                    .to_string(),
+                )
+                .unwrap(),
                 None,
             ),
             (

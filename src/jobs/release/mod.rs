@@ -2,30 +2,32 @@
 //! create its GitHub Release, then move the PR's label from `autorelease: pending` to
 //! `autorelease: tagged`.
 //!
-//! The list comes from the merged PR's manifest, never from a new plan, but no text of the PR
-//! body is trusted: each crate it names must be a publishable member of the workspace at the
-//! merge commit, at the version the PR promised, and its tag is rendered again from
-//! `tag_format`, its name and that version, and checked against git's rules — all before
-//! anything is written. Tags and releases are created through the REST API one at a time; one
-//! that exists is kept and reported, so a re-run after a failure finishes the job without
-//! creating anything twice.
+//! What is released is what was merged ([`merged`]): each publishable member whose manifest
+//! version at the merge commit is above its last release, at that version, with that version's
+//! section of the merged `CHANGELOG.md` — whatever the maintainer edited on the Release PR, and
+//! whether it was merged with a merge commit, squashed or rebased. No text of the PR body is
+//! trusted: its manifest is a hint, each name it gives must be a publishable member, and every
+//! tag is rendered again from `tag_format`. Everything in the way is found before anything is
+//! written. Tags and releases are created through the REST API one at a time; one that exists
+//! is kept and reported, so a re-run after a failure finishes the job without creating
+//! anything twice.
 
-use std::collections::BTreeSet;
+mod merged;
+
+pub(crate) use merged::merged_release;
+
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::adapters::cargo;
 use crate::adapters::git::Git;
 use crate::adapters::github::{GitHub, NewRelease, Outcome, PullRequest};
 use crate::error::{Error, Result};
-use crate::jobs::{Context, relative_to, workspace_at};
+use crate::jobs::{Context, relative_to};
 use crate::plan::changelog;
-use crate::plan::history::{short_id as short, tag_name};
-use crate::plan::pr::{self, ManifestCrate, ReleaseManifest};
-use crate::plan::refname::check_ref_name;
-use crate::plan::release::member_tag_formats;
-use crate::plan::trigger::{LABEL_PENDING, LABEL_TAGGED, is_release_branch};
+use crate::plan::history::short_id as short;
+use crate::plan::pr::{ManifestCrate, ReleaseManifest};
+use crate::plan::trigger::{LABEL_PENDING, LABEL_TAGGED};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReleaseError {
@@ -33,12 +35,6 @@ pub enum ReleaseError {
     NoReleasePr { commit: String },
     #[error("pull request #{number} is not a merged Release PR ({why})")]
     NotReleasePr { number: u64, why: String },
-    #[error("the manifests at the merge commit {commit} do not match the Release PR #{number}: {}", mismatches.join("; "))]
-    Mismatch {
-        number: u64,
-        commit: String,
-        mismatches: Vec<String>,
-    },
     #[error(
         "the Release PR #{number} names {name:?}, which is no publishable member of the workspace at the merge commit {commit}"
     )]
@@ -47,6 +43,21 @@ pub enum ReleaseError {
         name: String,
         commit: String,
     },
+    #[error("the Release PR #{number} cannot be released as merged at {commit}: {}", problems.join("; "))]
+    Refused {
+        number: u64,
+        commit: String,
+        problems: Vec<String>,
+    },
+    #[error(
+        "the Release PR #{number} was merged with {path} giving the version {value:?}, which is no semantic version (merge commit {commit})"
+    )]
+    InvalidVersion {
+        number: u64,
+        commit: String,
+        path: String,
+        value: String,
+    },
 }
 
 impl ReleaseError {
@@ -54,8 +65,8 @@ impl ReleaseError {
         match self {
             ReleaseError::NoReleasePr { .. } => "merge the Release PR first (prepare opens it), or run release from its merge commit; in Actions, release runs on the `pull_request: closed` event of the merged Release PR".into(),
             ReleaseError::NotReleasePr { .. } => "release only runs for a merged pull request from releasekit/release… that carries a releasekit manifest".into(),
-            ReleaseError::Mismatch { .. } => "the merge changed versions after the Release PR was prepared: run prepare again and merge the new Release PR".into(),
             ReleaseError::NotAMember { .. } => "the Release PR's body was edited after prepare wrote it; nothing was created: run prepare again and merge the new Release PR".into(),
+            ReleaseError::Refused { .. } | ReleaseError::InvalidVersion { .. } => "nothing was created. Fix the versions on the base branch (each above its crate's last release, and not released yet) and push: prepare opens a new Release PR for them; or fix them and run release again for this PR".into(),
         }
     }
 }
@@ -76,10 +87,12 @@ pub struct Released {
 
 pub struct ReleaseReport {
     pub pull: PullRequest,
-    /// What is released: the PR's manifest as the workspace at the merge commit confirms it.
+    /// What is released: the crates as merged (see [`merged`]).
     pub manifest: ReleaseManifest,
     pub commit: String,
     pub released: Vec<Released>,
+    /// Where the Release PR's body said something else than what was merged.
+    pub differences: Vec<String>,
     /// Things kept as they were that a maintainer should look at.
     pub warnings: Vec<String>,
 }
@@ -100,10 +113,11 @@ pub fn run(ctx: &mut Context<'_>, number: Option<u64>) -> Result<ReleaseReport> 
         manifest: merged.manifest,
         commit: merged.commit,
         released: Vec::new(),
+        differences: merged.differences,
         warnings: merged.warnings,
     };
-    for warning in &report.warnings {
-        ctx.print(&format!("warning: {warning}\n"))?;
+    for line in report.differences.iter().chain(&report.warnings) {
+        ctx.print(&format!("warning: {line}\n"))?;
     }
     ctx.begin_group("tags and GitHub Releases")?;
     let result = release_all(ctx, &github, &git, &workspace_dir, &mut report);
@@ -113,174 +127,6 @@ pub fn run(ctx: &mut Context<'_>, number: Option<u64>) -> Result<ReleaseReport> 
     ctx.print_github_log(&github)?;
     finish(ctx, &report, result.as_ref().err())?;
     result.map(|()| report)
-}
-
-/// A merged Release PR and what it releases.
-pub(crate) struct MergedRelease {
-    pub pull: PullRequest,
-    /// Checked and re-derived from the workspace at `commit` ([`confirmed`]).
-    pub manifest: ReleaseManifest,
-    pub commit: String,
-    /// Where the PR body said something else than what is released.
-    pub warnings: Vec<String>,
-}
-
-/// The merged Release PR (`number`, else the `pull_request` event's, else the one merged at
-/// `GITHUB_SHA` or HEAD), what it releases and its merge commit.
-pub(crate) fn merged_release(
-    ctx: &Context<'_>,
-    github: &GitHub,
-    git: &Git,
-    number: Option<u64>,
-) -> Result<MergedRelease> {
-    let pull = find_pull(ctx, github, git, number.or_else(|| ctx.event_pull_number()))?;
-    let claimed = pr::parse_manifest(&pull.body)?;
-    // The id goes into git's arguments: only a full hex object id is one.
-    let commit = pull
-        .merge_commit_sha
-        .clone()
-        .filter(|sha| matches!(sha.len(), 40 | 64) && sha.bytes().all(|b| b.is_ascii_hexdigit()))
-        .ok_or_else(|| ReleaseError::NotReleasePr {
-            number: pull.number,
-            why: "it has no merge commit".into(),
-        })?;
-    let (manifest, warnings) = confirmed(ctx, git, pull.number, &claimed, &commit)?;
-    Ok(MergedRelease {
-        pull,
-        manifest,
-        commit,
-        warnings,
-    })
-}
-
-/// The crates `claimed` names, as the workspace at `commit` has them: each a publishable
-/// member at the version the PR promised, its tag rendered from `tag_format` (the settings of
-/// the checkout, the root manifest of the merge commit) and accepted by git's rules, its paths
-/// the member's own. Only the order, the primary crate and the previous versions are the PR's.
-fn confirmed(
-    ctx: &Context<'_>,
-    git: &Git,
-    number: u64,
-    claimed: &ReleaseManifest,
-    commit: &str,
-) -> Result<(ReleaseManifest, Vec<String>)> {
-    let (dir, tree) = workspace_at(ctx, git, commit, "release")?;
-    let repo_root = tree.as_ref().map_or(git.root(), |t| t.dir());
-    let metadata = ctx.cargo()?.metadata(&dir)?;
-    let root = metadata.workspace_root.clone().into_std_path_buf();
-    let workspace = cargo::workspace(&metadata, repo_root)?;
-    let settings = ctx.settings(&root)?;
-    let formats = member_tag_formats(
-        &workspace,
-        ctx.config.registry.as_deref(),
-        settings.tag_format.as_deref(),
-        &settings.groups,
-    )?;
-    let mut crates = Vec::new();
-    let mut warnings = Vec::new();
-    let mut mismatches = Vec::new();
-    let mut seen = BTreeSet::new();
-    for c in claimed
-        .crates
-        .iter()
-        .filter(|c| seen.insert(c.name.clone()))
-    {
-        let (Some(member), Some(format)) = (workspace.member(&c.name), formats.get(&c.name)) else {
-            return Err(ReleaseError::NotAMember {
-                number,
-                name: c.name.chars().take(100).collect(),
-                commit: commit.to_owned(),
-            }
-            .into());
-        };
-        if member.version != c.version {
-            mismatches.push(format!(
-                "{} is {}, not {}",
-                c.name, member.version, c.version
-            ));
-            continue;
-        }
-        let tag = tag_name(format, &member.name, &member.version);
-        check_ref_name(&tag).map_err(|why| Error::BadRefName {
-            what: "tag",
-            name: tag.clone(),
-            why,
-        })?;
-        if tag != c.tag {
-            let named: String = c.tag.chars().take(100).collect();
-            warnings.push(format!(
-                "the Release PR names the tag {named:?} for {} {}; {tag} is made from tag_format instead",
-                c.name, c.version
-            ));
-        }
-        crates.push(ManifestCrate {
-            name: member.name.clone(),
-            version: member.version.clone(),
-            tag,
-            previous: c.previous.clone(),
-            dir: member.dir.clone(),
-            manifest: member.manifest.clone(),
-            prerelease: !member.version.pre.is_empty(),
-            primary: c.primary,
-            wave: c.wave,
-        });
-    }
-    if !mismatches.is_empty() {
-        return Err(ReleaseError::Mismatch {
-            number,
-            commit: commit.to_owned(),
-            mismatches,
-        }
-        .into());
-    }
-    let manifest = ReleaseManifest {
-        format: claimed.format,
-        group: claimed.group.clone(),
-        crates,
-    };
-    Ok((manifest, warnings))
-}
-
-/// The merged Release PR `number`, or the one merged at `GITHUB_SHA` (else HEAD).
-fn find_pull(
-    ctx: &Context<'_>,
-    github: &GitHub,
-    git: &Git,
-    number: Option<u64>,
-) -> Result<PullRequest> {
-    let pull = match number {
-        Some(number) => github.pull(number)?.ok_or(ReleaseError::NotReleasePr {
-            number,
-            why: "it does not exist".into(),
-        })?,
-        None => {
-            let head = match ctx.env("GITHUB_SHA") {
-                Some(sha) => sha.to_owned(),
-                None => git.rev_parse("HEAD")?,
-            };
-            let mut candidates = github.commit_pulls(&head)?;
-            candidates.retain(|p| p.merged && is_release_branch(&p.head_ref));
-            candidates
-                .into_iter()
-                .next()
-                .ok_or(ReleaseError::NoReleasePr { commit: head })?
-        }
-    };
-    if !pull.merged {
-        return Err(ReleaseError::NotReleasePr {
-            number: pull.number,
-            why: "it is not merged".into(),
-        }
-        .into());
-    }
-    if !is_release_branch(&pull.head_ref) {
-        return Err(ReleaseError::NotReleasePr {
-            number: pull.number,
-            why: format!("its branch {} is not a release branch", pull.head_ref),
-        }
-        .into());
-    }
-    Ok(pull)
 }
 
 fn release_all(
@@ -435,6 +281,12 @@ fn finish(ctx: &mut Context<'_>, report: &ReleaseReport, failed: Option<&Error>)
             r.tag,
             what(r.tag_outcome)
         );
+    }
+    if !report.differences.is_empty() {
+        summary.push_str("\nReleased as merged; the Release PR's body said otherwise:\n\n");
+        for difference in &report.differences {
+            let _ = writeln!(summary, "- {difference}");
+        }
     }
     for warning in &report.warnings {
         let _ = write!(summary, "\n> **Warning:** {warning}\n");

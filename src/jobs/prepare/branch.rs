@@ -1,0 +1,324 @@
+//! The release branch as origin has it, and its rebuild: the release commit made again on the
+//! new base in a scratch worktree (the user's checkout is never touched), then the
+//! maintainer's commits replayed on top (`plan::branch` decides whose commit is which).
+//!
+//! Replays are deterministic: a commit whose parent did not change is kept as it is, and one
+//! applied again keeps its author, committer and dates, so a run with nothing new ends on the
+//! branch's own tip and pushes nothing. A conflict leaves everything as it was.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use semver::Version;
+
+use crate::adapters::cargo::{Cargo, workspace as workspace_of};
+use crate::adapters::git::{Git, Picked, PushAuth};
+use crate::error::Result;
+use crate::jobs::{Gathered, apply, relative_to};
+use crate::plan::branch::{
+    Ownership, Replay, Stuck, VersionAt, ownership, release_commit_message, tool_trailers,
+    typed_versions,
+};
+use crate::plan::changelog::whole_section;
+use crate::plan::manifest::manifest_facts;
+use crate::plan::merged::{Checks, MergedFacts, version_problem};
+use crate::plan::pr::ReleaseManifest;
+use crate::plan::release::{ReleasePlan, member_tag_formats};
+use crate::plan::workspace::Workspace;
+
+/// The release branch before this run.
+pub(super) struct Branch {
+    /// Where origin's branch points; `None`: it does not exist.
+    pub tip: Option<String>,
+    /// Whose commits are on it, when there is an open Release PR to keep them for.
+    pub owners: Option<std::result::Result<Ownership, Stuck>>,
+    /// The versions the maintainer typed, which the plan takes as given.
+    pub typed: BTreeMap<String, Version>,
+    /// Typed versions that cannot be taken, and why.
+    pub notes: Vec<String>,
+}
+
+/// Fetch `branch` and tell its commits apart. Without an open Release PR nothing on it is
+/// kept: the branch is rebuilt from scratch.
+pub(super) fn read(
+    git: &Git,
+    gathered: &Gathered,
+    registry: Option<&str>,
+    branch: &str,
+    head: &str,
+    open_pr: bool,
+    auth: Option<&PushAuth>,
+) -> Result<Branch> {
+    let tip = git.fetch_branch("origin", branch, auth)?;
+    let mut read = Branch {
+        tip: tip.clone(),
+        owners: None,
+        typed: BTreeMap::new(),
+        notes: Vec::new(),
+    };
+    let Some(tip) = tip.filter(|_| open_pr) else {
+        return Ok(read);
+    };
+    let chain = git.branch_log(&tip, head)?;
+    if chain.is_empty() {
+        // The base branch has all of it (merged, or reset): nothing of anyone's to keep.
+        return Ok(read);
+    }
+    let mut in_base = BTreeMap::new();
+    for commit in &chain {
+        for parent in commit.parents.iter().skip(1) {
+            in_base.insert(parent.clone(), git.is_ancestor(parent, head)?);
+        }
+    }
+    let owners = ownership(&chain, |id| in_base.get(id).copied().unwrap_or(false));
+    let owners = match owners {
+        Ok(owners) => owners,
+        Err(rewritten) => {
+            read.owners = Some(Err(Stuck::Rewritten {
+                commits: rewritten.commits,
+            }));
+            return Ok(read);
+        }
+    };
+    if !owners.theirs.is_empty() {
+        let kept = tool_trailers(&owners.tool.message)
+            .map(|t| t.kept)
+            .unwrap_or_default();
+        let versions = versions_at(git, gathered, registry, &owners.tool.id, &tip)?;
+        let formats = formats(gathered, registry)?;
+        let reachable = git.tags_reached_from(head)?;
+        let existing = git
+            .tags()?
+            .into_iter()
+            .map(|t| (t.name, t.commit))
+            .collect();
+        let facts = MergedFacts {
+            workspace: &gathered.workspace,
+            registry,
+            formats: &formats,
+            reachable: &reachable,
+            commit: &tip,
+        };
+        let checks = Checks {
+            hint: None,
+            existing: &existing,
+            listed: gathered.listed.as_ref(),
+        };
+        let (typed, notes) = typed_versions(&versions, &kept, |name, version| {
+            version_problem(&facts, &checks, name, version)
+        });
+        read.typed = typed;
+        read.notes = notes;
+    }
+    read.owners = Some(Ok(owners));
+    Ok(read)
+}
+
+/// Each publishable member's version in the release commit `tool` and at `tip`, as written.
+fn versions_at(
+    git: &Git,
+    gathered: &Gathered,
+    registry: Option<&str>,
+    tool: &str,
+    tip: &str,
+) -> Result<Vec<VersionAt>> {
+    let dir = workspace_dir(git, gathered);
+    let members: Vec<_> = gathered.workspace.publishable(registry).collect();
+    let paths: Vec<String> = std::iter::once(repo_path(&dir, Path::new("Cargo.toml")))
+        .chain(
+            members
+                .iter()
+                .map(|m| repo_path(&dir, Path::new(&m.manifest))),
+        )
+        .collect();
+    let wanted: Vec<(&str, &str)> = [tool, tip]
+        .iter()
+        .flat_map(|commit| paths.iter().map(move |p| (*commit, p.as_str())))
+        .collect();
+    let texts = git.files_at(&wanted)?;
+    let (at_tool, at_tip) = texts.split_at(paths.len());
+    let version_of = |texts: &[Option<String>], index: usize, inherits: bool| {
+        let facts = |i: usize| {
+            texts[i]
+                .as_deref()
+                .and_then(|text| manifest_facts(text).ok())
+        };
+        if inherits {
+            facts(0).and_then(|f| f.workspace_version)
+        } else {
+            facts(index + 1).and_then(|f| f.package_version)
+        }
+    };
+    Ok(members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| VersionAt {
+            name: m.name.clone(),
+            tool: version_of(at_tool, i, m.version_from_workspace),
+            tip: version_of(at_tip, i, m.version_from_workspace),
+        })
+        .collect())
+}
+
+/// The repository path of `rel` (workspace-relative), `/`-separated.
+fn repo_path(workspace_dir: &Path, rel: &Path) -> String {
+    workspace_dir.join(rel).to_string_lossy().replace('\\', "/")
+}
+
+fn workspace_dir(git: &Git, gathered: &Gathered) -> PathBuf {
+    relative_to(&gathered.root, git.root())
+}
+
+fn formats(gathered: &Gathered, registry: Option<&str>) -> Result<BTreeMap<String, String>> {
+    Ok(member_tag_formats(
+        &gathered.workspace,
+        registry,
+        gathered.settings.tag_format.as_deref(),
+        &gathered.settings.groups,
+    )?)
+}
+
+/// The rebuilt branch.
+pub(super) struct Built {
+    /// The branch's new tip: the release commit, or the last of the maintainer's commits.
+    pub tip: String,
+    /// Files the release commit changes, relative to the workspace root.
+    pub files: Vec<PathBuf>,
+    /// The workspace at the new tip; `None` when cargo cannot read it (a version typed into a
+    /// manifest that is no semantic version).
+    pub workspace: Option<Workspace>,
+    /// Paths (repository-relative) the maintainer's commits change on top of the release commit.
+    pub theirs_change: Vec<String>,
+    /// Each crate's `CHANGELOG.md` at the new tip, by crate name.
+    pub changelogs: BTreeMap<String, String>,
+    /// How many of the maintainer's commits the new branch carries, and merges of the base
+    /// branch that the new base replaced.
+    pub kept: usize,
+    pub dropped: usize,
+}
+
+/// What rebuilding gave.
+pub(super) enum Rebuilt {
+    Built(Built),
+    Stuck(Stuck),
+}
+
+/// Build the release commit of `plan` on `head` in a scratch worktree and replay the
+/// maintainer's commits (`owners`) on it. Nothing leaves the worktree: pushing is the caller's.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn rebuild(
+    cargo: &Cargo,
+    git: &Git,
+    gathered: &Gathered,
+    plan: &ReleasePlan,
+    manifest: &ReleaseManifest,
+    typed: &BTreeMap<String, Version>,
+    head: &str,
+    owners: Option<&Ownership>,
+) -> Result<Rebuilt> {
+    let dir = workspace_dir(git, gathered);
+    let worktree = git.worktree("prepare", head)?;
+    let root = worktree.dir().join(&dir);
+    let place = apply::Place {
+        fence: worktree.dir(),
+        root: &root,
+    };
+    let writes = apply::planned_writes(plan, place, gathered.settings.changelog.enabled)?;
+    let files = apply::write(cargo, &root, writes)?;
+    let kept_versions: BTreeMap<String, Version> = typed
+        .iter()
+        .filter(|(name, _)| manifest.crates.iter().any(|c| &c.name == *name))
+        .map(|(name, version)| (name.clone(), version.clone()))
+        .collect();
+    let tool = worktree.commit_all(&release_commit_message(manifest, &kept_versions), head)?;
+
+    let mut current = tool.clone();
+    let (mut kept, mut dropped) = (0, 0);
+    for theirs in owners.map(|o| o.theirs.as_slice()).unwrap_or_default() {
+        let commit = &theirs.commit;
+        // Its parent did not change: the commit stays as it is (GitHub's signature included).
+        if commit.parents.first() == Some(&current) {
+            current = commit.id.clone();
+            kept += 1;
+            continue;
+        }
+        if theirs.replay == Replay::Drop {
+            dropped += 1;
+            continue;
+        }
+        if worktree.head()? != current {
+            worktree.checkout(&current)?;
+        }
+        match worktree.cherry_pick(&commit.id, theirs.replay == Replay::PickMerge)? {
+            Picked::Done(id) => {
+                current = id;
+                kept += 1;
+            }
+            Picked::Conflict(files) => {
+                return Ok(Rebuilt::Stuck(Stuck::Conflict {
+                    commit: commit.id.clone(),
+                    files,
+                }));
+            }
+        }
+    }
+    if worktree.head()? != current {
+        worktree.checkout(&current)?;
+    }
+    let workspace = cargo
+        .metadata(&root)
+        .and_then(|metadata| workspace_of(&metadata, worktree.dir()))
+        .ok();
+    drop(worktree);
+
+    let paths: Vec<(String, String)> = plan
+        .released()
+        .map(|c| {
+            let path = Path::new(&c.manifest).with_file_name("CHANGELOG.md");
+            (c.name.clone(), repo_path(&dir, &path))
+        })
+        .collect();
+    let wanted: Vec<(&str, &str)> = paths
+        .iter()
+        .map(|(_, path)| (current.as_str(), path.as_str()))
+        .collect();
+    let changelogs = paths
+        .iter()
+        .zip(git.files_at(&wanted)?)
+        .filter_map(|((name, _), text)| Some((name.clone(), text?)))
+        .collect();
+    Ok(Rebuilt::Built(Built {
+        theirs_change: git.changed_paths(&tool, &current)?,
+        tip: current,
+        files,
+        workspace,
+        changelogs,
+        kept,
+        dropped,
+    }))
+}
+
+/// Each released crate's changelog section as the branch has it, the maintainer's edits
+/// included; the plan's own text where the file has no section for the version.
+pub(super) fn sections(
+    built: &Built,
+    manifest: &ReleaseManifest,
+    plan: &ReleasePlan,
+) -> BTreeMap<String, String> {
+    manifest
+        .crates
+        .iter()
+        .filter_map(|c| {
+            let from_branch = built
+                .changelogs
+                .get(&c.name)
+                .and_then(|text| whole_section(text, &c.version));
+            let planned = plan
+                .crates
+                .iter()
+                .find(|p| p.name == c.name)
+                .map(|p| p.changelog.clone());
+            Some((c.name.clone(), from_branch.or(planned)?))
+        })
+        .collect()
+}

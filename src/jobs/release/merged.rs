@@ -1,0 +1,209 @@
+//! Which Release PR was merged, and what it releases: the versions and changelogs as merged
+//! (`plan::merged`), checked against the tags of the clone and of GitHub and against the
+//! registry before anything is created. The manifest in the PR body is a hint: where it says
+//! something else, the summary lists it. Notify and publish take the same set.
+
+use std::collections::BTreeMap;
+
+use semver::Version;
+
+use super::ReleaseError;
+use crate::adapters::cargo;
+use crate::adapters::git::Git;
+use crate::adapters::github::{GitHub, PullRequest};
+use crate::adapters::registry;
+use crate::error::Result;
+use crate::jobs::{Context, every_version, registry_listing, workspace_at};
+use crate::plan::manifest::manifest_facts;
+use crate::plan::merged::{Checks, MergedFacts, candidates, decide};
+use crate::plan::pr::{self, ReleaseManifest};
+use crate::plan::release::member_tag_formats;
+use crate::plan::trigger::is_release_branch;
+
+/// A merged Release PR and what it releases.
+pub(crate) struct MergedRelease {
+    pub pull: PullRequest,
+    /// What is released: the publishable members above their last release at `commit`.
+    pub manifest: ReleaseManifest,
+    pub commit: String,
+    /// Where the PR body says something else than what is released.
+    pub differences: Vec<String>,
+    /// Things a maintainer should know (the registry could not be asked).
+    pub warnings: Vec<String>,
+}
+
+/// The merged Release PR (`number`, else the `pull_request` event's, else the one merged at
+/// `GITHUB_SHA` or HEAD), what it releases and its merge commit — the squash commit, or the
+/// last commit a rebase merge put on the base branch.
+pub(crate) fn merged_release(
+    ctx: &Context<'_>,
+    github: &GitHub,
+    git: &Git,
+    number: Option<u64>,
+) -> Result<MergedRelease> {
+    let pull = find_pull(ctx, github, git, number.or_else(|| ctx.event_pull_number()))?;
+    let hint = pr::parse_manifest(&pull.body)?;
+    // The id goes into git's arguments: only a full hex object id is one.
+    let commit = pull
+        .merge_commit_sha
+        .clone()
+        .filter(|sha| matches!(sha.len(), 40 | 64) && sha.bytes().all(|b| b.is_ascii_hexdigit()))
+        .ok_or_else(|| ReleaseError::NotReleasePr {
+            number: pull.number,
+            why: "it has no merge commit".into(),
+        })?;
+    let (dir, tree) = workspace_at(ctx, git, &commit, "release")?;
+    let repo_root = tree.as_ref().map_or(git.root(), |t| t.dir());
+    let metadata = match ctx.cargo()?.metadata(&dir) {
+        Ok(metadata) => metadata,
+        Err(error) => return Err(unreadable(git, &commit, pull.number, error)),
+    };
+    let root = metadata.workspace_root.clone().into_std_path_buf();
+    let workspace = cargo::workspace(&metadata, repo_root)?;
+    let settings = ctx.settings(&root)?;
+    let formats = member_tag_formats(
+        &workspace,
+        ctx.config.registry.as_deref(),
+        settings.tag_format.as_deref(),
+        &settings.groups,
+    )?;
+    // The PR body is text anyone with write access can edit: a name it gives must be one of
+    // the workspace's publishable members.
+    if let Some(c) = hint.crates.iter().find(|c| !formats.contains_key(&c.name)) {
+        return Err(ReleaseError::NotAMember {
+            number: pull.number,
+            name: c.name.chars().take(100).collect(),
+            commit: commit.clone(),
+        }
+        .into());
+    }
+    let reachable = git.tags_reached_from(&commit)?;
+    let facts = MergedFacts {
+        workspace: &workspace,
+        registry: ctx.config.registry.as_deref(),
+        formats: &formats,
+        reachable: &reachable,
+        commit: &commit,
+    };
+    let found = candidates(&facts);
+    let mut existing: BTreeMap<String, String> = git
+        .tags()?
+        .into_iter()
+        .map(|t| (t.name, t.commit))
+        .collect();
+    for c in &found {
+        if !existing.contains_key(&c.tag)
+            && let Some(at) = github.tag_commit(&c.tag)?
+        {
+            existing.insert(c.tag.clone(), at);
+        }
+    }
+    let mut warnings = Vec::new();
+    let spec = registry::resolve(ctx.config.registry.as_deref(), &ctx.env, &root)?;
+    let listed: Option<BTreeMap<String, Vec<Version>>> =
+        match registry_listing(ctx, &spec, found.iter().map(|c| c.name.as_str())) {
+            Ok(listed) => Some(every_version(&listed)),
+            Err(why) => {
+                warnings.push(format!(
+                    "{why}: whether a merged version is in the registry already was not checked"
+                ));
+                None
+            }
+        };
+    let checks = Checks {
+        hint: Some(&hint),
+        existing: &existing,
+        listed: listed.as_ref(),
+    };
+    let merged = decide(&facts, found, &checks);
+    if !merged.problems.is_empty() {
+        return Err(ReleaseError::Refused {
+            number: pull.number,
+            commit,
+            problems: merged.problems,
+        }
+        .into());
+    }
+    Ok(MergedRelease {
+        pull,
+        manifest: merged.manifest,
+        commit,
+        differences: merged.differences,
+        warnings,
+    })
+}
+
+/// Why cargo could not read the workspace at the merge commit: a manifest version that is no
+/// semantic version is named with its file; anything else is cargo's own message.
+fn unreadable(
+    git: &Git,
+    commit: &str,
+    number: u64,
+    error: cargo::CargoError,
+) -> crate::error::Error {
+    let manifests = git.manifests_at(commit).unwrap_or_default();
+    let wanted: Vec<(&str, &str)> = manifests.iter().map(|p| (commit, p.as_str())).collect();
+    let texts = git.files_at(&wanted).unwrap_or_default();
+    for (path, text) in manifests.iter().zip(texts) {
+        let Some(facts) = text.as_deref().and_then(|t| manifest_facts(t).ok()) else {
+            continue;
+        };
+        for value in [facts.package_version, facts.workspace_version]
+            .into_iter()
+            .flatten()
+        {
+            if Version::parse(&value).is_err() {
+                return ReleaseError::InvalidVersion {
+                    number,
+                    commit: commit.to_owned(),
+                    path: path.clone(),
+                    value: value.chars().take(100).collect(),
+                }
+                .into();
+            }
+        }
+    }
+    error.into()
+}
+
+/// The merged Release PR `number`, or the one merged at `GITHUB_SHA` (else HEAD).
+fn find_pull(
+    ctx: &Context<'_>,
+    github: &GitHub,
+    git: &Git,
+    number: Option<u64>,
+) -> Result<PullRequest> {
+    let pull = match number {
+        Some(number) => github.pull(number)?.ok_or(ReleaseError::NotReleasePr {
+            number,
+            why: "it does not exist".into(),
+        })?,
+        None => {
+            let head = match ctx.env("GITHUB_SHA") {
+                Some(sha) => sha.to_owned(),
+                None => git.rev_parse("HEAD")?,
+            };
+            let mut candidates = github.commit_pulls(&head)?;
+            candidates.retain(|p| p.merged && is_release_branch(&p.head_ref));
+            candidates
+                .into_iter()
+                .next()
+                .ok_or(ReleaseError::NoReleasePr { commit: head })?
+        }
+    };
+    if !pull.merged {
+        return Err(ReleaseError::NotReleasePr {
+            number: pull.number,
+            why: "it is not merged".into(),
+        }
+        .into());
+    }
+    if !is_release_branch(&pull.head_ref) {
+        return Err(ReleaseError::NotReleasePr {
+            number: pull.number,
+            why: format!("its branch {} is not a release branch", pull.head_ref),
+        }
+        .into());
+    }
+    Ok(pull)
+}
