@@ -96,6 +96,17 @@ impl Fault {
     }
 }
 
+/// How a pull request is merged (the repository settings GitHub offers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeMethod {
+    /// A merge commit of the branch on the base.
+    Merge,
+    /// One commit on the base with the branch's whole change.
+    Squash,
+    /// Each commit of the branch replayed on the base.
+    Rebase,
+}
+
 /// What the fake answered to [`FakeGitHub::send`].
 pub struct Answer {
     pub status: u16,
@@ -241,19 +252,64 @@ impl FakeGitHub {
         state.pull_json(pull, true)
     }
 
-    /// Merge Release PR `number` the way GitHub does: a merge commit of the release branch on
-    /// main, pushed to origin (`git` runs git in the clone and returns its stdout), then marked
-    /// merged here. Returns the `pull_request: closed` payload.
+    /// Merge Release PR `number` the way GitHub does by default: a merge commit (see
+    /// [`FakeGitHub::merge_release_pr_as`]).
     pub fn merge_release_pr(&self, git: impl Fn(&[&str]) -> String, number: u64) -> Value {
+        self.merge_release_pr_as(git, number, MergeMethod::Merge)
+    }
+
+    /// Merge Release PR `number` with `method` as GitHub does, on main of the clone that `git`
+    /// runs in (it returns git's stdout), pushed to origin, then marked merged here with
+    /// GitHub's `merge_commit_sha`: the merge commit, the squash commit, or the last commit the
+    /// rebase put on main. Returns the `pull_request: closed` payload.
+    pub fn merge_release_pr_as(
+        &self,
+        git: impl Fn(&[&str]) -> String,
+        number: u64,
+        method: MergeMethod,
+    ) -> Value {
+        let branch = "origin/releasekit/release";
         git(&["fetch", "-q", "origin"]);
-        git(&[
-            "merge",
-            "-q",
-            "--no-ff",
-            "-m",
-            &format!("Merge pull request #{number} from acme/releasekit/release"),
-            "origin/releasekit/release",
-        ]);
+        match method {
+            MergeMethod::Merge => {
+                git(&[
+                    "merge",
+                    "-q",
+                    "--no-ff",
+                    "-m",
+                    &format!("Merge pull request #{number} from acme/releasekit/release"),
+                    branch,
+                ]);
+            }
+            MergeMethod::Squash => {
+                // GitHub's default message: the title with the number, then each commit.
+                let title = self.pull(number)["title"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                let log = git(&[
+                    "log",
+                    "--reverse",
+                    "--format=* %B%x00",
+                    &format!("HEAD..{branch}"),
+                ]);
+                let listed: Vec<&str> = log
+                    .split('\0')
+                    .map(str::trim)
+                    .filter(|m| !m.is_empty())
+                    .collect();
+                git(&["merge", "-q", "--squash", branch]);
+                let message = format!("{title} (#{number})\n\n{}\n", listed.join("\n\n"));
+                git(&["commit", "-q", "-m", &message]);
+            }
+            MergeMethod::Rebase => {
+                git(&["checkout", "-q", "-B", "fake-github-rebase", branch]);
+                git(&["rebase", "-q", "main"]);
+                git(&["checkout", "-q", "main"]);
+                git(&["merge", "-q", "--ff-only", "fake-github-rebase"]);
+                git(&["branch", "-q", "-D", "fake-github-rebase"]);
+            }
+        }
         git(&["push", "-q", "origin", "main"]);
         let sha = git(&["rev-parse", "HEAD"]).trim().to_owned();
         self.merge_pull(number, &sha);
@@ -654,10 +710,8 @@ impl State {
             ("POST", ["issues", n, "labels"]) => self.add_labels(n, body),
             ("DELETE", ["issues", n, "labels", name @ ..]) => self.remove_label(n, &name.join("/")),
             ("GET", ["issues", n, "comments"]) => self.with_issue(n, |s, n| {
-                Reply::json(
-                    200,
-                    Value::Array(s.comments.get(&n).cloned().unwrap_or_default()),
-                )
+                let comments = s.comments.get(&n).cloned().unwrap_or_default();
+                s.paginate(path, &query, comments)
             }),
             ("POST", ["issues", n, "comments"]) => self.create_comment(n, body),
             ("GET", ["git", "ref", reference @ ..]) => {

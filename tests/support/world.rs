@@ -8,7 +8,7 @@ use std::process::Output;
 
 use serde_json::{Value, json};
 
-use super::github::FakeGitHub;
+use super::github::{FakeGitHub, MergeMethod};
 use super::registry::{self, Registry};
 use super::*;
 
@@ -206,6 +206,12 @@ impl World {
     /// Merge the Release PR (see [`FakeGitHub::merge_release_pr`]).
     pub fn merge_release_pr(&self, number: u64) -> Value {
         self.gh.merge_release_pr(|args| self.repo.git(args), number)
+    }
+
+    /// Merge the Release PR with `method` (see [`FakeGitHub::merge_release_pr_as`]).
+    pub fn merge_release_pr_as(&self, number: u64, method: MergeMethod) -> Value {
+        self.gh
+            .merge_release_pr_as(|args| self.repo.git(args), number, method)
     }
 }
 
