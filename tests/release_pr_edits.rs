@@ -217,6 +217,42 @@ fn a_reworded_changelog_line_survives_two_later_prepares() {
 }
 
 #[test]
+fn main_merged_into_the_release_branch_is_replaced_by_the_new_base_and_the_edits_stay() {
+    let w = World::new();
+    w.prepare().ok();
+    reword_core(&w);
+    // A fix lands on main while no prepare runs; the maintainer presses "Update branch".
+    fix_app(&w);
+    as_maintainer(&w, |dir| {
+        git_in(dir, &["fetch", "-q", "origin", "main"]);
+        git_in(dir, &["merge", "-q", "--no-edit", "FETCH_HEAD"]);
+    });
+    assert_eq!(branch_commits(&w).len(), 3, "release, reword, merge");
+    push_to_main(&w, "crates/util/src/lib.rs", "fix(util): trim the input");
+    let run = w.prepare().ok();
+    let commits = branch_commits(&w);
+    let subjects: Vec<&str> = commits.iter().map(|c| c.1.as_str()).collect();
+    assert_eq!(subjects.len(), 2, "the merge is gone: {subjects:?}");
+    assert_eq!(commits[0].0, MAINTAINER);
+    assert!(subjects[1].starts_with("chore(release):"), "{subjects:?}");
+    w.repo.git(&["fetch", "-q", "origin"]);
+    let parent = w.repo.git(&["rev-parse", "origin/releasekit/release~1^"]);
+    assert_eq!(parent.trim(), w.head(), "built on the newest main");
+    assert!(changelog_line(&w, "core", "add a parser").contains("for widget files"));
+    let app = w.branch_file("crates/app/CHANGELOG.md");
+    assert!(
+        app.contains("keep the output short") && app.contains("tidy the output"),
+        "{app}"
+    );
+    assert!(
+        run.summary
+            .contains("1 commit(s) of the maintainer kept on top"),
+        "{}",
+        run.summary
+    );
+}
+
+#[test]
 fn a_version_typed_into_the_release_pr_is_released_and_tagged_at_that_version() {
     let w = World::new();
     // `cli` needs core "0.1" and has nothing to release by itself.

@@ -460,6 +460,54 @@ fn breaking_change_rewrites_the_dependent_requirement_and_patches_the_dependent(
     assert_eq!(plan.waves, [names(&["b"]), names(&["a"])]);
 }
 
+//   a ──"1.2"──▶ b ◀──"1"── c        b: 1.2.0, a fix since; 3.0.0 typed into the Release PR
+#[test]
+fn a_version_typed_into_the_release_pr_is_taken_as_given_and_its_dependents_follow() {
+    let repo = Repo::tagged(vec![
+        member("a", "1.0.0", vec![dep("b", "1.2")]),
+        member("b", "1.2.0", vec![]),
+        member("c", "1.0.0", vec![dep("b", "1")]),
+    ])
+    .commit("fix: a small thing", &["b"]);
+    let typed = PlanOptions {
+        given: BTreeMap::from([("b".to_owned(), v("3.0.0"))]),
+        ..options()
+    };
+    let plan = repo.plan(&typed).unwrap();
+    assert_eq!(released(&plan), ["a 1.0.1", "b 3.0.0", "c 1.0.1"]);
+    let b = krate(&plan, "b");
+    assert_eq!(
+        b.reasons,
+        [Reason::Edited {
+            version: v("3.0.0")
+        }]
+    );
+    assert_eq!(b.bump, Bump::Major);
+    assert!(b.changelog.starts_with("## [3.0.0]"), "{}", b.changelog);
+    assert!(b.changelog.contains("a small thing"), "{}", b.changelog);
+    assert_eq!(
+        edits(&plan, "crates/c/Cargo.toml").deps,
+        [dep_edit("b", Normal, "3.0.0")]
+    );
+    // Typed lower than the commits ask for: the maintainer's version still wins.
+    let plan = repo
+        .commit("feat!: drop the old api", &["b"])
+        .plan(&PlanOptions {
+            given: BTreeMap::from([("b".to_owned(), v("1.2.1"))]),
+            ..options()
+        })
+        .unwrap();
+    assert_eq!(released(&plan), ["b 1.2.1"]);
+    // A typed version releases a crate nothing else would.
+    let plan = Repo::tagged(vec![member("a", "1.0.0", vec![])])
+        .plan(&PlanOptions {
+            given: BTreeMap::from([("a".to_owned(), v("1.1.0"))]),
+            ..options()
+        })
+        .unwrap();
+    assert_eq!(released(&plan), ["a 1.1.0"]);
+}
+
 //   a ──build "1.2"──▶ b
 #[test]
 fn breaking_change_in_a_build_dependency_patches_the_dependent_too() {
