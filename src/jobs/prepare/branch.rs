@@ -184,17 +184,24 @@ pub(super) struct Built {
     pub tip: String,
     /// Files the release commit changes, relative to the workspace root.
     pub files: Vec<PathBuf>,
-    /// The workspace at the new tip; `None` when cargo cannot read it (a version typed into a
-    /// manifest that is no semantic version).
-    pub workspace: Option<Workspace>,
-    /// Paths (repository-relative) the maintainer's commits change on top of the release commit.
-    pub theirs_change: Vec<String>,
-    /// Each crate's `CHANGELOG.md` at the new tip, by crate name.
-    pub changelogs: BTreeMap<String, String>,
     /// How many of the maintainer's commits the new branch carries, and merges of the base
     /// branch that the new base replaced.
     pub kept: usize,
     pub dropped: usize,
+    /// What the maintainer's commits make of the branch; `None` without any (the branch is
+    /// then exactly the plan).
+    pub theirs: Option<OnTop>,
+}
+
+/// The branch at its tip, where the maintainer's commits stand on the release commit.
+pub(super) struct OnTop {
+    /// The workspace; `None` when cargo cannot read it (a version typed into a manifest that
+    /// is no semantic version).
+    pub workspace: Option<Workspace>,
+    /// Paths (repository-relative) the maintainer's commits change.
+    pub changed: Vec<String>,
+    /// Each released crate's `CHANGELOG.md`, by crate name.
+    pub changelogs: BTreeMap<String, String>,
 }
 
 /// What rebuilding gave.
@@ -262,46 +269,52 @@ pub(super) fn rebuild(
             }
         }
     }
-    if worktree.head()? != current {
-        worktree.checkout(&current)?;
-    }
-    let workspace = cargo
-        .metadata(&root)
-        .and_then(|metadata| workspace_of(&metadata, worktree.dir()))
-        .ok();
-    drop(worktree);
-
-    let paths: Vec<(String, String)> = plan
-        .released()
-        .map(|c| {
-            let path = Path::new(&c.manifest).with_file_name("CHANGELOG.md");
-            (c.name.clone(), repo_path(&dir, &path))
+    let theirs = if current == tool {
+        None
+    } else {
+        if worktree.head()? != current {
+            worktree.checkout(&current)?;
+        }
+        let workspace = cargo
+            .metadata(&root)
+            .and_then(|metadata| workspace_of(&metadata, worktree.dir()))
+            .ok();
+        let paths: Vec<(String, String)> = plan
+            .released()
+            .map(|c| {
+                let path = Path::new(&c.manifest).with_file_name("CHANGELOG.md");
+                (c.name.clone(), repo_path(&dir, &path))
+            })
+            .collect();
+        let wanted: Vec<(&str, &str)> = paths
+            .iter()
+            .map(|(_, path)| (current.as_str(), path.as_str()))
+            .collect();
+        let changelogs = paths
+            .iter()
+            .zip(git.files_at(&wanted)?)
+            .filter_map(|((name, _), text)| Some((name.clone(), text?)))
+            .collect();
+        Some(OnTop {
+            workspace,
+            changed: git.changed_paths(&tool, &current)?,
+            changelogs,
         })
-        .collect();
-    let wanted: Vec<(&str, &str)> = paths
-        .iter()
-        .map(|(_, path)| (current.as_str(), path.as_str()))
-        .collect();
-    let changelogs = paths
-        .iter()
-        .zip(git.files_at(&wanted)?)
-        .filter_map(|((name, _), text)| Some((name.clone(), text?)))
-        .collect();
+    };
+    drop(worktree);
     Ok(Rebuilt::Built(Built {
-        theirs_change: git.changed_paths(&tool, &current)?,
         tip: current,
         files,
-        workspace,
-        changelogs,
         kept,
         dropped,
+        theirs,
     }))
 }
 
 /// Each released crate's changelog section as the branch has it, the maintainer's edits
 /// included; the plan's own text where the file has no section for the version.
 pub(super) fn sections(
-    built: &Built,
+    theirs: Option<&OnTop>,
     manifest: &ReleaseManifest,
     plan: &ReleasePlan,
 ) -> BTreeMap<String, String> {
@@ -309,9 +322,8 @@ pub(super) fn sections(
         .crates
         .iter()
         .filter_map(|c| {
-            let from_branch = built
-                .changelogs
-                .get(&c.name)
+            let from_branch = theirs
+                .and_then(|t| t.changelogs.get(&c.name))
                 .and_then(|text| whole_section(text, &c.version));
             let planned = plan
                 .crates

@@ -261,7 +261,7 @@ fn prepare_one(
     let manifest = branch_manifest(ctx, git, gathered, &built, &planned, &mut report.plan)?;
     let title = pr::title(&manifest);
     let mut shown = report.plan.clone();
-    let sections = sections(&built, &manifest, &report.plan);
+    let sections = sections(built.theirs.as_ref(), &manifest, &report.plan);
     for c in &mut shown.crates {
         if let Some(text) = sections.get(&c.name) {
             c.changelog = text.clone();
@@ -334,7 +334,10 @@ fn edits(
                 .join(std::path::Path::new(&c.manifest).with_file_name("CHANGELOG.md"))
                 .to_string_lossy()
                 .replace('\\', "/");
-            built.theirs_change.contains(&path)
+            built
+                .theirs
+                .as_ref()
+                .is_some_and(|t| t.changed.contains(&path))
         })
         .map(|c| c.name.clone())
         .collect();
@@ -351,6 +354,7 @@ fn edits(
 
 /// The manifest of what the rebuilt branch releases if merged now (`plan::merged`, as the
 /// release stage will read it), with what would stop the release added to the plan's notes.
+/// Without the maintainer's commits on it the branch is the plan, and so is its manifest.
 fn branch_manifest(
     ctx: &Context<'_>,
     git: &Git,
@@ -360,7 +364,11 @@ fn branch_manifest(
     plan: &mut ReleasePlan,
 ) -> Result<pr::ReleaseManifest> {
     let registry = ctx.config.registry.as_deref();
-    let Some(workspace) = &built.workspace else {
+    let Some(theirs) = &built.theirs else {
+        // Nothing of the maintainer's on it: the branch is the plan.
+        return Ok(planned.clone());
+    };
+    let Some(workspace) = &theirs.workspace else {
         let note = format!("{REFUSED}cargo cannot read the manifests on this branch");
         if !plan.notes.contains(&note) {
             plan.notes.push(note);
