@@ -6,7 +6,7 @@
 //! applied again keeps its author, committer and dates, so a run with nothing new ends on the
 //! branch's own tip and pushes nothing. A conflict leaves everything as it was.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use semver::Version;
@@ -19,7 +19,6 @@ use crate::plan::branch::{
     Ownership, Replay, Stuck, VersionAt, ownership, release_commit_message, tool_trailers,
     typed_versions,
 };
-use crate::plan::changelog::whole_section;
 use crate::plan::manifest::manifest_facts;
 use crate::plan::merged::{Checks, MergedFacts, version_problem};
 use crate::plan::pr::ReleaseManifest;
@@ -198,8 +197,8 @@ pub(super) struct OnTop {
     /// The workspace; `None` when cargo cannot read it (a version typed into a manifest that
     /// is no semantic version).
     pub workspace: Option<Workspace>,
-    /// Paths (repository-relative) the maintainer's commits change.
-    pub changed: Vec<String>,
+    /// The crates whose `CHANGELOG.md` the maintainer's commits change.
+    pub changelogs_edited: BTreeSet<String>,
     /// Each released crate's `CHANGELOG.md`, by crate name.
     pub changelogs: BTreeMap<String, String>,
 }
@@ -295,9 +294,15 @@ pub(super) fn rebuild(
             .zip(git.files_at(&wanted)?)
             .filter_map(|((name, _), text)| Some((name.clone(), text?)))
             .collect();
+        let changed = git.changed_paths(&tool, &current)?;
+        let changelogs_edited = paths
+            .iter()
+            .filter(|(_, path)| changed.contains(path))
+            .map(|(name, _)| name.clone())
+            .collect();
         Some(OnTop {
             workspace,
-            changed: git.changed_paths(&tool, &current)?,
+            changelogs_edited,
             changelogs,
         })
     };
@@ -309,28 +314,4 @@ pub(super) fn rebuild(
         dropped,
         theirs,
     }))
-}
-
-/// Each released crate's changelog section as the branch has it, the maintainer's edits
-/// included; the plan's own text where the file has no section for the version.
-pub(super) fn sections(
-    theirs: Option<&OnTop>,
-    manifest: &ReleaseManifest,
-    plan: &ReleasePlan,
-) -> BTreeMap<String, String> {
-    manifest
-        .crates
-        .iter()
-        .filter_map(|c| {
-            let from_branch = theirs
-                .and_then(|t| t.changelogs.get(&c.name))
-                .and_then(|text| whole_section(text, &c.version));
-            let planned = plan
-                .crates
-                .iter()
-                .find(|p| p.name == c.name)
-                .map(|p| p.changelog.clone());
-            Some((c.name.clone(), from_branch.or(planned)?))
-        })
-        .collect()
 }

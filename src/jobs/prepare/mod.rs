@@ -17,63 +17,26 @@
 //! would have done.
 
 mod branch;
-
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::path::PathBuf;
-
-use semver::Version;
+mod describe;
+mod report;
 
 use crate::adapters::git::{Git, PushAuth};
-use crate::adapters::github::{GitHub, Outcome, PullRequest};
+use crate::adapters::github::{GitHub, Outcome};
 use crate::error::{Error, Result};
 use crate::jobs::{Context, Gathered, Lookup, Selection, gather, plan_for, plan_given};
-use crate::plan::branch::{REFUSED, Stuck, commented};
+use crate::plan::branch::{Stuck, commented};
 use crate::plan::history::short_id as short;
-use crate::plan::merged::{Checks, MergedFacts, candidates, decide};
 use crate::plan::pr;
 use crate::plan::pr::PrEdits;
 use crate::plan::refname::check_ref_name;
-use crate::plan::release::{ReleasePlan, member_tag_formats};
+use crate::plan::release::ReleasePlan;
 use crate::plan::render;
 use crate::plan::trigger::{LABEL_PENDING, release_branch};
 
-use branch::{Rebuilt, rebuild, sections};
-
-/// What happened to the Release PR.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PrAction {
-    Created,
-    Updated,
-    Unchanged,
-    Closed,
-    /// Left as it is: the maintainer's commits conflict, or the branch was rewritten.
-    Stuck,
-    /// Nothing to release and no PR open.
-    None,
-}
-
-/// What prepare did for one release branch.
-pub struct PrepareReport {
-    /// The plan, with the versions typed into the Release PR taken as given.
-    pub plan: ReleasePlan,
-    pub branch: String,
-    pub pull: Option<PullRequest>,
-    pub action: PrAction,
-    /// The branch's tip after the run (pushed, or already there); `None` with nothing to do.
-    pub commit: Option<String>,
-    /// Whether the branch was (or, in a dry run, would be) pushed.
-    pub pushed: bool,
-    /// Files the release commit changes, relative to the workspace root.
-    pub files: Vec<PathBuf>,
-    /// What the maintainer changed on the branch.
-    pub edits: PrEdits,
-    /// Why the branch was left as it is, and whether that was commented on by this run.
-    pub stuck: Option<Stuck>,
-    pub commented: bool,
-    /// Merges of the base branch into the release branch that the new base replaced.
-    pub dropped: usize,
-}
+use branch::{Rebuilt, rebuild};
+use describe::{branch_manifest, edits, sections};
+use report::finish;
+pub use report::{PrAction, PrepareReport};
 
 const CLOSE_COMMENT: &str = "releasekit-cargo closed this Release PR: no crate has changes that ask for a new version any more. A later push that does will open a new one.";
 
@@ -248,14 +211,7 @@ fn prepare_one(
     };
     report.files = built.files.clone();
     report.dropped = built.dropped;
-    report.edits = edits(
-        gathered,
-        git,
-        &report.plan,
-        &found.typed,
-        &built,
-        owners.is_some(),
-    );
+    report.edits = edits(&report.plan, &found.typed, &built, owners.is_some());
 
     // What the branch releases, read from its manifests: the PR body's manifest.
     let manifest = branch_manifest(ctx, git, gathered, &built, &planned, &mut report.plan)?;
@@ -314,123 +270,6 @@ fn prepare_one(
     ctx.end_group()?;
     result?;
     Ok(report)
-}
-
-/// What the maintainer changed: the versions they typed (taken by the plan) and the changelogs
-/// their commits change on top of the release commit.
-fn edits(
-    gathered: &Gathered,
-    git: &Git,
-    plan: &ReleasePlan,
-    typed: &BTreeMap<String, Version>,
-    built: &branch::Built,
-    owned: bool,
-) -> PrEdits {
-    let dir = crate::jobs::relative_to(&gathered.root, git.root());
-    let changelog = plan
-        .released()
-        .filter(|c| {
-            let path = dir
-                .join(std::path::Path::new(&c.manifest).with_file_name("CHANGELOG.md"))
-                .to_string_lossy()
-                .replace('\\', "/");
-            built
-                .theirs
-                .as_ref()
-                .is_some_and(|t| t.changed.contains(&path))
-        })
-        .map(|c| c.name.clone())
-        .collect();
-    PrEdits {
-        version: typed
-            .keys()
-            .filter(|name| plan.released().any(|c| &c.name == *name))
-            .cloned()
-            .collect(),
-        changelog,
-        commits: if owned { built.kept } else { 0 },
-    }
-}
-
-/// The manifest of what the rebuilt branch releases if merged now (`plan::merged`, as the
-/// release stage will read it), with what would stop the release added to the plan's notes.
-/// Without the maintainer's commits on it the branch is the plan, and so is its manifest.
-fn branch_manifest(
-    ctx: &Context<'_>,
-    git: &Git,
-    gathered: &Gathered,
-    built: &branch::Built,
-    planned: &pr::ReleaseManifest,
-    plan: &mut ReleasePlan,
-) -> Result<pr::ReleaseManifest> {
-    let registry = ctx.config.registry.as_deref();
-    let Some(theirs) = &built.theirs else {
-        // Nothing of the maintainer's on it: the branch is the plan.
-        return Ok(planned.clone());
-    };
-    let Some(workspace) = &theirs.workspace else {
-        let note = format!("{REFUSED}cargo cannot read the manifests on this branch");
-        if !plan.notes.contains(&note) {
-            plan.notes.push(note);
-        }
-        return Ok(planned.clone());
-    };
-    let formats = member_tag_formats(
-        workspace,
-        registry,
-        gathered.settings.tag_format.as_deref(),
-        &gathered.settings.groups,
-    )?;
-    let reachable = git.tags_reached_from(&built.tip)?;
-    let existing: BTreeMap<String, String> = git
-        .tags()?
-        .into_iter()
-        .map(|t| (t.name, t.commit))
-        .collect();
-    let facts = MergedFacts {
-        workspace,
-        registry,
-        formats: &formats,
-        reachable: &reachable,
-        commit: &built.tip,
-    };
-    // Only the plan's crates: another group's are its own Release PR's.
-    let mut found = candidates(&facts);
-    let in_plan = |name: &str| plan.crates.iter().any(|c| c.name == name);
-    found.retain(|c| in_plan(&c.name));
-    let checks = Checks {
-        hint: Some(planned),
-        existing: &existing,
-        listed: gathered.listed.as_ref(),
-    };
-    let merged = decide(&facts, found, &checks);
-    for note in merged
-        .problems
-        .iter()
-        .map(|problem| format!("{REFUSED}{problem}"))
-        .chain(merged.differences)
-    {
-        if !plan.notes.contains(&note) {
-            plan.notes.push(note);
-        }
-    }
-    // A crate merging would be refused for stays in the manifest as planned: the release stage
-    // then names it rather than leaving it out unsaid.
-    let mut manifest = merged.manifest;
-    let has_primary = manifest.crates.iter().any(|c| c.primary);
-    manifest.crates.extend(
-        planned
-            .crates
-            .iter()
-            .filter(|c| merged.refused.contains(&c.name))
-            .map(|c| pr::ManifestCrate {
-                primary: c.primary && !has_primary,
-                ..c.clone()
-            }),
-    );
-    manifest.crates.sort_by(|a, b| a.name.cmp(&b.name));
-    manifest.group = planned.group.clone();
-    Ok(manifest)
 }
 
 /// Leave the branch and the PR as they are, and say why on the PR once: a second run in the
@@ -550,85 +389,6 @@ fn open_or_update(
         }
     }
     report.pull = Some(pull);
-    Ok(())
-}
-
-/// Outputs and job summary. With one Release PR its plan is the `plan` output: the versions
-/// typed into it included.
-fn finish(ctx: &mut Context<'_>, whole: &ReleasePlan, reports: &[PrepareReport]) -> Result<()> {
-    let plan = match reports {
-        [one] => &one.plan,
-        _ => whole,
-    };
-    ctx.plan_outputs(plan)?;
-    let pulls: Vec<&PullRequest> = reports.iter().filter_map(|r| r.pull.as_ref()).collect();
-    if !pulls.is_empty() {
-        let numbers: Vec<String> = pulls.iter().map(|p| p.number.to_string()).collect();
-        let urls: Vec<&str> = pulls.iter().map(|p| p.html_url.as_str()).collect();
-        // One Release PR per group: the outputs list them all, comma-separated.
-        ctx.runner.set_output("pr_number", &numbers.join(","))?;
-        ctx.runner.set_output("pr_url", &urls.join(","))?;
-    }
-    let mut summary = render::markdown(plan);
-    let dry = if ctx.config.dry_run { " (dry run)" } else { "" };
-    let _ = write!(summary, "\n### Release PR{dry}\n\n");
-    for report in reports {
-        let line = match (report.action, &report.pull) {
-            (PrAction::Created, Some(p)) => format!("Opened [#{}]({}).", p.number, p.html_url),
-            (PrAction::Created, None) => "Would open a Release PR.".to_owned(),
-            (PrAction::Updated, Some(p)) => format!("Updated [#{}]({}).", p.number, p.html_url),
-            (PrAction::Unchanged, Some(p)) => {
-                format!("[#{}]({}) is up to date.", p.number, p.html_url)
-            }
-            (PrAction::Closed, Some(p)) => {
-                format!(
-                    "Closed [#{}]({}): nothing to release.",
-                    p.number, p.html_url
-                )
-            }
-            (PrAction::Stuck, pull) => {
-                let stuck = report
-                    .stuck
-                    .as_ref()
-                    .map(Stuck::describe)
-                    .unwrap_or_default();
-                let said = match (pull, report.commented) {
-                    (Some(p), true) if ctx.config.dry_run => {
-                        format!(
-                            " Would comment on [#{}]({}) what to resolve.",
-                            p.number, p.html_url
-                        )
-                    }
-                    (Some(p), true) => {
-                        format!(
-                            " Commented on [#{}]({}) what to resolve.",
-                            p.number, p.html_url
-                        )
-                    }
-                    (Some(p), false) => {
-                        format!(
-                            " [#{}]({}) has the comment about it already.",
-                            p.number, p.html_url
-                        )
-                    }
-                    (None, _) => String::new(),
-                };
-                format!("**Left as it is:** {stuck}. Nothing was pushed.{said}")
-            }
-            _ => "Nothing to release: no Release PR.".to_owned(),
-        };
-        let files = if report.files.is_empty() || report.action == PrAction::Stuck {
-            String::new()
-        } else {
-            format!(" Release commit: {} file(s).", report.files.len())
-        };
-        let kept = match report.edits.commits {
-            0 => String::new(),
-            n => format!(" {n} commit(s) of the maintainer kept on top."),
-        };
-        let _ = writeln!(summary, "- `{}`: {line}{files}{kept}", report.branch);
-    }
-    ctx.runner.summary(&summary)?;
     Ok(())
 }
 
