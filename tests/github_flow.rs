@@ -332,12 +332,10 @@ fn events_that_start_nothing_are_a_notice_and_success() {
 #[test]
 fn each_release_group_gets_its_own_branch_and_release_pr() {
     let w = World::new();
-    w.repo.write(
-        "releasekit.toml",
+    w.configure(
         "[groups.base]\nmembers = [\"core\", \"util\"]\n",
+        "chore: release groups",
     );
-    w.repo.commit("chore: release groups");
-    w.repo.git(&["push", "-q", "origin", "main"]);
     let run = w.prepare().ok();
     let pulls = w.gh.pulls();
     let mut heads: Vec<&str> = pulls
@@ -562,12 +560,10 @@ fn a_merged_release_pr_is_released_and_published_from_the_merge_commit() {
 #[test]
 fn notify_dispatches_the_release_to_each_configured_repository() {
     let w = World::new();
-    w.repo.write(
-        "releasekit.toml",
+    w.configure(
         "[notify]\nrepositories = [\"acme/docs\", \"acme/site\"]\nevent_type = \"widgets-released\"\n",
+        "ci: notify the docs and the site",
     );
-    w.repo.commit("ci: notify the docs and the site");
-    w.repo.git(&["push", "-q", "origin", "main"]);
     w.prepare().ok();
     let event = w.merge_release_pr(1);
     let merge = w.head();

@@ -497,6 +497,34 @@ fn a_rebase_merged_release_pr_is_released() {
     assert!(run.writes.is_empty());
 }
 
+#[test]
+fn each_merged_group_release_pr_releases_its_own_group_only() {
+    let w = World::new();
+    w.configure(
+        "[groups.base]\nmembers = [\"core\", \"util\"]\n",
+        "chore: release groups",
+    );
+    w.prepare().ok();
+    let number = |head: &str| {
+        let pulls = w.gh.pulls();
+        let pull = pulls.iter().find(|p| p["head"]["ref"] == head).unwrap();
+        pull["number"].as_u64().unwrap()
+    };
+    let (base, rest) = (
+        number("releasekit/release-base"),
+        number("releasekit/release"),
+    );
+    // Both merged before either release ran: main has every new version.
+    let rest_event = w.merge_release_pr(rest);
+    let base_event = w.merge_release_pr(base);
+    let run = w.action("pull_request", base_event, &[]).ok();
+    let names = |run: &Run| -> Vec<String> { released(run).into_iter().map(|(n, _)| n).collect() };
+    assert_eq!(names(&run), ["core", "util"]);
+    let run = w.action("pull_request", rest_event, &[]).ok();
+    assert_eq!(names(&run), ["app"]);
+    assert!(!run.summary.contains("does not list it"), "{}", run.summary);
+}
+
 // ── conflicts and refusals ───────────────────────────────────────────────────────────────────
 
 #[test]

@@ -752,6 +752,20 @@ pub fn member_tag_formats(
         .collect())
 }
 
+/// Every publishable member's release group (`None`: the crates no group claims), as
+/// [`build_plan`] assigns them: the release of a group's Release PR is that group's.
+pub fn member_groups(
+    ws: &Workspace,
+    registry: Option<&str>,
+    specs: &[GroupSpec],
+) -> Result<BTreeMap<String, Option<String>>, PlanError> {
+    let members: Vec<_> = ws.publishable(registry).collect();
+    Ok(assign_groups(&members, specs)?
+        .into_iter()
+        .map(|(name, group)| (name.to_owned(), group))
+        .collect())
+}
+
 /// The changelog's lines for the breaks the API check found.
 fn api_break_lines(reasons: &[Reason]) -> Vec<String> {
     let mut lines = Vec::new();

@@ -268,7 +268,12 @@ impl FakeGitHub {
         number: u64,
         method: MergeMethod,
     ) -> Value {
-        let branch = "origin/releasekit/release";
+        let head = self.pull(number)["head"]["ref"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let branch = format!("origin/{head}");
+        let branch = branch.as_str();
         git(&["fetch", "-q", "origin"]);
         match method {
             MergeMethod::Merge => {
@@ -277,7 +282,7 @@ impl FakeGitHub {
                     "-q",
                     "--no-ff",
                     "-m",
-                    &format!("Merge pull request #{number} from acme/releasekit/release"),
+                    &format!("Merge pull request #{number} from acme/{head}"),
                     branch,
                 ]);
             }

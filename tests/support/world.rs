@@ -95,6 +95,13 @@ impl World {
         }
     }
 
+    /// Commit `releasekit.toml` with `text` on main as `message`, and push it.
+    pub fn configure(&self, text: &str, message: &str) {
+        self.repo.write("releasekit.toml", text);
+        self.repo.commit(message);
+        self.repo.git(&["push", "-q", "origin", "main"]);
+    }
+
     /// Every ref of the bare origin.
     pub fn origin_refs(&self) -> BTreeMap<String, String> {
         let out = std::process::Command::new("git")

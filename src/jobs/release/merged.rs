@@ -17,7 +17,7 @@ use crate::jobs::{Context, every_version, registry_listing, workspace_at};
 use crate::plan::manifest::manifest_facts;
 use crate::plan::merged::{Checks, MergedFacts, candidates, decide};
 use crate::plan::pr::{self, ReleaseManifest};
-use crate::plan::release::member_tag_formats;
+use crate::plan::release::{member_groups, member_tag_formats};
 use crate::plan::trigger::is_release_branch;
 
 /// A merged Release PR and what it releases.
@@ -85,7 +85,12 @@ pub(crate) fn merged_release(
         reachable: &reachable,
         commit: &commit,
     };
-    let found = candidates(&facts);
+    let mut found = candidates(&facts);
+    // With release groups, a group's Release PR releases that group's crates only.
+    if !settings.groups.is_empty() {
+        let groups = member_groups(&workspace, facts.registry, &settings.groups)?;
+        found.retain(|c| groups.get(&c.name) == Some(&hint.group));
+    }
     let mut existing: BTreeMap<String, String> = git
         .tags()?
         .into_iter()
