@@ -164,13 +164,21 @@ fn a_reworded_changelog_line_survives_two_later_prepares() {
     // A dry run builds the new branch in a scratch worktree and writes nothing.
     fix_app(&w);
     let run = dry(&w, "push", w.push_event()).ok();
+    let out = stdout(&run.out);
     assert!(
-        stdout(&run.out).contains("with 1 commit(s) of the maintainer on top"),
-        "{}",
-        stdout(&run.out)
+        out.contains("with 1 commit(s) of the maintainer on top"),
+        "{out}"
     );
+    let would = out
+        .split("dry run: would push ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("{out}"))
+        .to_owned();
 
     let first = w.prepare().ok();
+    // The replay is deterministic: the run pushes what its dry run showed.
+    assert!(w.release_branch().unwrap().starts_with(&would), "{would}");
     for later in [
         None,
         Some(("crates/util/src/lib.rs", "fix(util): trim the input")),

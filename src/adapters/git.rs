@@ -672,7 +672,13 @@ impl Worktree {
         let who = run(
             &self.trust,
             &self.dir,
-            &["log", "-1", "--format=%cn%x00%ce%x00%ct %cz", commit],
+            &[
+                "log",
+                "-1",
+                "--date=raw",
+                "--format=%cn%x00%ce%x00%cd",
+                commit,
+            ],
         )?;
         let mut who = who.trim_end_matches('\n').split('\0');
         let (name, email, date) = (
@@ -920,6 +926,105 @@ mod tests {
                 .any(|a| a.to_string_lossy().contains("safe.directory")),
             "outside Actions git's own protection stays"
         );
+    }
+
+    /// A repository in a temp dir, and a function running git in it with extra environment.
+    #[allow(clippy::type_complexity)]
+    fn repo() -> (
+        tempfile::TempDir,
+        impl Fn(&[&str], &[(&str, &str)]) -> String,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_owned();
+        let git = move |args: &[&str], env: &[(&str, &str)]| {
+            let out = Command::new("git")
+                .args(["-c", "user.name=Maya", "-c", "user.email=maya@example.com"])
+                .args(args)
+                .current_dir(&path)
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .envs(env.iter().copied())
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "git {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        };
+        git(&["init", "-q", "-b", "main"], &[]);
+        (dir, git)
+    }
+
+    #[test]
+    fn a_replayed_commit_keeps_its_committer_and_dates_so_a_replay_is_the_same_commit() {
+        let (dir, git) = repo();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        let commit = |message: &str, env: &[(&str, &str)]| {
+            git(&["add", "-A"], &[]);
+            git(&["commit", "-q", "-m", message], env);
+        };
+        let at = |date| [("GIT_AUTHOR_DATE", date), ("GIT_COMMITTER_DATE", date)];
+        write("a", "1\n");
+        commit("base", &at("1700000000 +0000"));
+        git(&["checkout", "-q", "-b", "theirs"], &[]);
+        write("a", "1\n2\n");
+        // Committed in another time zone, by someone else than the author.
+        commit(
+            "theirs",
+            &[
+                ("GIT_COMMITTER_NAME", "GitHub"),
+                ("GIT_COMMITTER_EMAIL", "noreply@github.com"),
+                ("GIT_COMMITTER_DATE", "1700003600 +0530"),
+                ("GIT_AUTHOR_DATE", "1700001800 -0800"),
+            ],
+        );
+        git(&["checkout", "-q", "main"], &[]);
+        write("b", "other\n");
+        commit("new base", &at("1700007200 +0000"));
+        let repository = Git::discover(dir.path(), &Trust::none()).unwrap();
+        let picks: Vec<String> = (0..2)
+            .map(|_| {
+                let tree = repository.worktree("test", "main").unwrap();
+                match tree.cherry_pick("theirs", false).unwrap() {
+                    Picked::Done(id) => id,
+                    other => panic!("{other:?}"),
+                }
+            })
+            .collect();
+        assert_eq!(picks[0], picks[1], "the same replay is the same commit");
+        let format = "--format=%cn|%ce|%cd|%an|%ad";
+        let shown = git(&["log", "-1", "--date=raw", format, &picks[0]], &[]);
+        assert_eq!(
+            shown,
+            "GitHub|noreply@github.com|1700003600 +0530|Maya|1700001800 -0800"
+        );
+        let parent = git(&["rev-parse", &format!("{}^", picks[0])], &[]);
+        assert_eq!(parent, git(&["rev-parse", "main"], &[]));
+    }
+
+    #[test]
+    fn a_replay_that_conflicts_names_the_files_and_leaves_the_worktree_as_it_was() {
+        let (dir, git) = repo();
+        let write = |text: &str| std::fs::write(dir.path().join("CHANGELOG.md"), text).unwrap();
+        let commit = |message: &str| git(&["commit", "-q", "-am", message], &[]);
+        write("- add a parser\n");
+        git(&["add", "-A"], &[]);
+        commit("base");
+        git(&["checkout", "-q", "-b", "theirs"], &[]);
+        write("- add a parser for widgets\n");
+        commit("reword");
+        git(&["checkout", "-q", "main"], &[]);
+        write("- add a lexer\n- add a parser\n");
+        commit("new entry");
+        let repository = Git::discover(dir.path(), &Trust::none()).unwrap();
+        let tree = repository.worktree("test", "main").unwrap();
+        let picked = tree.cherry_pick("theirs", false).unwrap();
+        assert_eq!(picked, Picked::Conflict(vec!["CHANGELOG.md".into()]));
+        assert_eq!(tree.head().unwrap(), git(&["rev-parse", "main"], &[]));
+        let worktree = tree.dir().to_string_lossy().into_owned();
+        let status = git(&["-C", &worktree, "status", "--porcelain"], &[]);
+        assert_eq!(status, "", "the worktree is clean again");
     }
 
     #[test]
