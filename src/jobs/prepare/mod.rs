@@ -166,13 +166,9 @@ fn prepare_one(
     for note in &found.notes {
         ctx.print(&format!("note: {note}\n"))?;
     }
+    let tip = found.tip.clone().unwrap_or_default();
     let owners = match found.owners {
-        Some(Err(stuck)) => {
-            let tip = found.tip.clone().unwrap_or_default();
-            let result = stay(ctx, github, &mut report, stuck, base, &tip);
-            ctx.end_group()?;
-            return result.map(|()| report);
-        }
+        Some(Err(stuck)) => return stay(ctx, github, report, stuck, base, &tip),
         Some(Ok(owners)) => Some(owners),
         None => None,
     };
@@ -202,12 +198,7 @@ fn prepare_one(
     )?;
     let built = match built {
         Rebuilt::Built(built) => built,
-        Rebuilt::Stuck(stuck) => {
-            let tip = found.tip.clone().unwrap_or_default();
-            let result = stay(ctx, github, &mut report, stuck, base, &tip);
-            ctx.end_group()?;
-            return result.map(|()| report);
-        }
+        Rebuilt::Stuck(stuck) => return stay(ctx, github, report, stuck, base, &tip),
     };
     report.files = built.files.clone();
     report.dropped = built.dropped;
@@ -273,15 +264,15 @@ fn prepare_one(
 }
 
 /// Leave the branch and the PR as they are, and say why on the PR once: a second run in the
-/// same state finds its comment by the marker and says nothing more.
+/// same state finds its comment by the marker and says nothing more. Ends the branch's group.
 fn stay(
     ctx: &mut Context<'_>,
     github: &GitHub,
-    report: &mut PrepareReport,
+    mut report: PrepareReport,
     stuck: Stuck,
     base: &str,
     tip: &str,
-) -> Result<()> {
+) -> Result<PrepareReport> {
     report.action = PrAction::Stuck;
     report.commit = Some(tip.to_owned());
     ctx.print(&format!(
@@ -289,32 +280,28 @@ fn stay(
         report.branch,
         stuck.describe()
     ))?;
-    let Some(pull) = &report.pull else {
-        report.stuck = Some(stuck);
-        return Ok(());
-    };
-    let marker = stuck.marker(tip);
-    if commented(&github.comments(pull.number)?, &marker) {
-        ctx.print(&format!(
-            "#{} has the comment about it already\n",
-            pull.number
-        ))?;
-    } else {
-        let text = stuck.comment(&report.branch, base, tip);
-        if ctx.config.dry_run {
+    if let Some(pull) = &report.pull {
+        if commented(&github.comments(pull.number)?, &stuck.marker(tip)) {
+            ctx.print(&format!(
+                "#{} has the comment about it already\n",
+                pull.number
+            ))?;
+        } else if ctx.config.dry_run {
             ctx.print(&format!(
                 "dry run: would comment on #{} what to resolve\n",
                 pull.number
             ))?;
+            report.commented = true;
         } else {
-            github.comment(pull.number, &text)?;
+            github.comment(pull.number, &stuck.comment(&report.branch, base, tip))?;
             ctx.print(&format!("commented on #{} what to resolve\n", pull.number))?;
+            report.commented = true;
         }
-        report.commented = true;
+        ctx.print_github_log(github)?;
     }
-    ctx.print_github_log(github)?;
     report.stuck = Some(stuck);
-    Ok(())
+    ctx.end_group()?;
+    Ok(report)
 }
 
 fn open_or_update(
