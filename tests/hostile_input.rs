@@ -652,6 +652,56 @@ fn a_pr_body_naming_a_crate_that_is_no_member_creates_nothing() {
     assert_eq!(w.gh.issue_labels(1), ["autorelease: pending"]);
 }
 
+#[test]
+fn a_pr_body_that_leaves_a_merged_crate_out_still_releases_it_as_merged() {
+    let w = World::new();
+    w.prepare().ok();
+    let body = w.gh.pull(1)["body"].as_str().unwrap().to_owned();
+    let edited = edit_manifest(&body, |m| {
+        m["crates"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|c| c["name"] != "app");
+    });
+    set_pr_body(&w, 1, &edited);
+    let event = w.merge_release_pr(1);
+    let run = w.action("pull_request", event, &[]).ok();
+    assert!(w.gh.refs().contains_key("refs/tags/app-v0.1.1"));
+    assert_eq!(releases_output(&run).len(), 3);
+    assert!(
+        run.summary
+            .contains("app 0.1.1 is released although the Release PR body does not list it"),
+        "{}",
+        run.summary
+    );
+}
+
+#[test]
+fn a_pr_body_naming_a_version_released_already_creates_nothing() {
+    let w = World::new();
+    // app's change is undone: the Release PR does not release it.
+    w.repo.git(&["revert", "--no-edit", "HEAD"]);
+    w.repo.git(&["push", "-q", "origin", "main"]);
+    w.prepare().ok();
+    let body = w.gh.pull(1)["body"].as_str().unwrap().to_owned();
+    assert!(!body.contains("app-v0.1"), "{body}");
+    let edited = edit_manifest(&body, |m| {
+        let crates = m["crates"].as_array_mut().unwrap();
+        let mut app = crates[0].clone();
+        app["name"] = json!("app");
+        app["version"] = json!("0.1.0");
+        app["tag"] = json!("app-v0.1.0");
+        crates.push(app);
+    });
+    set_pr_body(&w, 1, &edited);
+    let event = w.merge_release_pr(1);
+    let before = world_state(&w);
+    let run = w.action("pull_request", event, &[]);
+    assert_refused(&run.out, &["app 0.1.0 is not above its last release 0.1.0"]);
+    assert_nothing_changed(&w, &before, &run);
+    assert!(w.gh.dispatches().is_empty(), "nothing announced");
+}
+
 // ── 8. a shallow clone stops every stage that writes ────────────────────────────────────────
 
 #[test]
