@@ -235,11 +235,7 @@ impl Stuck {
             Stuck::Conflict { commit, files } => format!(
                 "your commit {} conflicts with the new release commit in {}",
                 short_id(commit),
-                files
-                    .iter()
-                    .map(|f| format!("`{f}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                shown(files)
             ),
             Stuck::Rewritten { commits } => format!(
                 "none of its {commits} commit(s) is the release commit releasekit-cargo built (no `{PLAN_TRAILER}:` trailer): the branch was rewritten"
@@ -271,11 +267,7 @@ impl Stuck {
             let _ = writeln!(
                 out,
                 "- **Resolve it on the branch:** rewrite your commits on `{branch}` so that none of them changes the lines of {} that the new release commit changes — amend or drop {} (`git rebase -i`, keeping the release commit at the bottom) and force-push. The next run of prepare replays what is left; make the edit again once it has updated this PR.",
-                files
-                    .iter()
-                    .map(|f| format!("`{f}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                shown(files),
                 short_id(commit)
             );
         }
@@ -290,6 +282,16 @@ impl Stuck {
         let _ = write!(out, "\n{}\n", self.marker(tip));
         out
     }
+}
+
+/// File names as code, their control characters escaped: a name is anyone's text, and the
+/// log and the comment must show it on one line.
+fn shown(files: &[String]) -> String {
+    files
+        .iter()
+        .map(|f| format!("`{}`", f.escape_debug()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Whether `comments` holds the comment for `marker` already.
@@ -518,6 +520,15 @@ mod tests {
             "a new push is a new state"
         );
         insta::assert_snapshot!("conflict_comment", text);
+        let odd = Stuck::Conflict {
+            commit: "0123456789abcdef".into(),
+            files: vec!["a\n::error::x.md".into()],
+        };
+        assert!(
+            odd.describe().ends_with("in `a\\n::error::x.md`"),
+            "{}",
+            odd.describe()
+        );
         let rewritten = Stuck::Rewritten { commits: 3 }.comment("b", "main", "tip1");
         assert!(
             !rewritten.contains("Resolve it on the branch"),
