@@ -26,6 +26,8 @@ pub(crate) fn check(ctx: &Context<'_>, g: &mut Gathered) -> Result<()> {
         let plan = plan_for(ctx, g, &Selection::Configured)?;
         let todo = candidates(&plan, &g.tags, |n| g.libs.contains(n), mode, &g.api);
         if todo.is_empty() {
+            // Made from every fact there is: the plan later stages ask for.
+            g.configured = Some((g.date.clone(), plan));
             break;
         }
         let ready = tool.get_or_insert_with(|| {
@@ -77,7 +79,15 @@ pub(crate) fn check(ctx: &Context<'_>, g: &mut Gathered) -> Result<()> {
                     stats.baselines_cached, stats.baselines_documented
                 );
                 g.api_log.push(line);
+                let raised = found
+                    .values()
+                    .any(|c| matches!(c, ApiCheck::Compared { breaks } if !breaks.is_empty()));
                 g.api.extend(found);
+                // No break found: no bump moves, so no crate joins the release that would need
+                // a check of its own. The next plan (with these results as notes) is the last.
+                if !raised {
+                    break;
+                }
             }
         }
     }

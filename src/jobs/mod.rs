@@ -254,6 +254,10 @@ pub struct Gathered {
     root_manifests: BTreeMap<String, ManifestTexts>,
     /// The date of the changelog sections (`YYYY-MM-DD`): today, or what the stage sets.
     pub(crate) date: String,
+    /// The plan of [`Selection::Configured`] once every fact is in, and the date it was made
+    /// with: the API checks make it on their last round, and [`plan_for`] hands it out instead
+    /// of planning the same again.
+    configured: Option<(String, ReleasePlan)>,
 }
 
 impl Gathered {
@@ -394,6 +398,7 @@ pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
         libs,
         root_manifests: BTreeMap::new(),
         date: today(),
+        configured: None,
     };
     // Before the API checks: they plan already, and a plan needs these texts.
     if let Some(git) = git {
@@ -473,6 +478,12 @@ pub(crate) fn plan_given(
         given: given.clone(),
         ..plan_options(ctx, &g.settings, selection)
     };
+    if let (Selection::Configured, true, Some((date, plan))) =
+        (selection, given.is_empty(), &g.configured)
+        && *date == g.date
+    {
+        return Ok(plan.clone());
+    }
     let none = Published::new();
     let mut plan = build_plan(g.facts(&none), &options)?;
     if let Some(why) = &g.index_unread {
