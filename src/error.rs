@@ -99,6 +99,8 @@ pub enum Error {
     PublishIncomplete { left: Vec<String> },
     #[error("repository_dispatch failed for {}", failed.join("; "))]
     NotifyIncomplete { failed: Vec<String> },
+    #[error("the GitHub Release body template fails for {name}: {message}")]
+    ReleaseBody { name: String, message: String },
     #[error("API check could not run (semver_checks = \"required\"): {}", failures.iter().map(|(name, why)| format!("{name}: {why}")).collect::<Vec<_>>().join("; "))]
     ApiCheckRequired { failures: Vec<(String, String)> },
 }
@@ -149,6 +151,7 @@ impl Error {
             Error::NotifyIncomplete { .. } => Some("the token needs `contents: write` on each repository to notify (GITHUB_TOKEN covers only this one: use a GitHub App token or a fine-grained PAT for others); re-run notify alone with `action: notify`".into()),
             Error::RunnerFile(_) => Some("GITHUB_OUTPUT and GITHUB_STEP_SUMMARY must name files this step can append to (the runner sets them; a workflow that sets them itself must name writable files); nothing was done".into()),
             Error::ApiCheckRequired { .. } => Some("fix what stops the check (install cargo-semver-checks, make the release tag's tree build), or set `semver_checks = \"auto\"` for the crate in releasekit.toml to release with a note instead".into()),
+            Error::ReleaseBody { .. } => Some("fix `body` in [github_release] (or [package.<name>.github_release]) of releasekit.toml, then re-run the release: tags and releases that exist are kept".into()),
             Error::Actions(_) | Error::Io { .. } => None,
         }
     }

@@ -135,6 +135,9 @@ fn options(rng: &mut fastrand::Rng) -> PlanOptions {
             true => [("a".to_owned(), version(rng))].into(),
             false => Default::default(),
         },
+        changelog: Default::default(),
+        workspace_changelog: None,
+        crates: Default::default(),
     }
 }
 

@@ -644,7 +644,7 @@ fn a_pr_body_naming_a_crate_that_is_no_member_creates_nothing() {
     assert_refused(
         &run.out,
         &[
-            "the Release PR #1 names \"not-a-crate\", which is no publishable member of the workspace at the merge commit",
+            "the Release PR #1 names \"not-a-crate\", which is no member the workspace releases (publishable, or `release = true`) at the merge commit",
         ],
     );
     assert_nothing_changed(&w, &before, &run);

@@ -250,8 +250,10 @@ impl From<RawPull> for PullRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Release {
     pub id: u64,
+    /// A draft's is GitHub's `…/releases/tag/untagged-…`: only the repository's writers see it.
     pub html_url: String,
     pub tag_name: String,
+    pub draft: bool,
 }
 
 #[derive(Deserialize)]
@@ -259,7 +261,24 @@ struct RawRelease {
     id: u64,
     html_url: String,
     tag_name: String,
+    #[serde(default)]
+    draft: bool,
 }
+
+impl From<RawRelease> for Release {
+    fn from(r: RawRelease) -> Release {
+        Release {
+            id: r.id,
+            html_url: r.html_url,
+            tag_name: r.tag_name,
+            draft: r.draft,
+        }
+    }
+}
+
+/// How many pages of releases (100 each, newest first) are searched for a draft: a draft an
+/// earlier run made is among the newest.
+const DRAFT_PAGES: u32 = 10;
 
 /// What a request to create something found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -274,7 +293,9 @@ pub struct NewRelease<'a> {
     pub name: &'a str,
     pub body: &'a str,
     pub prerelease: bool,
-    pub make_latest: bool,
+    pub draft: bool,
+    /// GitHub's `make_latest`: `"true"`, `"false"` or `"legacy"`.
+    pub make_latest: &'a str,
 }
 
 impl GitHub {
@@ -685,11 +706,27 @@ impl GitHub {
     pub fn release_by_tag(&self, tag: &str) -> Result<Option<Release>> {
         let path = self.repo_path(&format!("/releases/tags/{}", encode_ref(tag)));
         let raw: Option<RawRelease> = self.get_json(&path)?;
-        Ok(raw.map(|r| Release {
-            id: r.id,
-            html_url: r.html_url,
-            tag_name: r.tag_name,
-        }))
+        Ok(raw.map(Release::from))
+    }
+
+    /// The draft releases of `tags` among the newest releases ([`DRAFT_PAGES`] pages): GitHub
+    /// finds no draft by its tag, and lets several drafts share one.
+    pub fn drafts(&self, tags: &[&str]) -> Result<Vec<Release>> {
+        let mut found = Vec::new();
+        for page in 1..=DRAFT_PAGES {
+            let path = self.repo_path(&format!("/releases?per_page=100&page={page}"));
+            let releases: Vec<RawRelease> = self.get_json(&path)?.unwrap_or_default();
+            let last = releases.len() < 100;
+            found.extend(
+                (releases.into_iter())
+                    .filter(|r| r.draft && tags.contains(&r.tag_name.as_str()))
+                    .map(Release::from),
+            );
+            if last {
+                break;
+            }
+        }
+        Ok(found)
     }
 
     /// Create a GitHub Release; one that exists already for the tag is returned instead.
@@ -699,9 +736,9 @@ impl GitHub {
             "tag_name": new.tag,
             "name": new.name,
             "body": new.body,
-            "draft": false,
+            "draft": new.draft,
             "prerelease": new.prerelease,
-            "make_latest": if new.make_latest { "true" } else { "false" },
+            "make_latest": new.make_latest,
         });
         let reply = self.send(Method::POST, &path, Some(&body))?;
         if reply.already_exists()
@@ -711,14 +748,7 @@ impl GitHub {
         }
         let reply = self.expect(reply, Method::POST, &path, &[201])?;
         let raw: RawRelease = reply.json(&Method::POST, &path)?;
-        Ok((
-            Release {
-                id: raw.id,
-                html_url: raw.html_url,
-                tag_name: raw.tag_name,
-            },
-            Outcome::Created,
-        ))
+        Ok((raw.into(), Outcome::Created))
     }
 
     /// `repository_dispatch` to `repository` ("owner/name").

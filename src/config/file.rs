@@ -16,14 +16,18 @@ use toml::Spanned;
 use semver::Version;
 
 mod package;
+mod shaping;
 
 pub use package::PackageSettings;
 use package::RawPackage;
+pub use shaping::ChangelogSettings;
+use shaping::{RawChangelog, RawGithubRelease};
 
 use super::{Config, ConfigError, Position, is_name};
 use crate::plan::Bump;
 use crate::plan::api::SemverChecks;
 use crate::plan::commits::CommitRules;
+use crate::plan::github_release::GithubReleaseOptions;
 use crate::plan::history::tag_name;
 use crate::plan::refname::check_ref_name;
 use crate::plan::release::{DependentsBump, GroupSpec, Versioning};
@@ -42,6 +46,9 @@ pub struct Settings {
     pub tag_format: Option<String>,
     pub dependents_bump: DependentsBump,
     pub changelog: ChangelogSettings,
+    /// `[github_release]`: every crate's GitHub Release, unless its `[package.<name>]` says
+    /// otherwise.
+    pub github_release: GithubReleaseOptions,
     /// Sorted by name.
     pub groups: Vec<GroupSpec>,
     pub notify: NotifySettings,
@@ -60,6 +67,7 @@ impl Default for Settings {
             tag_format: None,
             dependents_bump: DependentsBump::default(),
             changelog: ChangelogSettings::default(),
+            github_release: GithubReleaseOptions::default(),
             groups: Vec::new(),
             notify: NotifySettings::default(),
             publish_timeout_secs: DEFAULT_PUBLISH_TIMEOUT_SECS,
@@ -67,23 +75,6 @@ impl Default for Settings {
             packages: BTreeMap::new(),
             commits: CommitRules::default(),
         }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChangelogSettings {
-    #[serde(default = "yes")]
-    pub enabled: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl Default for ChangelogSettings {
-    fn default() -> ChangelogSettings {
-        ChangelogSettings { enabled: true }
     }
 }
 
@@ -110,7 +101,9 @@ struct RawSettings {
     #[serde(default)]
     dependents_bump: DependentsBump,
     #[serde(default)]
-    changelog: ChangelogSettings,
+    changelog: RawChangelog,
+    #[serde(default)]
+    github_release: RawGithubRelease,
     #[serde(default)]
     groups: BTreeMap<Spanned<String>, RawGroup>,
     #[serde(default)]
@@ -410,11 +403,18 @@ impl Source<'_> {
                 }
             },
         };
-        let packages = self.packages(raw.package);
+        let changelog = self.changelog(raw.changelog)?;
+        let github_release = self.github_release(
+            "github_release",
+            raw.github_release,
+            &GithubReleaseOptions::default(),
+        )?;
+        let packages = self.packages(raw.package, &changelog, &github_release)?;
         Ok(Settings {
             tag_format,
             dependents_bump: raw.dependents_bump,
-            changelog: raw.changelog,
+            changelog,
+            github_release,
             groups,
             notify: NotifySettings {
                 repositories,
@@ -536,6 +536,7 @@ mod tests {
 
     use super::*;
     use crate::config::load;
+    use crate::plan::changelog::ChangelogOptions;
 
     /// Write `text` as releasekit.toml in a fresh directory; keep the guard alive.
     fn with_file(text: &str) -> (tempfile::TempDir, PathBuf) {
@@ -626,7 +627,15 @@ non_conventional = "patch"
             Settings {
                 tag_format: Some("v{version}".into()),
                 dependents_bump: DependentsBump::None,
-                changelog: ChangelogSettings { enabled: false },
+                changelog: ChangelogSettings {
+                    enabled: false,
+                    workspace_path: None,
+                    crates: ChangelogOptions {
+                        enabled: false,
+                        ..ChangelogOptions::default()
+                    },
+                },
+                github_release: GithubReleaseOptions::default(),
                 groups: vec![
                     GroupSpec {
                         name: "serde".into(),
@@ -696,7 +705,7 @@ non_conventional = "patch"
         );
         assert!(
             error_text("[package.a]\nsemver-checks = \"off\"\n").starts_with(
-                "releasekit.toml:2:1: unknown field `semver-checks`, expected `semver_checks`"
+                "releasekit.toml:2:1: unknown field `semver-checks`, expected one of `semver_checks`"
             ),
         );
     }
@@ -765,7 +774,7 @@ members = ["core-*"]
         assert_eq!(
             message,
             "releasekit.toml:2:1: unknown field `tagformat`, expected one of `tag_format`, \
-             `dependents_bump`, `changelog`, `groups`, `notify`, `publish_timeout`, \
+             `dependents_bump`, `changelog`, `github_release`, `groups`, `notify`, `publish_timeout`, \
              `semver_checks`, `package`, `commits`"
         );
     }

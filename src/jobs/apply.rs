@@ -10,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use crate::adapters::cargo::Cargo;
 use crate::error::{Error, Result};
 use crate::jobs::{Context, gather_and_plan};
-use crate::plan::changelog::insert_section;
+use crate::plan::changelog::{insert_section, insert_workspace_section, workspace_section};
 use crate::plan::manifest::apply_edits;
 use crate::plan::release::ReleasePlan;
 use crate::plan::render;
@@ -27,7 +27,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<ApplyReport> {
         fence: &gathered.repo_root,
         root: &gathered.root,
     };
-    let writes = planned_writes(&plan, place, gathered.settings.changelog.enabled)?;
+    let writes = planned_writes(&plan, place)?;
     let written = write(ctx.cargo()?, &gathered.root, writes)?;
 
     for line in &gathered.api_log {
@@ -56,11 +56,7 @@ pub struct Place<'a> {
 /// The new text of every file the plan changes under the workspace root (relative paths),
 /// computed before anything is written; files that would not change are left out. Each path,
 /// and `Cargo.lock` when there is one, is checked with [`confined`] before it is read.
-pub fn planned_writes(
-    plan: &ReleasePlan,
-    place: Place<'_>,
-    changelogs: bool,
-) -> Result<Vec<(PathBuf, String)>> {
+pub fn planned_writes(plan: &ReleasePlan, place: Place<'_>) -> Result<Vec<(PathBuf, String)>> {
     let root = place.root;
     let read = |rel: &Path| -> Result<Option<String>> {
         let path = confined(place, rel)?;
@@ -90,14 +86,35 @@ pub fn planned_writes(
             writes.push((rel, new));
         }
     }
-    if changelogs {
-        for c in plan.released() {
-            let rel = PathBuf::from(&c.manifest).with_file_name("CHANGELOG.md");
-            let existing = read(&rel)?;
-            let new = insert_section(existing.as_deref(), &c.planned_version, &c.changelog);
-            if existing.as_deref() != Some(new.as_str()) {
-                writes.push((rel, new));
-            }
+    let mut changed = |rel: PathBuf, new: &dyn Fn(Option<&str>) -> String| -> Result<()> {
+        let slot = writes.iter().position(|(path, _)| *path == rel);
+        let existing = match slot {
+            Some(at) => Some(writes[at].1.clone()),
+            None => read(&rel)?,
+        };
+        let text = new(existing.as_deref());
+        match slot {
+            Some(at) => writes[at].1 = text,
+            None if existing.as_deref() != Some(text.as_str()) => writes.push((rel, text)),
+            None => {}
+        }
+        Ok(())
+    };
+    for c in plan.released() {
+        if let Some(file) = &c.changelog_file {
+            let rel = PathBuf::from(&c.manifest).with_file_name(file);
+            changed(rel, &|old| {
+                insert_section(old, &c.planned_version, &c.changelog)
+            })?;
+        }
+    }
+    if let Some(file) = &plan.workspace_changelog {
+        // Inserted last to first: each goes on top, so they read in the plan's order.
+        for c in plan.released().collect::<Vec<_>>().into_iter().rev() {
+            let section = workspace_section(&c.name, &c.changelog);
+            changed(PathBuf::from(file), &|old| {
+                insert_workspace_section(old, &c.name, &c.planned_version, &section)
+            })?;
         }
     }
     if !writes.is_empty() {

@@ -358,6 +358,10 @@ pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
     let mut workspace = cargo::workspace(&metadata, &repo_root)?;
     workspace.package_dirs = package_dirs;
     settings.check_packages(workspace.members.iter().map(|m| m.name.as_str()))?;
+    let registry = config.registry.as_deref();
+    settings.check_release(|name| {
+        (workspace.member(name)).is_some_and(|m| m.publish.allows(registry))
+    })?;
     let target_dir = metadata.target_directory.clone().into_std_path_buf();
     let libs = cargo::library_members(&metadata);
     let mut index_unread = None;
@@ -436,7 +440,11 @@ fn manifest_texts(
 }
 
 /// The options of a plan of `selection` under `settings`.
-fn plan_options(ctx: &Context<'_>, settings: &Settings, selection: &Selection) -> PlanOptions {
+pub(crate) fn plan_options(
+    ctx: &Context<'_>,
+    settings: &Settings,
+    selection: &Selection,
+) -> PlanOptions {
     let config = &ctx.config;
     let (group, ungrouped_only) = match selection {
         Selection::Configured => (config.group.clone(), false),
@@ -457,6 +465,9 @@ fn plan_options(ctx: &Context<'_>, settings: &Settings, selection: &Selection) -
         repository_url: ctx.repository_url(),
         commit_rules: settings.commits.clone(),
         given: BTreeMap::new(),
+        changelog: settings.changelog.crates.clone(),
+        workspace_changelog: settings.changelog.workspace_path.clone(),
+        crates: settings.crate_options(),
     }
 }
 

@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 
 use crate::adapters::registry;
+use crate::config::file::Settings;
 use crate::error::{Error, Result};
 use crate::jobs::release::{ReleaseReport, merged_release};
 use crate::jobs::{Context, registry_listing};
@@ -48,7 +49,7 @@ pub fn run(ctx: &mut Context<'_>, released: Option<&ReleaseReport>) -> Result<No
     ctx.print_github_log(&github)?;
     let settings = ctx.settings(&ctx.config.workspace)?;
     let repository = ctx.env("GITHUB_REPOSITORY").unwrap_or_default().to_owned();
-    let crates = on_registry(ctx, &manifest)?;
+    let crates = on_registry(ctx, &manifest, &settings)?;
     let payload = Payload {
         repository: repository.clone(),
         sha: commit,
@@ -111,14 +112,22 @@ pub fn run(ctx: &mut Context<'_>, released: Option<&ReleaseReport>) -> Result<No
 
 /// Each released crate with whether its version is in the registry's index. The index is only
 /// asked; when it cannot be read the payload says `null` rather than failing a release that is
-/// otherwise done.
-fn on_registry(ctx: &mut Context<'_>, manifest: &ReleaseManifest) -> Result<Vec<NotifiedCrate>> {
+/// otherwise done. A crate released without publishing (`release = true`) is `false`, and its
+/// name is not looked up: the registry may hold an unrelated crate of that name.
+fn on_registry(
+    ctx: &mut Context<'_>,
+    manifest: &ReleaseManifest,
+    settings: &Settings,
+) -> Result<Vec<NotifiedCrate>> {
     let spec = registry::resolve(
         ctx.config.registry.as_deref(),
         &ctx.env,
         &ctx.config.workspace,
     )?;
-    let listed = registry_listing(ctx, &spec, manifest.crates.iter().map(|c| c.name.as_str()));
+    let asked = (manifest.crates.iter())
+        .filter(|c| !settings.release_asked(&c.name))
+        .map(|c| c.name.as_str());
+    let listed = registry_listing(ctx, &spec, asked);
     if let Err(why) = &listed {
         ctx.print(&format!(
             "warning: {why}; `published` is null in the payload\n"
@@ -131,11 +140,15 @@ fn on_registry(ctx: &mut Context<'_>, manifest: &ReleaseManifest) -> Result<Vec<
             name: c.name.clone(),
             version: c.version.to_string(),
             tag: c.tag.clone(),
-            published: listed.as_ref().ok().map(|listed| {
-                listed
-                    .get(&c.name)
-                    .is_some_and(|versions| versions.iter().any(|(v, _)| v == &c.version))
-            }),
+            published: if settings.release_asked(&c.name) {
+                Some(false)
+            } else {
+                listed.as_ref().ok().map(|listed| {
+                    listed
+                        .get(&c.name)
+                        .is_some_and(|versions| versions.iter().any(|(v, _)| v == &c.version))
+                })
+            },
         })
         .collect())
 }

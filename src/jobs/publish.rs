@@ -103,22 +103,25 @@ pub fn run(ctx: &mut Context<'_>, from_release: Option<&FromRelease>) -> Result<
     let registry_name = spec.name.clone();
     let crates_io = registry_name.is_none();
 
-    // Which crates: the release's, else every publishable member (of the group).
+    // Which crates: the release's, else every publishable member (of the group). Members
+    // released without publishing (`release = true`) belong to groups too, and are only listed.
     let publishable: Vec<&Member> = workspace.publishable(registry_name.as_deref()).collect();
-    let groups = assign_groups(&publishable, &settings.groups)?;
-    let chosen: Vec<&Member> = publishable
-        .iter()
-        .copied()
-        .filter(|m| match from_release {
-            Some(release) => release.crates.contains(&m.name),
-            None => match &ctx.config.group {
-                Some(group) => {
-                    groups.get(m.name.as_str()).cloned().flatten().as_ref() == Some(group)
-                }
-                None => true,
-            },
-        })
+    let release_only: Vec<&Member> = (workspace.members.iter())
+        .filter(|m| !m.publish.allows(registry_name.as_deref()) && settings.release_asked(&m.name))
         .collect();
+    let groups = assign_groups(
+        &[&publishable[..], &release_only[..]].concat(),
+        &settings.groups,
+    )?;
+    let in_scope = |m: &&Member| match from_release {
+        Some(release) => release.crates.contains(&m.name),
+        None => match &ctx.config.group {
+            Some(group) => groups.get(m.name.as_str()).cloned().flatten().as_ref() == Some(group),
+            None => true,
+        },
+    };
+    let chosen: Vec<&Member> = publishable.iter().copied().filter(in_scope).collect();
+    let not_uploaded: Vec<&Member> = release_only.iter().copied().filter(in_scope).collect();
 
     ctx.begin_group("registry index")?;
     let index = Arc::new(Index::new(
@@ -196,6 +199,7 @@ pub fn run(ctx: &mut Context<'_>, from_release: Option<&FromRelease>) -> Result<
         concurrency,
         estimate.as_deref(),
     )?;
+    list_release_only(ctx, &not_uploaded)?;
     if to_upload.is_empty() {
         let report = report_of(&schedule, &candidates, &BTreeSet::new());
         finish(ctx, &registry_label, &report, &[], estimate.as_deref())?;
@@ -860,6 +864,31 @@ fn print_plan(
         text.push_str(&format!("note: {e}\n"));
     }
     ctx.print(&text)
+}
+
+/// Crates released without publishing (`release = true`): listed, never uploaded.
+fn list_release_only(ctx: &mut Context<'_>, members: &[&Member]) -> Result<()> {
+    if members.is_empty() {
+        return Ok(());
+    }
+    let mut text = String::new();
+    let mut md = String::from(
+        "### Not published\n\nReleased with `release = true` on a `publish = false` crate:\n\n",
+    );
+    for m in members {
+        let version = m.version.to_string();
+        text.push_str(&format!(
+            "  {:<28} {version:<14} not published: release only\n",
+            m.name
+        ));
+        md.push_str(&format!(
+            "- `{}` {version}: not published: release only\n",
+            m.name
+        ));
+    }
+    ctx.print(&text)?;
+    ctx.runner.summary(&md)?;
+    Ok(())
 }
 
 fn state_text(c: &CrateOutcome, dry_run: bool) -> String {

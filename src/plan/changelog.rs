@@ -1,31 +1,42 @@
 //! Keep a Changelog text: render one release's section from its commits and insert it into a
-//! crate's existing `CHANGELOG.md`.
+//! crate's existing changelog, or under the crate's name into the workspace's.
 //!
 //! Pure: takes the date and the old file text as arguments and returns the new text; reading
 //! and writing the file is the caller's. Text it did not write is kept byte for byte, and
-//! inserting the same version again replaces that section, so a re-run converges.
+//! inserting the same version again replaces that section, so a re-run converges. How a
+//! section is shaped (its headings, its entries) is `format`'s.
+
+mod format;
 
 use semver::Version;
 
-use super::commits::{ConventionalCommit, Section};
+pub use format::{
+    BREAKING, ChangelogFormat, ChangelogOptions, DEFAULT_PATH, ENTRY_PLACEHOLDERS, OTHER,
+    SectionSpec, default_sections,
+};
+
+use super::commits::{ConventionalCommit, DEPENDENCY_UPDATE};
+use super::template::TemplateError;
 
 /// What one release's section is made of.
 pub struct SectionInput<'a> {
     pub version: &'a Version,
     /// `YYYY-MM-DD`; the plan reads no clock.
     pub date: &'a str,
-    /// Newest first; only those with a section are listed.
+    /// Newest first; only those a section lists are written.
     pub commits: &'a [ConventionalCommit],
-    /// Extra lines listed under "Dependencies" after the dependency updates, e.g.
+    /// Extra lines listed under the section naming `deps` after the dependency updates, e.g.
     /// "update `foo` to 1.2.0".
     pub notes: &'a [String],
-    /// API breaks found by cargo-semver-checks, listed under "Breaking changes" after the
-    /// commits that declared theirs.
+    /// API breaks found by cargo-semver-checks, listed under the section naming `breaking`
+    /// after the commits that declared theirs.
     pub api_breaks: &'a [String],
     /// `https://github.com/owner/repo`: turns hashes, PR numbers and the heading into links.
     pub repository_url: Option<&'a str>,
     /// `(prior_tag, planned_tag)`: the heading links to the comparison of the two.
     pub compare: Option<(&'a str, &'a str)>,
+    /// The sections and the entry.
+    pub format: &'a ChangelogFormat,
 }
 
 /// The start of a changelog we create.
@@ -37,18 +48,9 @@ The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),
 and this project adheres to [Semantic Versioning](https://semver.org/spec/v2.0.0.html).
 ";
 
-const SUBSECTIONS: [(Section, &str); 6] = [
-    (Section::Breaking, "Breaking changes"),
-    (Section::Features, "Features"),
-    (Section::Fixes, "Fixes"),
-    (Section::Performance, "Performance"),
-    (Section::Dependencies, "Dependencies"),
-    (Section::Other, "Other changes"),
-];
-
-/// The Markdown of one release: heading, then one `###` subsection per kind of change, ending
-/// with a single newline.
-pub fn render_section(input: &SectionInput) -> String {
+/// The Markdown of one release: heading, then one `###` subsection per section of the
+/// format that lists anything, ending with a single newline.
+pub fn render_section(input: &SectionInput) -> Result<String, TemplateError> {
     let url = input.repository_url.map(|url| url.trim_end_matches('/'));
     let version = input.version;
     let date = input.date;
@@ -58,27 +60,40 @@ pub fn render_section(input: &SectionInput) -> String {
         }
         _ => format!("## [{version}] - {date}\n"),
     };
+    let format = input.format;
+    let mut lines: Vec<Vec<String>> = vec![Vec::new(); format.sections.len()];
+    for commit in input.commits {
+        if let Some(at) = format.section_of(commit) {
+            lines[at].push(format.entry(commit, url)?);
+        }
+    }
+    let own_lines = [
+        (BREAKING, input.api_breaks),
+        (DEPENDENCY_UPDATE, input.notes),
+    ];
+    for (kind, extra) in own_lines {
+        if let Some(at) = format.section_named(kind) {
+            lines[at].extend(extra.iter().map(|line| format!("- {line}")));
+        }
+    }
     let mut listed = false;
-    for (section, title) in SUBSECTIONS {
-        let mut lines: Vec<String> = input
-            .commits
-            .iter()
-            .filter(|commit| commit.section == Some(section))
-            .map(|commit| commit_line(commit, url))
-            .collect();
-        if section == Section::Breaking {
-            lines.extend(input.api_breaks.iter().map(|line| format!("- {line}")));
-        }
-        if section == Section::Dependencies {
-            lines.extend(input.notes.iter().map(|note| format!("- {note}")));
-        }
-        listed |= push_subsection(&mut out, title, &lines);
+    for (spec, lines) in format.sections.iter().zip(&lines) {
+        listed |= push_subsection(&mut out, &spec.title, lines);
     }
     if !listed {
         // A forced bump can release a crate whose commits list nothing.
         out.push_str("\nNo notable changes.\n");
     }
-    out
+    Ok(out)
+}
+
+/// `section` as the workspace changelog has it: its heading names the crate too
+/// (`## [foo 1.4.0](…) - date`).
+pub fn workspace_section(name: &str, section: &str) -> String {
+    match section.strip_prefix("## [") {
+        Some(rest) => format!("## [{name} {rest}"),
+        None => section.to_owned(),
+    }
 }
 
 /// Put `section` into the changelog text `existing` (`None`: there is no file yet, so it starts
@@ -87,6 +102,25 @@ pub fn render_section(input: &SectionInput) -> String {
 /// `version` is replaced instead. Every other byte of `existing` is kept; a CRLF file gets the
 /// section with CRLF line endings.
 pub fn insert_section(existing: Option<&str>, version: &Version, section: &str) -> String {
+    insert_where(existing, |heading| names_version(heading, version), section)
+}
+
+/// Put `section` (from [`workspace_section`]) into the workspace changelog `existing`, as
+/// [`insert_section`] does; the section already there is the one naming `name` and `version`.
+pub fn insert_workspace_section(
+    existing: Option<&str>,
+    name: &str,
+    version: &Version,
+    section: &str,
+) -> String {
+    insert_where(
+        existing,
+        |heading| names_crate_version(heading, name, version),
+        section,
+    )
+}
+
+fn insert_where(existing: Option<&str>, same: impl Fn(&str) -> bool, section: &str) -> String {
     let Some(text) = existing else {
         return format!("{HEADER}\n{section}");
     };
@@ -99,9 +133,7 @@ pub fn insert_section(existing: Option<&str>, version: &Version, section: &str) 
     };
     let headings = level_two_headings(text);
     let tail = trailing_link_definitions(text);
-    let same = headings
-        .iter()
-        .position(|(_, heading)| names_version(heading, version));
+    let same = headings.iter().position(|(_, heading)| same(heading));
     // Text that runs straight into the end of the file needs a blank line before the new
     // heading; above an existing heading the old text already ends the way its author chose.
     let (before, after, at_end) = match same {
@@ -133,57 +165,36 @@ pub fn insert_section(existing: Option<&str>, version: &Version, section: &str) 
 /// The body of `version`'s section in a changelog (without its `## ` heading, trimmed): what
 /// a GitHub Release says. `None` when the changelog has no section for it.
 pub fn section(text: &str, version: &Version) -> Option<String> {
-    let whole = whole_section(text, version)?;
-    let body = whole.split_once('\n').map_or("", |(_, rest)| rest);
-    Some(body.trim().to_owned())
+    body(&whole_section(text, version)?)
 }
 
 /// `version`'s section with its `## ` heading, as the file has it (line ends as `\n`, trailing
 /// white space trimmed): what the Release PR shows, the maintainer's edits included.
 pub fn whole_section(text: &str, version: &Version) -> Option<String> {
+    whole_where(text, |heading| names_version(heading, version))
+}
+
+/// [`section`] of crate `name` in the workspace changelog.
+pub fn workspace_section_body(text: &str, name: &str, version: &Version) -> Option<String> {
+    body(&whole_where(text, |heading| {
+        names_crate_version(heading, name, version)
+    })?)
+}
+
+/// A section without its heading, trimmed.
+fn body(whole: &str) -> Option<String> {
+    let body = whole.split_once('\n').map_or("", |(_, rest)| rest);
+    Some(body.trim().to_owned())
+}
+
+fn whole_where(text: &str, same: impl Fn(&str) -> bool) -> Option<String> {
     let headings = level_two_headings(text);
-    let index = headings
-        .iter()
-        .position(|(_, heading)| names_version(heading, version))?;
+    let index = headings.iter().position(|(_, heading)| same(heading))?;
     let start = headings[index].0;
     let end = headings
         .get(index + 1)
         .map_or_else(|| trailing_link_definitions(text), |&(at, _)| at);
     Some(text[start..end].trim_end().replace("\r\n", "\n"))
-}
-
-/// `- **scope:** summary (#12, abc1234)`, with links when the repository is known.
-fn commit_line(commit: &ConventionalCommit, url: Option<&str>) -> String {
-    let mut refs = Vec::with_capacity(2);
-    if let Some(pr) = commit.pr {
-        refs.push(match url {
-            Some(url) => format!("[#{pr}]({url}/pull/{pr})"),
-            None => format!("#{pr}"),
-        });
-    }
-    refs.push(match url {
-        Some(url) => format!("[{}]({url}/commit/{})", commit.short_id, commit.id),
-        None => commit.short_id.clone(),
-    });
-    let scope = commit
-        .scope
-        .as_ref()
-        .map(|scope| format!("**{scope}:** "))
-        .unwrap_or_default();
-    let mut line = format!("- {scope}{} ({})", commit.summary, refs.join(", "));
-    if let Some(description) = commit.breaking_description.as_deref()
-        && commit.breaking
-        && description != commit.summary
-    {
-        for part in description.lines() {
-            line.push('\n');
-            if !part.trim().is_empty() {
-                line.push_str("  ");
-                line.push_str(part.trim_end());
-            }
-        }
-    }
-    line
 }
 
 /// Appends `### title` and its lines; says whether there was anything to append.
@@ -248,6 +259,16 @@ fn names_version(heading: &str, version: &Version) -> bool {
     named.strip_prefix('v').unwrap_or(named) == version.to_string()
 }
 
+/// `[foo 1.4.0] - …`, `[foo 1.4.0](…) - …` or `foo v1.4.0` name crate `name` at `version`.
+fn names_crate_version(heading: &str, name: &str, version: &Version) -> bool {
+    let named = match heading.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => heading,
+    };
+    let mut words = named.split_whitespace();
+    words.next() == Some(name) && words.next().is_some_and(|v| names_version(v, version))
+}
+
 fn is_unreleased(heading: &str) -> bool {
     heading.to_ascii_lowercase().contains("unreleased")
 }
@@ -279,6 +300,7 @@ mod tests {
 
     use super::*;
     use crate::plan::Bump;
+    use crate::plan::commits::Section;
 
     const URL: &str = "https://github.com/owner/repo";
 
@@ -289,15 +311,25 @@ mod tests {
         summary: &str,
     ) -> ConventionalCommit {
         let id: String = std::iter::repeat_n(hash, 40).collect();
+        // The type and bump classify() gives a commit listed there.
+        let (kind, bump) = match section {
+            Some(Section::Breaking) => ("feat", Bump::Major),
+            Some(Section::Features) => ("feat", Bump::Minor),
+            Some(Section::Fixes) => ("fix", Bump::Patch),
+            Some(Section::Performance) => ("perf", Bump::Patch),
+            Some(Section::Dependencies) => ("deps", Bump::Patch),
+            Some(Section::Other) => ("refactor", Bump::Patch),
+            None => ("docs", Bump::None),
+        };
         ConventionalCommit {
             short_id: id[..7].to_owned(),
             id,
-            kind: Some("feat".to_owned()),
+            kind: Some(kind.to_owned()),
             scope: scope.map(str::to_owned),
             summary: summary.to_owned(),
             breaking: section == Some(Section::Breaking),
             breaking_description: None,
-            bump: Bump::Minor,
+            bump,
             section,
             pr: None,
             reverts: None,
@@ -352,7 +384,9 @@ mod tests {
             api_breaks: &[],
             repository_url: None,
             compare: None,
+            format: &ChangelogFormat::default(),
         })
+        .unwrap()
     }
 
     #[test]
@@ -367,7 +401,9 @@ mod tests {
             api_breaks: &[],
             repository_url: Some(URL),
             compare: Some(("foo-v1.3.0", "foo-v1.4.0")),
-        });
+            format: &ChangelogFormat::default(),
+        })
+        .unwrap();
         insta::assert_snapshot!("full_section_with_links", text);
     }
 
@@ -383,7 +419,9 @@ mod tests {
             api_breaks: &[],
             repository_url: None,
             compare: Some(("foo-v1.3.0", "foo-v1.4.0")),
-        });
+            format: &ChangelogFormat::default(),
+        })
+        .unwrap();
         insta::assert_snapshot!("section_without_url", text);
     }
 
@@ -399,7 +437,9 @@ mod tests {
             api_breaks: &[],
             repository_url: Some("https://github.com/owner/repo/"),
             compare: None,
-        });
+            format: &ChangelogFormat::default(),
+        })
+        .unwrap();
         assert_eq!(
             text,
             "## [0.1.0] - 2026-11-21\n\n### Features\n\n- first ([ccccccc](https://github.com/owner/repo/commit/cccccccccccccccccccccccccccccccccccccccc))\n"
@@ -422,7 +462,9 @@ mod tests {
             api_breaks: &breaks,
             repository_url: None,
             compare: None,
-        });
+            format: &ChangelogFormat::default(),
+        })
+        .unwrap();
         assert_eq!(
             text,
             "## [2.0.0] - 2026-11-21\n\n### Breaking changes\n\n- drop `Old` (aaaaaaa)\n\
@@ -442,7 +484,9 @@ mod tests {
             api_breaks: &[],
             repository_url: None,
             compare: None,
-        });
+            format: &ChangelogFormat::default(),
+        })
+        .unwrap();
         assert_eq!(text, "## [2.0.0] - 2026-11-21\n\nNo notable changes.\n");
     }
 
@@ -564,3 +608,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "changelog/shaping_tests.rs"]
+mod shaping_tests;

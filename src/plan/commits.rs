@@ -129,11 +129,7 @@ pub fn classify(id: &str, message: &str, rules: &CommitRules) -> ConventionalCom
     let kind = parsed.type_().as_str().to_lowercase();
     let scope = parsed.scope().map(|scope| scope.as_str().to_owned());
     let breaking = parsed.breaking();
-    let dependency_update = kind == DEPENDENCY_UPDATE
-        || (matches!(kind.as_str(), "chore" | "build" | "fix")
-            && scope
-                .as_deref()
-                .is_some_and(|s| s.eq_ignore_ascii_case(DEPENDENCY_UPDATE)));
+    let dependency_update = is_dependency_update(&kind, scope.as_deref());
     let rule = if dependency_update {
         DEPENDENCY_UPDATE
     } else {
@@ -164,6 +160,13 @@ pub fn classify(id: &str, message: &str, rules: &CommitRules) -> ConventionalCom
         .map(|footer| footer.value().to_owned());
     commit.kind = Some(kind);
     commit
+}
+
+/// Type `deps`, or `chore`, `build` or `fix` with scope `deps`: a dependency update.
+pub fn is_dependency_update(kind: &str, scope: Option<&str>) -> bool {
+    kind == DEPENDENCY_UPDATE
+        || (matches!(kind, "chore" | "build" | "fix")
+            && scope.is_some_and(|s| s.eq_ignore_ascii_case(DEPENDENCY_UPDATE)))
 }
 
 /// Drop each revert together with the commit it reverts when both are in `commits` (matched by

@@ -25,7 +25,7 @@ pub struct MergedFacts<'a> {
     pub workspace: &'a Workspace,
     /// The registry the crates go to (`None`: crates.io): decides which members are publishable.
     pub registry: Option<&'a str>,
-    /// Each publishable member's tag format.
+    /// Each member's tag format (publishable, or released without publishing).
     pub formats: &'a BTreeMap<String, String>,
     /// The tags the commit reaches, with the commits they point at.
     pub reachable: &'a [Tag],
@@ -41,11 +41,10 @@ pub struct Candidate {
     pub last: Option<Version>,
 }
 
-/// Every publishable member whose version is above its last release (see [`last_release`]). A
-/// member never released is above nothing.
+/// Every member with a tag format (publishable, or released without publishing) whose version
+/// is above its last release (see [`last_release`]). A member never released is above nothing.
 pub fn candidates(f: &MergedFacts<'_>) -> Vec<Candidate> {
-    f.workspace
-        .publishable(f.registry)
+    (f.workspace.members.iter())
         .filter_map(|m| {
             let format = f.formats.get(&m.name)?;
             let last = last_release(f, &m.name);

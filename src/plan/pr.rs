@@ -309,7 +309,7 @@ pub fn body(plan: &ReleasePlan, manifest: &ReleaseManifest, edits: &PrEdits) -> 
         changelogs: manifest
             .crates
             .iter()
-            .map(|c| Changelog::new(c, find(&c.name).map_or("", |p| &p.changelog)))
+            .map(|c| Changelog::new(c, find(&c.name)))
             .collect(),
         manifest: manifest_block(manifest),
     };
@@ -434,20 +434,26 @@ struct Changelog {
 }
 
 impl Changelog {
-    fn new(c: &ManifestCrate, changelog: &str) -> Changelog {
+    /// `planned`: the crate in the plan, with its changelog section and the file it is
+    /// written to.
+    fn new(c: &ManifestCrate, planned: Option<&CrateRelease>) -> Changelog {
         let summary = format!("{} {}", c.name, c.version);
-        let changelog = match changelog.trim() {
+        let changelog = match planned.map_or("", |p| p.changelog.trim()) {
             "" => "_No changelog entries._",
             text => text,
         };
-        let path = match c.dir.trim_end_matches('/') {
-            "" | "." => "CHANGELOG.md".to_owned(),
-            dir => format!("{dir}/CHANGELOG.md"),
+        let file = planned.map_or(Some("CHANGELOG.md"), |p| p.changelog_file.as_deref());
+        let pointer = match (file, c.dir.trim_end_matches('/')) {
+            (None, _) => format!("The changelog of {} is too long for this PR.", c.name),
+            (Some(file), "" | ".") => format!(
+                "The changelog of {} is too long for this PR; it is in {file} on this branch.",
+                c.name
+            ),
+            (Some(file), dir) => format!(
+                "The changelog of {} is too long for this PR; it is in {dir}/{file} on this branch.",
+                c.name
+            ),
         };
-        let pointer = format!(
-            "The changelog of {} is too long for this PR; it is in {path} on this branch.",
-            c.name
-        );
         let full = details(&summary, changelog);
         let pointer = details(&summary, &pointer);
         Changelog {
@@ -636,6 +642,8 @@ mod tests {
             commits: Vec::new(),
             changelog: format!("## [{to}] - 2026-11-21\n\n### Features\n\n- something new\n"),
             wave: None,
+            release_only: false,
+            changelog_file: Some("CHANGELOG.md".into()),
         }
     }
 
@@ -691,6 +699,7 @@ mod tests {
             edges,
             manifest_edits: BTreeMap::new(),
             notes: Vec::new(),
+            workspace_changelog: None,
         }
     }
 

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::Bump;
 use super::api::{ApiBreak, ApiChecks, list_breaks};
 use super::attribution::{Ancestry, Attribution, Packages, PatternError, commits_by_crate};
-use super::changelog::{SectionInput, render_section};
+use super::changelog::{ChangelogOptions, SectionInput, render_section};
 use super::commits::{CommitRules, ConventionalCommit, classify, drop_reverted};
 use super::graph::{CycleError, Edge, publish_edges, waves};
 use super::history::{RawCommit, Tag, tag_name};
@@ -66,7 +66,7 @@ pub struct GroupSpec {
 }
 
 /// Everything the planner needs besides the facts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct PlanOptions {
     /// `None`: bumps come from the commits; `Some(b)`: every changed crate gets `b`.
     pub forced_bump: Option<Bump>,
@@ -92,6 +92,51 @@ pub struct PlanOptions {
     /// Versions the maintainer typed into the Release PR: released as they are, and the
     /// dependents follow them.
     pub given: BTreeMap<String, Version>,
+    /// The changelog of every crate without one of its own (`[changelog]`).
+    pub changelog: ChangelogOptions,
+    /// The workspace changelog (`[changelog] workspace_path`), relative to the workspace root.
+    pub workspace_changelog: Option<String>,
+    /// `[package.<name>]`: settings of one crate, by its name.
+    pub crates: BTreeMap<String, CrateOptions>,
+}
+
+/// What `[package.<name>]` sets for one crate's plan; `None` leaves the workspace's setting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct CrateOptions {
+    /// `release = true`: a crate that is not published (`publish = false`) is released all the
+    /// same — versions, tags, changelogs, GitHub Releases — and never uploaded.
+    pub release: bool,
+    pub tag_format: Option<String>,
+    /// Merged over `[changelog]` already.
+    pub changelog: Option<ChangelogOptions>,
+}
+
+impl PlanOptions {
+    /// The changelog settings of crate `name`.
+    pub fn changelog_of(&self, name: &str) -> &ChangelogOptions {
+        (self.crates.get(name))
+            .and_then(|c| c.changelog.as_ref())
+            .unwrap_or(&self.changelog)
+    }
+
+    /// Whether `[package.<name>] release = true`.
+    pub fn release_asked(&self, name: &str) -> bool {
+        self.crates.get(name).is_some_and(|c| c.release)
+    }
+
+    /// The members the plan covers: those publishable to the registry, and those released
+    /// without publishing (`release = true`), sorted by name.
+    pub fn members<'w>(&self, ws: &'w Workspace) -> Vec<&'w Member> {
+        let registry = self.registry.as_deref();
+        (ws.members.iter())
+            .filter(|m| m.publish.allows(registry) || self.release_asked(&m.name))
+            .collect()
+    }
+
+    /// A member the plan releases but never uploads.
+    pub fn release_only(&self, m: &Member) -> bool {
+        !m.publish.allows(self.registry.as_deref()) && self.release_asked(&m.name)
+    }
 }
 
 /// Published versions per crate name, as far as they are known.
@@ -204,7 +249,8 @@ impl std::fmt::Display for Reason {
     }
 }
 
-/// One publishable member: what was found and what is intended.
+/// One member (publishable, or released without publishing): what was found and what is
+/// intended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CrateRelease {
     pub name: String,
@@ -224,14 +270,18 @@ pub struct CrateRelease {
     pub commits: Vec<ConventionalCommit>,
     /// The changelog section of this release (empty when not released).
     pub changelog: String,
-    /// Publish wave, for released crates.
+    /// Publish wave, for released crates that are published.
     pub wave: Option<usize>,
+    /// Released (`release = true`) but never uploaded: `publish = false`.
+    pub release_only: bool,
+    /// Where its changelog is written, relative to its directory; `None`: it is not written.
+    pub changelog_file: Option<String>,
 }
 
 /// The whole plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReleasePlan {
-    /// Every publishable member, sorted by name.
+    /// Every publishable member and every member released without publishing, sorted by name.
     pub crates: Vec<CrateRelease>,
     /// Publish waves of the released crates.
     pub waves: Vec<Vec<String>>,
@@ -241,6 +291,9 @@ pub struct ReleasePlan {
     pub manifest_edits: BTreeMap<String, ManifestEdits>,
     /// Things a person should know (assumptions, requirements rewritten outside the group).
     pub notes: Vec<String>,
+    /// The workspace changelog every released crate's section is written to as well, relative
+    /// to the workspace root.
+    pub workspace_changelog: Option<String>,
 }
 
 impl ReleasePlan {
@@ -315,6 +368,8 @@ pub enum PlanError {
     },
     #[error(transparent)]
     PackageRules(#[from] PatternError),
+    #[error("the changelog entry template fails for {name}: {message}")]
+    EntryTemplate { name: String, message: String },
 }
 
 impl PlanError {
@@ -363,6 +418,9 @@ impl PlanError {
             PlanError::PackageRules(_) => {
                 "fix the pattern in the crate's `include` or `exclude` (gitignore syntax; cargo refuses it too)".into()
             }
+            PlanError::EntryTemplate { .. } => {
+                "fix `entry` in [changelog] (or [package.<name>.changelog]) of releasekit.toml: templates write `{subject}` and `{% if scope %}…{% endif %}`".into()
+            }
         }
     }
 }
@@ -395,16 +453,10 @@ fn start<'a>(facts: Facts<'a>, options: &PlanOptions) -> Result<Start<'a>, PlanE
             known: options.groups.iter().map(|g| g.name.clone()).collect(),
         });
     }
-    let members: Vec<&Member> = ws.publishable(registry).collect();
+    let members = options.members(ws);
     let groups = assign_groups(&members, &options.groups)?;
     let families = groups::families(&members, &groups, &options.groups)?;
-    let formats = groups::tag_formats(
-        &members,
-        &groups,
-        &families,
-        options.tag_format.as_deref(),
-        &options.groups,
-    )?;
+    let formats = groups::tag_formats(&members, &groups, &families, options)?;
     let ancestry = Ancestry::new(facts.history);
     let root_manifest = ws.repo_root_manifest();
     let sources = Sources {
@@ -455,9 +507,7 @@ pub fn root_manifest_reads(
         .filter(|(_, c)| c.paths.contains(&root_manifest))
         .map(|(i, _)| i)
         .collect();
-    let inherits = ws
-        .publishable(options.registry.as_deref())
-        .any(|m| !m.inherited_deps.is_empty());
+    let inherits = (options.members(ws).iter()).any(|m| !m.inherited_deps.is_empty());
     if touching.is_empty() || !inherits {
         return Ok(Vec::new());
     }
@@ -651,7 +701,12 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
         .into_iter()
         .filter(|e| released.contains(&e.from) && released.contains(&e.to))
         .collect();
-    let waves = waves(&released, &edges)?;
+    // A crate released without publishing takes no place in the publish order.
+    let uploaded: BTreeSet<String> = (members.iter())
+        .filter(|m| released.contains(&m.name) && !options.release_only(m))
+        .map(|m| m.name.clone())
+        .collect();
+    let waves = waves(&uploaded, &edges)?;
     let wave_of: BTreeMap<&str, usize> = waves
         .iter()
         .enumerate()
@@ -670,6 +725,8 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
                 m.version.clone()
             };
             let planned_tag = tags_of[i].clone();
+            let changelog_options = options.changelog_of(&m.name);
+            let format = &changelog_options.format;
             let changelog = if st.released {
                 let notes = dependency_notes(&st.reasons);
                 let api_breaks = api_break_lines(&st.reasons);
@@ -683,11 +740,23 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
                     compare: from[i]
                         .and_then(|p| p.tag.as_deref())
                         .map(|tag| (tag, planned_tag.as_str())),
+                    format,
                 })
+                .map_err(|e| PlanError::EntryTemplate {
+                    name: m.name.clone(),
+                    message: e.message,
+                })?
             } else {
                 String::new()
             };
-            CrateRelease {
+            let release_only = options.release_only(m);
+            if st.released && release_only {
+                notes.push(format!(
+                    "{} is released without publishing (`publish = false`, `release = true`): tagged and given a GitHub Release, never uploaded",
+                    m.name
+                ));
+            }
+            Ok(CrateRelease {
                 name: m.name.clone(),
                 group: groups[m.name.as_str()].clone(),
                 dir: m.dir.clone(),
@@ -706,7 +775,7 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
                 commits: if st.released {
                     st.commits
                         .iter()
-                        .filter(|c| c.section.is_some())
+                        .filter(|c| format.section_of(c).is_some())
                         .cloned()
                         .collect()
                 } else {
@@ -714,9 +783,11 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
                 },
                 changelog,
                 wave: wave_of.get(m.name.as_str()).copied(),
-            }
+                release_only,
+                changelog_file: (changelog_options.enabled).then(|| changelog_options.path.clone()),
+            })
         })
-        .collect();
+        .collect::<Result<_, PlanError>>()?;
     // A tag git refuses would stop the release after the merge: refuse it now.
     for c in crates.iter().filter(|c| c.released) {
         check_ref_name(&c.planned_tag).map_err(|why| PlanError::BadTag {
@@ -731,39 +802,60 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
         edges,
         manifest_edits,
         notes,
+        workspace_changelog: options.workspace_changelog.clone(),
     })
 }
 
-/// Every publishable member's tag format, as [`build_plan`] renders its tags (groups and the
-/// one-crate default included): what the release stage re-renders the tags with.
+/// The tag format of every member the plan covers (publishable to `registry`, or
+/// `release = true` in `crates`), as [`build_plan`] renders its tags (groups,
+/// `[package.<name>]` and the one-crate default included): what the release stage re-renders
+/// the tags with.
 pub fn member_tag_formats(
     ws: &Workspace,
     registry: Option<&str>,
     tag_format: Option<&str>,
     specs: &[GroupSpec],
+    crates: &BTreeMap<String, CrateOptions>,
 ) -> Result<BTreeMap<String, String>, PlanError> {
-    let members: Vec<_> = ws.publishable(registry).collect();
+    let options = naming_options(registry, tag_format, specs, crates);
+    let members = options.members(ws);
     let groups = assign_groups(&members, specs)?;
     let families = groups::families(&members, &groups, specs)?;
-    let formats = groups::tag_formats(&members, &groups, &families, tag_format, specs)?;
+    let formats = groups::tag_formats(&members, &groups, &families, &options)?;
     Ok(formats
         .into_iter()
         .map(|(name, format)| (name.to_owned(), format))
         .collect())
 }
 
-/// Every publishable member's release group (`None`: the crates no group claims), as
-/// [`build_plan`] assigns them: the release of a group's Release PR is that group's.
+/// The group of every member the plan covers (see [`member_tag_formats`]).
 pub fn member_groups(
     ws: &Workspace,
     registry: Option<&str>,
     specs: &[GroupSpec],
+    crates: &BTreeMap<String, CrateOptions>,
 ) -> Result<BTreeMap<String, Option<String>>, PlanError> {
-    let members: Vec<_> = ws.publishable(registry).collect();
+    let members = naming_options(registry, None, specs, crates).members(ws);
     Ok(assign_groups(&members, specs)?
         .into_iter()
         .map(|(name, group)| (name.to_owned(), group))
         .collect())
+}
+
+/// The options that decide which members a plan covers and how their tags are named.
+fn naming_options(
+    registry: Option<&str>,
+    tag_format: Option<&str>,
+    specs: &[GroupSpec],
+    crates: &BTreeMap<String, CrateOptions>,
+) -> PlanOptions {
+    PlanOptions {
+        registry: registry.map(str::to_owned),
+        tag_format: tag_format.map(str::to_owned),
+        groups: specs.to_vec(),
+        crates: crates.clone(),
+        ..PlanOptions::default()
+    }
 }
 
 /// The changelog's lines for the breaks the API check found.

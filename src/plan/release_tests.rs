@@ -183,6 +183,9 @@ fn options() -> PlanOptions {
         repository_url: None,
         commit_rules: CommitRules::default(),
         given: BTreeMap::new(),
+        changelog: Default::default(),
+        workspace_changelog: None,
+        crates: Default::default(),
     }
 }
 
@@ -1137,3 +1140,5 @@ fn a_new_crate_under_a_prerelease_is_released_as_a_prerelease_of_its_own_version
 mod api_checks;
 #[path = "release_history_tests.rs"]
 mod history;
+#[path = "release_shaping_tests.rs"]
+mod shaping;

@@ -99,6 +99,10 @@ fn row(c: &CrateRelease) -> [String; 6] {
         c.bump.to_string(),
         reasons.join("; "),
         c.planned_tag.clone(),
-        c.wave.map(|w| (w + 1).to_string()).unwrap_or_default(),
+        match (c.wave, c.release_only) {
+            (Some(w), _) => (w + 1).to_string(),
+            (None, true) => "not published".to_owned(),
+            (None, false) => String::new(),
+        },
     ]
 }

@@ -1486,7 +1486,12 @@ impl State {
             "url": format!("{api}/repos/{full}/releases/{id}"),
             "assets_url": format!("{api}/repos/{full}/releases/{id}/assets"),
             "upload_url": format!("https://uploads.github.com/repos/{full}/releases/{id}/assets{{?name,label}}"),
-            "html_url": format!("https://github.com/{full}/releases/tag/{tag}"),
+            // A draft has no public page yet: GitHub names it `untagged-…` until it is published.
+            "html_url": if release.draft {
+                format!("https://github.com/{full}/releases/tag/untagged-{:020x}", id.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+            } else {
+                format!("https://github.com/{full}/releases/tag/{tag}")
+            },
             "id": id,
             "author": self.user_json(),
             "node_id": format!("RE_kwDOFake{id}"),

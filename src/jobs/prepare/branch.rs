@@ -174,6 +174,7 @@ fn formats(gathered: &Gathered, registry: Option<&str>) -> Result<BTreeMap<Strin
         registry,
         gathered.settings.tag_format.as_deref(),
         &gathered.settings.groups,
+        &gathered.settings.crate_options(),
     )?)
 }
 
@@ -197,9 +198,9 @@ pub(super) struct OnTop {
     /// The workspace; `None` when cargo cannot read it (a version typed into a manifest that
     /// is no semantic version).
     pub workspace: Option<Workspace>,
-    /// The crates whose `CHANGELOG.md` the maintainer's commits change.
+    /// The crates whose changelog the maintainer's commits change.
     pub changelogs_edited: BTreeSet<String>,
-    /// Each released crate's `CHANGELOG.md`, by crate name.
+    /// Each released crate's changelog (that it writes one), by crate name.
     pub changelogs: BTreeMap<String, String>,
 }
 
@@ -229,7 +230,7 @@ pub(super) fn rebuild(
         fence: worktree.dir(),
         root: &root,
     };
-    let writes = apply::planned_writes(plan, place, gathered.settings.changelog.enabled)?;
+    let writes = apply::planned_writes(plan, place)?;
     let files = apply::write(cargo, &root, writes)?;
     let kept_versions: BTreeMap<String, Version> = typed
         .iter()
@@ -280,9 +281,9 @@ pub(super) fn rebuild(
             .ok();
         let paths: Vec<(String, String)> = plan
             .released()
-            .map(|c| {
-                let path = Path::new(&c.manifest).with_file_name("CHANGELOG.md");
-                (c.name.clone(), repo_path(&dir, &path))
+            .filter_map(|c| {
+                let path = Path::new(&c.manifest).with_file_name(c.changelog_file.as_ref()?);
+                Some((c.name.clone(), repo_path(&dir, &path)))
             })
             .collect();
         let wanted: Vec<(&str, &str)> = paths

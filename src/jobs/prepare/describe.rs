@@ -63,6 +63,7 @@ pub(super) fn branch_manifest(
         registry,
         gathered.settings.tag_format.as_deref(),
         &gathered.settings.groups,
+        &gathered.settings.crate_options(),
     )?;
     let reachable = git.tags_reached_from(&built.tip)?;
     let existing: BTreeMap<String, String> = git

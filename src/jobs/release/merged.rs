@@ -12,7 +12,9 @@ use crate::adapters::cargo;
 use crate::adapters::git::Git;
 use crate::adapters::github::{GitHub, PullRequest};
 use crate::adapters::registry;
+use crate::config::file::Settings;
 use crate::error::Result;
+use crate::plan::history::tag_name;
 use crate::jobs::{Context, every_version, registry_listing, workspace_at};
 use crate::plan::manifest::manifest_facts;
 use crate::plan::merged::{Checks, MergedFacts, candidates, decide};
@@ -30,6 +32,14 @@ pub(crate) struct MergedRelease {
     pub differences: Vec<String>,
     /// Things a maintainer should know (the registry could not be asked).
     pub warnings: Vec<String>,
+    /// How the releases are made: the configuration at the merge commit.
+    pub shaping: Shaping,
+}
+
+/// The configuration at the merge commit, and each crate's previous tag.
+pub(crate) struct Shaping {
+    pub settings: Settings,
+    pub previous_tags: BTreeMap<String, String>,
 }
 
 /// The merged Release PR (`number`, else the `pull_request` event's, else the one merged at
@@ -66,6 +76,7 @@ pub(crate) fn merged_release(
         ctx.config.registry.as_deref(),
         settings.tag_format.as_deref(),
         &settings.groups,
+        &settings.crate_options(),
     )?;
     // The PR body is text anyone with write access can edit: a name it gives must be one of
     // the workspace's publishable members.
@@ -88,7 +99,12 @@ pub(crate) fn merged_release(
     let mut found = candidates(&facts);
     // With release groups, a group's Release PR releases that group's crates only.
     if !settings.groups.is_empty() {
-        let groups = member_groups(&workspace, facts.registry, &settings.groups)?;
+        let groups = member_groups(
+            &workspace,
+            facts.registry,
+            &settings.groups,
+            &settings.crate_options(),
+        )?;
         found.retain(|c| groups.get(&c.name) == Some(&hint.group));
     }
     let mut existing: BTreeMap<String, String> = git
@@ -105,8 +121,12 @@ pub(crate) fn merged_release(
     }
     let mut warnings = Vec::new();
     let spec = registry::resolve(ctx.config.registry.as_deref(), &ctx.env, &root)?;
+    // A crate released without publishing is never looked up: the name may be another's.
+    let published = (found.iter())
+        .filter(|c| !settings.release_asked(&c.name))
+        .map(|c| c.name.as_str());
     let listed: Option<BTreeMap<String, Vec<Version>>> =
-        match registry_listing(ctx, &spec, found.iter().map(|c| c.name.as_str())) {
+        match registry_listing(ctx, &spec, published) {
             Ok(listed) => Some(every_version(&listed)),
             Err(why) => {
                 warnings.push(format!(
@@ -129,12 +149,22 @@ pub(crate) fn merged_release(
         }
         .into());
     }
+    let previous_tags = (merged.manifest.crates.iter())
+        .filter_map(|c| {
+            let previous = c.previous.as_ref()?;
+            Some((c.name.clone(), tag_name(&formats[&c.name], &c.name, previous)))
+        })
+        .collect();
     Ok(MergedRelease {
         pull,
         manifest: merged.manifest,
         commit,
         differences: merged.differences,
         warnings,
+        shaping: Shaping {
+            settings,
+            previous_tags,
+        },
     })
 }
 

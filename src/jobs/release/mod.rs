@@ -15,6 +15,7 @@
 mod merged;
 
 pub(crate) use merged::merged_release;
+use merged::Shaping;
 
 use std::fmt::Write as _;
 
@@ -22,9 +23,11 @@ use serde::Serialize;
 
 use crate::adapters::git::Git;
 use crate::adapters::github::{GitHub, NewRelease, Outcome, PullRequest};
+use crate::config::file::Settings;
 use crate::error::{Error, Result};
 use crate::jobs::{Context, relative_to};
 use crate::plan::changelog;
+use crate::plan::github_release::ReleaseInput;
 use crate::plan::history::short_id as short;
 use crate::plan::pr::{ManifestCrate, ReleaseManifest};
 use crate::plan::trigger::{LABEL_PENDING, LABEL_TAGGED};
@@ -77,12 +80,16 @@ pub struct Released {
     pub name: String,
     pub version: String,
     pub tag: String,
+    /// Empty when there is no release (`github_release.enabled = false`, or a dry run).
     pub url: String,
     pub prerelease: bool,
+    /// Created as a draft: only the repository's writers see it until it is published.
+    pub draft: bool,
     #[serde(skip)]
     pub tag_outcome: Outcome,
+    /// `None`: no GitHub Release for this crate (`github_release.enabled = false`).
     #[serde(skip)]
-    pub release_outcome: Outcome,
+    pub release_outcome: Option<Outcome>,
 }
 
 pub struct ReleaseReport {
@@ -106,6 +113,7 @@ pub fn run(ctx: &mut Context<'_>, number: Option<u64>) -> Result<ReleaseReport> 
     let git = ctx.git()?;
     let merged = merged_release(ctx, &github, &git, number)?;
     let workspace_dir = relative_to(&ctx.config.workspace, git.root());
+    let shaping = merged.shaping;
     ctx.print_github_log(&github)?;
 
     let mut report = ReleaseReport {
@@ -120,7 +128,7 @@ pub fn run(ctx: &mut Context<'_>, number: Option<u64>) -> Result<ReleaseReport> 
         ctx.print(&format!("warning: {line}\n"))?;
     }
     ctx.begin_group("tags and GitHub Releases")?;
-    let result = release_all(ctx, &github, &git, &workspace_dir, &mut report);
+    let result = release_all(ctx, &github, &git, &workspace_dir, &shaping, &mut report);
     ctx.print_github_log(&github)?;
     ctx.end_group()?;
     let result = result.and_then(|()| relabel(ctx, &github, &report));
@@ -134,9 +142,13 @@ fn release_all(
     github: &GitHub,
     git: &Git,
     workspace_dir: &std::path::Path,
+    shaping: &Shaping,
     report: &mut ReleaseReport,
 ) -> Result<()> {
     let dry = ctx.config.dry_run;
+    let settings = &shaping.settings;
+    // A draft is found by listing: GitHub looks up published releases by tag only.
+    let mut drafts: Option<Vec<_>> = None;
     for c in report.manifest.crates.clone() {
         let tag_outcome = match github.tag_commit(&c.tag)? {
             Some(at) if at == report.commit => {
@@ -169,31 +181,86 @@ fn release_all(
                 outcome
             }
         };
-        let (url, release_outcome) = match github.release_by_tag(&c.tag)? {
+        let shape = settings.github_release_for(&c.name);
+        let changelog = release_notes(git, &report.commit, workspace_dir, settings, &c)?;
+        let text = shape
+            .release(&ReleaseInput {
+                name: &c.name,
+                version: &c.version,
+                tag: &c.tag,
+                previous_tag: shaping.previous_tags.get(&c.name).map(String::as_str),
+                primary: c.primary,
+                changelog: changelog.as_deref(),
+                repository_url: ctx.repository_url().as_deref(),
+            })
+            .map_err(|e| Error::ReleaseBody {
+                name: c.name.clone(),
+                message: e.message,
+            })?;
+        let Some(text) = text else {
+            ctx.print(&format!(
+                "no GitHub Release for {} (github_release.enabled = false)\n",
+                c.tag
+            ))?;
+            report.released.push(Released {
+                name: c.name.clone(),
+                version: c.version.to_string(),
+                tag: c.tag.clone(),
+                url: String::new(),
+                prerelease: c.prerelease,
+                draft: false,
+                tag_outcome,
+                release_outcome: None,
+            });
+            continue;
+        };
+        let existing = match github.release_by_tag(&c.tag)? {
+            Some(existing) => Some(existing),
+            None => {
+                if drafts.is_none() {
+                    let tags: Vec<&str> = (report.manifest.crates.iter())
+                        .map(|c| c.tag.as_str())
+                        .collect();
+                    drafts = Some(github.drafts(&tags)?);
+                }
+                (drafts.iter().flatten())
+                    .find(|d| d.tag_name == c.tag)
+                    .cloned()
+            }
+        };
+        let draft = if text.draft { " (draft)" } else { "" };
+        let (url, draft, release_outcome) = match existing {
             Some(existing) => {
-                ctx.print(&format!("release {} exists: kept\n", c.tag))?;
-                (existing.html_url, Outcome::Existed)
+                let kind = if existing.draft {
+                    "draft release"
+                } else {
+                    "release"
+                };
+                ctx.print(&format!("{kind} {} exists: kept\n", c.tag))?;
+                (existing.html_url, existing.draft, Outcome::Existed)
             }
             None if dry => {
                 ctx.print(&format!(
-                    "dry run: would create the GitHub Release {}{}\n",
+                    "dry run: would create the GitHub Release {}{}{draft}\n",
                     c.tag,
                     if c.prerelease { " (prerelease)" } else { "" }
                 ))?;
-                (String::new(), Outcome::Created)
+                (String::new(), text.draft, Outcome::Created)
             }
             None => {
-                let notes = release_notes(git, &report.commit, workspace_dir, &c)?;
-                let name = format!("{} {}", c.name, c.version);
                 let (release, outcome) = github.create_release(&NewRelease {
                     tag: &c.tag,
-                    name: &name,
-                    body: &notes,
-                    prerelease: c.prerelease,
-                    make_latest: c.primary && !c.prerelease,
+                    name: &text.name,
+                    body: &text.body,
+                    prerelease: text.prerelease,
+                    draft: text.draft,
+                    make_latest: text.make_latest,
                 })?;
-                ctx.print(&format!("released {}: {}\n", c.tag, release.html_url))?;
-                (release.html_url, outcome)
+                ctx.print(&format!(
+                    "released {}{draft}: {}\n",
+                    c.tag, release.html_url
+                ))?;
+                (release.html_url, release.draft, outcome)
             }
         };
         report.released.push(Released {
@@ -202,29 +269,41 @@ fn release_all(
             tag: c.tag.clone(),
             url,
             prerelease: c.prerelease,
+            draft,
             tag_outcome,
-            release_outcome,
+            release_outcome: Some(release_outcome),
         });
     }
     Ok(())
 }
 
-/// The crate's changelog section at the merge commit, or a line saying what was released.
+/// The crate's changelog section at the merge commit: from its own changelog when it writes
+/// one, else from the workspace changelog; `None` when neither has it.
 fn release_notes(
     git: &Git,
     commit: &str,
     workspace_dir: &std::path::Path,
+    settings: &Settings,
     c: &ManifestCrate,
-) -> Result<String> {
-    let path = workspace_dir
-        .join(&c.manifest)
-        .with_file_name("CHANGELOG.md")
-        .to_string_lossy()
-        .replace('\\', "/");
-    let text = git.show_file(commit, &path)?;
-    Ok(text
-        .and_then(|t| changelog::section(&t, &c.version))
-        .unwrap_or_else(|| format!("Release of {} {}.", c.name, c.version)))
+) -> Result<Option<String>> {
+    let at = |rel: std::path::PathBuf| workspace_dir.join(rel).to_string_lossy().replace('\\', "/");
+    let own = settings.changelog_for(&c.name);
+    if own.enabled {
+        let path = at(std::path::PathBuf::from(&c.manifest).with_file_name(&own.path));
+        if let Some(text) = git.show_file(commit, &path)?
+            && let Some(section) = changelog::section(&text, &c.version)
+        {
+            return Ok(Some(section));
+        }
+    }
+    if let Some(file) = &settings.changelog.workspace_path
+        && let Some(text) = git.show_file(commit, &at(std::path::PathBuf::from(file)))?
+    {
+        return Ok(changelog::workspace_section_body(
+            &text, &c.name, &c.version,
+        ));
+    }
+    Ok(None)
 }
 
 fn relabel(ctx: &mut Context<'_>, github: &GitHub, report: &ReleaseReport) -> Result<()> {
@@ -262,32 +341,6 @@ fn finish(ctx: &mut Context<'_>, report: &ReleaseReport, failed: Option<&Error>)
         report.pull.html_url,
         short(&report.commit)
     );
-    for r in &report.released {
-        let what = |o: Outcome| match (o, ctx.config.dry_run) {
-            (Outcome::Existed, _) => "kept (existed)",
-            (Outcome::Created, true) => "would create",
-            (Outcome::Created, false) => "created",
-        };
-        let release = if r.url.is_empty() {
-            what(r.release_outcome).to_owned()
-        } else {
-            format!("[{}]({})", what(r.release_outcome), r.url)
-        };
-        let _ = writeln!(
-            summary,
-            "| `{}` | {} | `{}` {} | {release} |",
-            r.name,
-            r.version,
-            r.tag,
-            what(r.tag_outcome)
-        );
-    }
-    if !report.differences.is_empty() {
-        summary.push_str("\nReleased as merged; the Release PR's body said otherwise:\n\n");
-        for difference in &report.differences {
-            let _ = writeln!(summary, "- {difference}");
-        }
-    }
     for warning in &report.warnings {
         let _ = write!(summary, "\n> **Warning:** {warning}\n");
     }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use globset::Glob;
 
-use super::{GroupSpec, PlanError, Versioning};
+use super::{GroupSpec, PlanError, PlanOptions, Versioning};
 use crate::plan::history::{DEFAULT_TAG_FORMAT, SINGLE_CRATE_TAG_FORMAT};
 use crate::plan::workspace::Member;
 
@@ -93,28 +93,42 @@ pub(super) fn families(
         .collect())
 }
 
+/// Each member's tag format: its `[package.<name>]` one, else its group's, else the
+/// workspace's, else the default — `v{version}` for the only publishable crate (or the only
+/// crate, when none is publishable), `{name}-v{version}` otherwise. A crate released without
+/// publishing does not take the one-crate default from a crate that is published.
 pub(super) fn tag_formats<'a>(
     members: &[&'a Member],
     groups: &BTreeMap<&str, Option<String>>,
     families: &[Vec<String>],
-    tag_format: Option<&str>,
-    specs: &[GroupSpec],
+    options: &PlanOptions,
 ) -> Result<BTreeMap<&'a str, String>, PlanError> {
-    let default = tag_format.map(str::to_owned).unwrap_or_else(|| {
-        if members.len() == 1 {
-            SINGLE_CRATE_TAG_FORMAT.into()
-        } else {
-            DEFAULT_TAG_FORMAT.into()
-        }
-    });
+    let published: Vec<&Member> = (members.iter().copied())
+        .filter(|m| !options.release_only(m))
+        .collect();
+    let single = match (published.as_slice(), members) {
+        ([one], _) | ([], [one]) => Some(one.name.as_str()),
+        _ => None,
+    };
     let formats: BTreeMap<&str, String> = members
         .iter()
         .map(|m| {
             let group = groups[m.name.as_str()].as_ref();
-            let spec = group.and_then(|g| specs.iter().find(|s| &s.name == g));
-            let format = spec
-                .and_then(|s| s.tag_format.clone())
-                .unwrap_or_else(|| default.clone());
+            let spec = group.and_then(|g| options.groups.iter().find(|s| &s.name == g));
+            let own = options
+                .crates
+                .get(&m.name)
+                .and_then(|c| c.tag_format.clone());
+            let format = own
+                .or_else(|| spec.and_then(|s| s.tag_format.clone()))
+                .or_else(|| options.tag_format.clone())
+                .unwrap_or_else(|| {
+                    if single == Some(m.name.as_str()) {
+                        SINGLE_CRATE_TAG_FORMAT.into()
+                    } else {
+                        DEFAULT_TAG_FORMAT.into()
+                    }
+                });
             (m.name.as_str(), format)
         })
         .collect();
