@@ -143,7 +143,14 @@ fn a_crate_tag_format_wins_over_its_group_and_the_workspace() {
     let plan = repo.plan(&options).unwrap();
     assert_eq!(krate(&plan, "cli").planned_tag, "cli/v0.3.1");
     assert_eq!(krate(&plan, "lib").planned_tag, "lib@1.0.1");
-    let formats = member_tag_formats(&repo.ws, &options).unwrap();
+    let formats = member_tag_formats(
+        &repo.ws,
+        None,
+        options.tag_format.as_deref(),
+        &options.groups,
+        &options.crates,
+    )
+    .unwrap();
     assert_eq!(formats["cli"], "cli/v{version}");
     assert_eq!(formats["lib"], "{name}@{version}");
 }

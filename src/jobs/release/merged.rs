@@ -14,8 +14,8 @@ use crate::adapters::github::{GitHub, PullRequest};
 use crate::adapters::registry;
 use crate::config::file::Settings;
 use crate::error::Result;
-use crate::plan::history::tag_name;
 use crate::jobs::{Context, every_version, registry_listing, workspace_at};
+use crate::plan::history::tag_name;
 use crate::plan::manifest::manifest_facts;
 use crate::plan::merged::{Checks, MergedFacts, candidates, decide};
 use crate::plan::pr::{self, ReleaseManifest};
@@ -152,7 +152,10 @@ pub(crate) fn merged_release(
     let previous_tags = (merged.manifest.crates.iter())
         .filter_map(|c| {
             let previous = c.previous.as_ref()?;
-            Some((c.name.clone(), tag_name(&formats[&c.name], &c.name, previous)))
+            Some((
+                c.name.clone(),
+                tag_name(&formats[&c.name], &c.name, previous),
+            ))
         })
         .collect();
     Ok(MergedRelease {

@@ -14,8 +14,8 @@
 
 mod merged;
 
-pub(crate) use merged::merged_release;
 use merged::Shaping;
+pub(crate) use merged::merged_release;
 
 use std::fmt::Write as _;
 
