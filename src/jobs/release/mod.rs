@@ -2,15 +2,17 @@
 //! create its GitHub Release, then move the PR's label from `autorelease: pending` to
 //! `autorelease: tagged`.
 //!
-//! What is released is what was merged ([`merged`]): each publishable member whose manifest
-//! version at the merge commit is above its last release, at that version, with that version's
-//! section of the merged `CHANGELOG.md` — whatever the maintainer edited on the Release PR, and
-//! whether it was merged with a merge commit, squashed or rebased. No text of the PR body is
-//! trusted: its manifest is a hint, each name it gives must be a publishable member, and every
-//! tag is rendered again from `tag_format`. Everything in the way is found before anything is
-//! written. Tags and releases are created through the REST API one at a time; one that exists
-//! is kept and reported, so a re-run after a failure finishes the job without creating
-//! anything twice.
+//! What is released is what was merged ([`merged`]): each publishable member (or one with
+//! `release = true`) whose manifest version at the merge commit is above its last release, at
+//! that version, with that version's section of the merged changelog — whatever the
+//! maintainer edited on the Release PR, and whether it was merged with a merge commit, squashed
+//! or rebased. No text of the PR body is trusted: its manifest is a hint, each name it gives
+//! must be a member the workspace releases, and every tag is rendered again from `tag_format`.
+//! Everything in the way is found before anything is written. Tags and releases are created
+//! through the REST API one at a time; one that exists is kept and reported (a draft too, which
+//! GitHub finds by listing only), so a re-run after a failure finishes the job without creating
+//! anything twice. Each release is shaped as the configuration at the merge commit says
+//! (`[github_release]`, `plan::github_release`).
 
 mod merged;
 
@@ -39,7 +41,7 @@ pub enum ReleaseError {
     #[error("pull request #{number} is not a merged Release PR ({why})")]
     NotReleasePr { number: u64, why: String },
     #[error(
-        "the Release PR #{number} names {name:?}, which is no publishable member of the workspace at the merge commit {commit}"
+        "the Release PR #{number} names {name:?}, which is no member the workspace releases (publishable, or `release = true`) at the merge commit {commit}"
     )]
     NotAMember {
         number: u64,
@@ -341,6 +343,38 @@ fn finish(ctx: &mut Context<'_>, report: &ReleaseReport, failed: Option<&Error>)
         report.pull.html_url,
         short(&report.commit)
     );
+    for r in &report.released {
+        let what = |o: Outcome| match (o, ctx.config.dry_run) {
+            (Outcome::Existed, _) => "kept (existed)",
+            (Outcome::Created, true) => "would create",
+            (Outcome::Created, false) => "created",
+        };
+        let release = match r.release_outcome {
+            None => "none (`github_release.enabled = false`)".to_owned(),
+            Some(outcome) => {
+                let draft = if r.draft { " draft" } else { "" };
+                if r.url.is_empty() {
+                    format!("{}{draft}", what(outcome))
+                } else {
+                    format!("[{}{draft}]({})", what(outcome), r.url)
+                }
+            }
+        };
+        let _ = writeln!(
+            summary,
+            "| `{}` | {} | `{}` {} | {release} |",
+            r.name,
+            r.version,
+            r.tag,
+            what(r.tag_outcome)
+        );
+    }
+    if !report.differences.is_empty() {
+        summary.push_str("\nReleased as merged; the Release PR's body said otherwise:\n\n");
+        for difference in &report.differences {
+            let _ = writeln!(summary, "- {difference}");
+        }
+    }
     for warning in &report.warnings {
         let _ = write!(summary, "\n> **Warning:** {warning}\n");
     }
