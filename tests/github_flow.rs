@@ -180,6 +180,36 @@ fn release_tags_and_releases_each_crate_once_and_a_rerun_creates_nothing() {
     assert_eq!(releases_output(&again).len(), 3);
 }
 
+/// `release` reads which members are publishable to the configured registry: crates that publish
+/// only to `test` are released from the command line with `--registry test`, as the action's
+/// `registry` input does.
+#[test]
+fn release_on_the_command_line_takes_the_registry_option() {
+    let w = World::new();
+    w.prepare().ok();
+    w.merge_release_pr(1);
+    let home = tempfile::tempdir().unwrap();
+    let cargo_home = w.cargo_home.path().display().to_string();
+    let api = w.gh.url();
+    let vars = [
+        ("GITHUB_API_URL", api.as_str()),
+        ("GITHUB_REPOSITORY", "acme/widgets"),
+        ("GITHUB_TOKEN", TOKEN),
+        ("CARGO_HOME", cargo_home.as_str()),
+        ("HOME", home.path().to_str().unwrap()),
+    ];
+    let out = run(w.repo.path(), &["release", "--registry", "test"], &vars);
+    assert_success(&out);
+    let refs = w.gh.refs();
+    for tag in ["core-v0.1.1", "util-v0.1.1", "app-v0.1.1"] {
+        assert!(
+            refs.contains_key(&format!("refs/tags/{tag}")),
+            "{tag}: {refs:?}"
+        );
+    }
+    assert!(!stdout(&out).contains(TOKEN) && !stderr(&out).contains(TOKEN));
+}
+
 #[test]
 fn a_release_that_fails_halfway_completes_on_rerun_without_duplicates() {
     let w = World::new();

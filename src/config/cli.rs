@@ -259,11 +259,13 @@ stage_options! {
 
 stage_options! {
     /// Release reads the merged Release PR and the workspace at its merge commit (`cargo
-    /// metadata`): no registry, no group of its own (the Release PR's).
+    /// metadata`), and which members are publishable to the registry: no group of its own (the
+    /// Release PR's).
     ReleaseArgs {
         place: Place,
         toolchain: Toolchain,
         remote: Remote,
+        registry: Registry,
     }
 }
 
@@ -395,7 +397,7 @@ mod tests {
         ("--bump-type", Some("minor"), "xxx...x"),
         ("--prerelease", Some("rc"), "xxx...x"),
         ("--force-prepare", None, "xxx...x"),
-        ("--registry", Some("alt"), "xxx.xxx"),
+        ("--registry", Some("alt"), "xxxxxxx"),
         ("--dry-run", None, "..xxxxx"),
         ("--max-retries", Some("3"), "..xxxxx"),
         ("--concurrency", Some("4"), "....x.x"),
