@@ -341,7 +341,7 @@ impl Stage {
             workspace,
             config: config_path.as_deref(),
         }
-        .into_config(env, Setting::Flag)?;
+        .into_config(env, |name| Setting::Flag(command, name))?;
         config.json = given.json;
         config.metadata_file = given.metadata_file.map(|p| absolute(&cwd, &p));
         config.published_file = given.published_file.map(|p| absolute(&cwd, &p));
@@ -585,7 +585,10 @@ mod tests {
             assert_eq!(err.to_string(), message);
             assert_eq!(
                 err.hint().unwrap(),
-                "run `releasekit-cargo --help` to see the accepted values"
+                format!(
+                    "run `releasekit-cargo {} --help` to see the accepted values",
+                    line.split_whitespace().nth(1).unwrap()
+                )
             );
         }
     }

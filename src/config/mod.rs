@@ -229,14 +229,15 @@ pub fn token_problem(token: &str) -> Option<&'static str> {
 pub enum Setting {
     /// An action input, by its name in `action.yml` (`dry_run`).
     Input(&'static str),
-    /// A command-line option, by the same name (`dry_run` is shown as `--dry-run`).
-    Flag(&'static str),
+    /// A command-line option of a subcommand, by the same name (`dry_run` is shown as
+    /// `--dry-run`).
+    Flag(Command, &'static str),
 }
 
 impl Setting {
     fn name(self) -> &'static str {
         match self {
-            Setting::Input(name) | Setting::Flag(name) => name,
+            Setting::Input(name) | Setting::Flag(_, name) => name,
         }
     }
 }
@@ -245,7 +246,7 @@ impl fmt::Display for Setting {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Setting::Input(name) => write!(f, "input {name}"),
-            Setting::Flag(name) => write!(f, "option --{}", name.replace('_', "-")),
+            Setting::Flag(_, name) => write!(f, "option --{}", name.replace('_', "-")),
         }
     }
 }
@@ -354,9 +355,10 @@ impl ConfigError {
             ConfigError::InvalidValue { setting: Setting::Input(name), .. } => {
                 Some(format!("change `{name}:` under `with:` in the workflow file"))
             }
-            ConfigError::InvalidValue { setting: Setting::Flag(_), .. } => {
-                Some("run `releasekit-cargo --help` to see the accepted values".to_owned())
-            }
+            // The top-level help lists the subcommands only; each subcommand lists its options.
+            ConfigError::InvalidValue { setting: Setting::Flag(command, _), .. } => Some(format!(
+                "run `releasekit-cargo {command} --help` to see the accepted values"
+            )),
             ConfigError::UnknownInput { .. } => Some(
                 "check the spelling under `with:` in the workflow file; input names use underscores, \
                  as in `dry_run`"
@@ -574,7 +576,7 @@ impl Common<'_> {
     pub(crate) fn into_config(
         self,
         env: &Env,
-        setting: fn(&'static str) -> Setting,
+        setting: impl Fn(&'static str) -> Setting,
     ) -> Result<Config, ConfigError> {
         let config_file = absolute(
             &self.workspace,
@@ -745,7 +747,7 @@ mod tests {
 
     #[test]
     fn names_allow_letters_digits_underscore_and_hyphen_only() {
-        let s = Setting::Flag("registry");
+        let s = Setting::Flag(Command::Plan, "registry");
         assert_eq!(
             name(s, Some("my-reg_1")).unwrap().as_deref(),
             Some("my-reg_1")
