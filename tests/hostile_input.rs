@@ -754,6 +754,42 @@ fn a_shallow_clone_stops_prepare_release_and_publish_and_plan_only_notes_it() {
     );
 }
 
+/// `apply` writes changelogs and manifests: on a `--depth 1` clone every released crate would
+/// look new (a "1.0.0" section for crates released long ago).
+#[test]
+fn a_shallow_clone_stops_apply_before_it_writes_anything() {
+    let repo = two_crates();
+    repo.change("crates/a/src/lib.rs", "fix: one");
+    repo.change("crates/b/src/lib.rs", "fix: two");
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", repo.path().display());
+    let cloned = Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &url, "."])
+        .current_dir(clone.path())
+        .status()
+        .unwrap();
+    assert!(cloned.success());
+    let out = run(clone.path(), &["apply"], &[]);
+    assert_refused(
+        &out,
+        &[
+            "is shallow",
+            "`apply` needs the whole history",
+            "fetch-depth: 0",
+        ],
+    );
+    let status = Command::new("git")
+        .args(["status", "--porcelain", "--ignored"])
+        .current_dir(clone.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&status.stdout),
+        "",
+        "nothing written"
+    );
+}
+
 // ── 9. no panic on any input ─────────────────────────────────────────────────────────────────
 
 #[test]

@@ -22,6 +22,9 @@ pub struct ApplyReport {
 }
 
 pub fn run(ctx: &mut Context<'_>) -> Result<ApplyReport> {
+    // A shallow clone would make released crates look new: their changelogs would get sections
+    // for versions already released.
+    ctx.require_full_history("apply")?;
     let (plan, gathered) = gather_and_plan(ctx)?;
     let place = Place {
         fence: &gathered.repo_root,
