@@ -110,6 +110,12 @@ impl RawInputs {
             None => current_dir()?,
         };
         let workspace = absolute(&base, Path::new(self.workspace.as_deref().unwrap_or(".")));
+        if !inside(&workspace, &base) {
+            return Err(ConfigError::WorkspaceOutside {
+                value: self.workspace.unwrap_or_default(),
+                checkout: base,
+            });
+        }
         let target_dir = workspace.join("target");
         let mut config = Common {
             command: action(self.action.as_deref())?,
@@ -135,6 +141,18 @@ impl RawInputs {
         .into_config(env, input)?;
         config.cargo.target_dir.get_or_insert(target_dir);
         Ok(config)
+    }
+}
+
+/// Whether `dir` is `checkout` or below it, by its text and, when both exist, with every link
+/// followed (a committed `rust -> /elsewhere` leaves the checkout as `../elsewhere` would).
+fn inside(dir: &Path, checkout: &Path) -> bool {
+    if !dir.starts_with(checkout) {
+        return false;
+    }
+    match (dir.canonicalize(), checkout.canonicalize()) {
+        (Ok(dir), Ok(checkout)) => dir.starts_with(checkout),
+        _ => true,
     }
 }
 
@@ -467,7 +485,8 @@ mod tests {
             (".", "/github/workspace"),
             ("rust", "/github/workspace/rust"),
             ("./rust/", "/github/workspace/rust"),
-            ("/abs/ws", "/abs/ws"),
+            ("rust/../go", "/github/workspace/go"),
+            ("/github/workspace/rust", "/github/workspace/rust"),
         ] {
             let config = load_actions(&[("INPUT_WORKSPACE", input)]).unwrap();
             assert_eq!(config.workspace, Path::new(expected), "{input:?}");
@@ -476,6 +495,44 @@ mod tests {
                 Path::new(expected).join("releasekit.toml")
             );
         }
+    }
+
+    #[test]
+    fn a_workspace_outside_the_checkout_is_refused() {
+        for input in [
+            "..",
+            "../other",
+            "rust/../../other",
+            "/abs/ws",
+            "/github/workspace-2",
+        ] {
+            let err = load_actions(&[("INPUT_WORKSPACE", input)]).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "the workspace input \"{input}\" leads outside the checkout /github/workspace"
+                ),
+            );
+            assert_eq!(err.exit_code(), 2);
+            assert!(err.hint().unwrap().contains("relative to it"), "{input}");
+        }
+        // A link inside the checkout that leads out of it is refused as `..` is.
+        let checkout = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path(), checkout.path().join("rust")).unwrap();
+        std::fs::create_dir(checkout.path().join("go")).unwrap();
+        let with = |input: &str| {
+            let checkout = checkout.path().to_str().unwrap();
+            let mut env = actions_env(&[("INPUT_WORKSPACE", input)]);
+            env.retain(|(k, _)| k != "GITHUB_WORKSPACE");
+            env.push(("GITHUB_WORKSPACE".into(), checkout.into()));
+            load([OsString::from("releasekit-cargo")], env)
+        };
+        assert!(matches!(
+            with("rust"),
+            Err(ConfigError::WorkspaceOutside { .. })
+        ));
+        assert_eq!(with("go").unwrap().workspace, checkout.path().join("go"));
     }
 
     #[test]

@@ -294,6 +294,9 @@ pub enum ConfigError {
     #[error("the workspace directory {} does not exist", .path.display())]
     NoWorkspace { path: PathBuf },
 
+    #[error("the workspace input \"{value}\" leads outside the checkout {}", .checkout.display())]
+    WorkspaceOutside { value: String, checkout: PathBuf },
+
     #[error("{}{}: {message}", .path.display(), position(*.at))]
     Parse {
         path: PathBuf,
@@ -373,6 +376,11 @@ impl ConfigError {
             ConfigError::NoWorkspace { .. } => Some(
                 "set the `workspace` input (`--workspace`) to the directory of the workspace's root \
                  Cargo.toml, relative to the checkout; check that actions/checkout ran before"
+                    .to_owned(),
+            ),
+            ConfigError::WorkspaceOutside { .. } => Some(
+                "set `workspace:` under `with:` to a directory inside the checkout, relative to it \
+                 (for example `rust`); the action reads and writes only the repository it runs in"
                     .to_owned(),
             ),
             ConfigError::Parse { .. } | ConfigError::InvalidSetting { .. } => {
