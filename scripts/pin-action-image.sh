@@ -21,11 +21,18 @@ version=${1#v}
 owner=$2
 file=${3:-$(dirname "${BASH_SOURCE[0]}")/../action.yml}
 
-# Semantic versioning without build metadata (a `+` is not allowed in an image tag).
-semver='^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$'
+# Semantic versioning without build metadata (a `+` is not allowed in an image tag): numbers
+# and numeric prerelease identifiers without leading zeros (SemVer 2.0.0 items 2 and 9).
+number='(0|[1-9][0-9]*)'
+identifier='(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)'
+semver="^$number\\.$number\\.$number(-$identifier(\\.$identifier)*)?\$"
 [[ $version =~ $semver ]] || die "invalid version \"$1\": expected a release version such as 1.4.0 or 1.4.0-rc.1"
-# GitHub user and organisation names: letters, digits and single hyphens, at most 39.
-[[ $owner =~ ^[A-Za-z0-9]([A-Za-z0-9-]{0,37}[A-Za-z0-9])?$ ]] \
+# The image tag `v<version>`: Docker allows at most 128 characters.
+[ $((${#version} + 1)) -le 128 ] \
+    || die "invalid version \"$1\": the image tag v<version> would be $((${#version} + 1)) characters long, Docker allows 128"
+# GitHub user and organisation names: letters, digits and single hyphens, neither first nor last,
+# at most 39.
+[[ $owner =~ ^[A-Za-z0-9]([A-Za-z0-9-]{0,37}[A-Za-z0-9])?$ && $owner != *--* ]] \
     || die "invalid owner \"$owner\": expected a GitHub user or organisation name"
 [ -f "$file" ] || die "$file does not exist"
 

@@ -535,11 +535,38 @@ fn the_pin_script_refuses_bad_arguments_and_a_pinned_file_leaving_it_as_it_was()
         ("1.4.0;ls", "releasekit", "invalid version \"1.4.0;ls\""),
         ("1.4.0", "release/kit", "invalid owner \"release/kit\""),
         ("1.4.0", "-releasekit", "invalid owner \"-releasekit\""),
+        // SemVer forbids leading zeros in numbers and numeric prerelease identifiers.
+        ("1.0.0-01", "releasekit", "invalid version \"1.0.0-01\""),
+        (
+            "1.0.0-rc.01",
+            "releasekit",
+            "invalid version \"1.0.0-rc.01\"",
+        ),
+        ("01.0.0", "releasekit", "invalid version \"01.0.0\""),
+        // GitHub names have no double hyphen.
+        ("1.4.0", "a--b", "invalid owner \"a--b\""),
+        // A Docker tag has at most 128 characters: v + 128 is one too many.
+        (
+            &format!("1.0.0-{}", "x".repeat(122)),
+            "releasekit",
+            "the image tag v<version> would be 129 characters long, Docker allows 128",
+        ),
     ] {
         let out = pin(version, owner, &file);
         assert_eq!(out.status.code(), Some(2), "{version} {owner}");
         assert!(stderr(&out).contains(message), "{}", stderr(&out));
         assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+    }
+
+    // The longest tag Docker takes, and identifiers that only look numeric, are fine.
+    for version in [
+        format!("1.0.0-{}", "x".repeat(121)),
+        "1.0.0-0a.x-y.10".into(),
+    ] {
+        let copy = dir.path().join("copy.yml");
+        std::fs::copy(action_yml_path(), &copy).unwrap();
+        let out = pin(&version, "a-b", &copy);
+        assert!(out.status.success(), "{version}: {}", stderr(&out));
     }
 
     assert!(pin("1.4.0", "releasekit", &file).status.success());
