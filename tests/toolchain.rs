@@ -209,6 +209,33 @@ fn rust_version_above_the_toolchain_stops_apply_before_anything_is_written() {
     assert_eq!(repo.status(), "", "apply wrote into the working tree");
 }
 
+/// The value to change is where it is written: the root manifest's `[workspace.package]` for a
+/// member that inherits it.
+#[test]
+fn an_inherited_rust_version_above_the_toolchain_names_the_root_manifest() {
+    let rustup = Rustup::with(&["rk-pinned"]);
+    let repo = workspace("rk-pinned", None);
+    repo.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n\n[workspace.package]\nrust-version = \"1.999\"\n",
+    );
+    let member = repo.read("crates/alpha/Cargo.toml");
+    repo.write(
+        "crates/alpha/Cargo.toml",
+        &member.replace("edition = ", "rust-version.workspace = true\nedition = "),
+    );
+    repo.commit("chore: the workspace's rust-version");
+
+    let out = rustup.run(repo.path(), &["plan"], &[]);
+
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stderr(&out).starts_with("error: alpha needs Rust 1.999 (rust-version in Cargo.toml), "),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn rust_version_above_the_toolchain_in_actions_writes_no_output_or_summary() {
     let rustup = Rustup::with(&["rk-pinned"]);

@@ -271,16 +271,27 @@ pub fn metadata_from_file(path: &Path) -> Result<Metadata, CargoError> {
     serde_json::from_str(&text).map_err(|e| err(e.to_string()))
 }
 
-/// Each member's `rust-version`, where it has one.
+/// Each member's `rust-version`, where it has one, with the manifest that says it: the root
+/// manifest for a member that inherits it (`rust-version.workspace = true`).
 pub fn rust_versions(meta: &Metadata) -> Vec<RustVersion> {
     let root = meta.workspace_root.as_std_path();
     meta.workspace_packages()
         .into_iter()
         .filter_map(|p| {
+            let member = p.manifest_path.as_std_path();
+            let inherited = std::fs::read_to_string(member)
+                .ok()
+                .and_then(|text| manifest_facts(&text).ok())
+                .is_some_and(|facts| facts.rust_version_from_workspace);
+            let manifest = if inherited {
+                root.join("Cargo.toml")
+            } else {
+                member.to_owned()
+            };
             Some(RustVersion {
                 krate: p.name.to_string(),
                 rust_version: p.rust_version.clone()?,
-                manifest: relative(p.manifest_path.as_std_path(), &normalize(root)),
+                manifest: relative(&manifest, &normalize(root)),
             })
         })
         .collect()

@@ -48,6 +48,8 @@ pub struct ManifestFacts {
     pub package_version: Option<String>,
     /// `[package] version.workspace = true`.
     pub version_from_workspace: bool,
+    /// `[package] rust-version.workspace = true`: the value is the root manifest's.
+    pub rust_version_from_workspace: bool,
     /// `[workspace.package] version`.
     pub workspace_version: Option<String>,
     /// Dependency entries with `workspace = true`.
@@ -231,10 +233,8 @@ pub fn manifest_facts(text: &str) -> Result<ManifestFacts, ManifestError> {
     let doc = Document::parse(text).map_err(|err| parse_error(text, &err))?;
     let root = doc.as_table();
 
-    let version = root
-        .get("package")
-        .and_then(Item::as_table_like)
-        .and_then(|package| package.get_key_value("version"));
+    let package = root.get("package").and_then(Item::as_table_like);
+    let version = package.and_then(|package| package.get_key_value("version"));
     let workspace = root.get("workspace").and_then(Item::as_table_like);
 
     let inherited = dep_tables(root)
@@ -270,6 +270,9 @@ pub fn manifest_facts(text: &str) -> Result<ManifestFacts, ManifestError> {
             .and_then(|(_, item)| item.as_str())
             .map(str::to_owned),
         version_from_workspace: version.is_some_and(|(_, item)| inherits_workspace(item)),
+        rust_version_from_workspace: package
+            .and_then(|package| package.get("rust-version"))
+            .is_some_and(inherits_workspace),
         workspace_version: workspace
             .and_then(|ws| ws.get("package"))
             .and_then(|package| package.get("version"))
@@ -966,6 +969,7 @@ name = "cli"
 version.workspace = true
 edition.workspace = true
 include = ["src/**/*", "!src/bin/*.rs"]
+rust-version.workspace = true
 
 [dependencies]
 core = { workspace = true, features = ["std"] }
@@ -1005,6 +1009,7 @@ libc = "0.2"
             ManifestFacts {
                 package_version: None,
                 version_from_workspace: false,
+                rust_version_from_workspace: false,
                 workspace_version: Some("0.7.2".to_owned()),
                 inherited: vec![],
                 workspace_deps: vec![
@@ -1043,6 +1048,7 @@ libc = "0.2"
             ManifestFacts {
                 package_version: None,
                 version_from_workspace: true,
+                rust_version_from_workspace: true,
                 workspace_version: None,
                 inherited: vec![
                     inherited(DepKind::Normal, None, "core"),
