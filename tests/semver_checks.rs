@@ -173,6 +173,11 @@ impl World {
 
     /// Run the action's `action` (prepare, plan) with `bin` as PATH.
     fn action(&self, action: &str, bin: &Bin) -> Run {
+        self.action_with(action, bin, &[])
+    }
+
+    /// [`World::action`] with `extra` in the environment too.
+    fn action_with(&self, action: &str, bin: &Bin, extra: &[(&str, &str)]) -> Run {
         self.repo
             .git(&["push", "-q", "-f", "origin", "main", "--tags"]);
         let dir = self.runner.path();
@@ -195,6 +200,8 @@ impl World {
             ("GITHUB_REF", "refs/heads/main"),
             ("GITHUB_API_URL", &api),
         ];
+        let mut set = set.to_vec();
+        set.extend_from_slice(extra);
         let out = run_env(
             self.repo.path(),
             &[],
@@ -444,4 +451,90 @@ fn a_package_table_naming_no_member_stops_with_its_position() {
         "{}",
         stderr(&out)
     );
+}
+
+/// Build scripts run in the API check (`cargo doc` of HEAD and of the baseline) and in publish's
+/// pre-flight (`cargo build --release`, `cargo package`): none sees a secret of the run, while
+/// the upload still finds its registry token.
+#[test]
+fn build_scripts_see_no_token_and_the_upload_still_has_its_own() {
+    let record = tempfile::tempdir().unwrap();
+    let log = record.path().join("env.txt");
+    let repo = workspace(&[("widgets", "1.2.3", &lib(&["parse", "render"]))]);
+    let manifest = repo.read("crates/widgets/Cargo.toml");
+    repo.write(
+        "crates/widgets/Cargo.toml",
+        &manifest.replace("edition = ", "build = \"build.rs\"\nedition = "),
+    );
+    repo.write(
+        "crates/widgets/build.rs",
+        &format!(
+            "use std::io::Write;\nfn main() {{\n    let mut f = std::fs::OpenOptions::new().create(true).append(true).open({log:?}).unwrap();\n    writeln!(f, \"--- a build script ran\").unwrap();\n    for (k, v) in std::env::vars() {{\n        writeln!(f, \"{{k}}={{v}}\").unwrap();\n    }}\n}}\n"
+        ),
+    );
+    repo.commit("chore: a build script");
+    repo.tag("v1.2.3");
+    repo.write("crates/widgets/src/lib.rs", &lib(&["render"]));
+    repo.commit("fix: drop the parser");
+    let w = World::new(repo);
+    let bin = Bin::new(true);
+    // A build script is linked: the system's `cc` after the test's own tools.
+    let path = format!("{}:/usr/bin:/bin", bin.path());
+    let secrets = [
+        ("PATH", path.as_str()),
+        ("GITHUB_TOKEN", "ghs_GithubTokenSecretValue"),
+        ("CARGO_REGISTRY_TOKEN", "cio_CratesIoSecretValue"),
+        ("CARGO_REGISTRIES_OTHER_TOKEN", "other_RegistrySecretValue"),
+        ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "oidc_RequestSecretValue"),
+        (
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            "http://127.0.0.1:9/oidc_UrlSecretValue",
+        ),
+        ("ACTIONS_RUNTIME_TOKEN", "rt_RuntimeSecretValue"),
+    ];
+
+    let prepared = w.action_with("prepare", &bin, &secrets).ok();
+    assert!(
+        prepared
+            .stdout()
+            .contains("1 of 1 crate(s) compared with their last release"),
+        "{}",
+        prepared.stdout()
+    );
+    assert!(
+        w.pr_body()
+            .contains("| `widgets` | 1.2.3 → 2.0.0 | major |")
+    );
+    let documented = std::fs::read_to_string(&log)
+        .unwrap()
+        .matches("--- ")
+        .count();
+    assert!(
+        documented >= 2,
+        "HEAD and the baseline ran it: {documented}"
+    );
+
+    w.action_with("publish", &bin, &secrets).ok();
+    let uploads = w.registry.uploads();
+    assert_eq!(uploads.len(), 1, "the upload found its token: {uploads:?}");
+    let seen = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        seen.matches("--- ").count() >= documented + 2,
+        "build and package ran it too:\n{seen}"
+    );
+    let mut values: Vec<&str> = secrets[1..].iter().map(|(_, v)| *v).collect();
+    values.extend([TOKEN, REGISTRY_TOKEN]);
+    for value in values {
+        assert!(!seen.contains(value), "a build script saw {value}");
+    }
+    for name in [
+        "INPUT_TOKEN=",
+        "GITHUB_TOKEN=",
+        "CARGO_REGISTRIES_TEST_TOKEN=",
+    ] {
+        assert!(
+            !seen.lines().any(|l| l.starts_with(name)),
+            "a build script saw {name}"
+        );
+    }
 }

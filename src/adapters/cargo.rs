@@ -76,6 +76,8 @@ pub struct Cargo {
     toolchain: Option<String>,
     home: Option<PathBuf>,
     target_dir: Option<PathBuf>,
+    /// Environment variables no child gets (the secrets; see `config::CargoSetup::hidden`).
+    hidden: Vec<String>,
 }
 
 impl Cargo {
@@ -88,7 +90,15 @@ impl Cargo {
             toolchain,
             home,
             target_dir,
+            hidden: Vec::new(),
         }
+    }
+
+    /// The same, starting every child without the environment variables `names`: build
+    /// scripts, proc macros and rustdoc run code of the workspace and of its dependencies.
+    pub fn hiding(mut self, names: &[String]) -> Cargo {
+        self.hidden = names.to_vec();
+        self
     }
 
     /// The environment every cargo child gets on top of ours.
@@ -107,7 +117,7 @@ impl Cargo {
     }
 
     /// `cargo`, through rustup's proxy on PATH, with this run's toolchain, home and target
-    /// directory, and no colours in what it prints.
+    /// directory, no secret in its environment, and no colours in what it prints.
     pub fn command(&self) -> Command {
         self.tool("cargo")
     }
@@ -115,6 +125,9 @@ impl Cargo {
     /// Another program of the toolchain (`rustc`), through rustup's proxy likewise.
     pub fn tool(&self, program: &str) -> Command {
         let mut cmd = Command::new(program);
+        for name in &self.hidden {
+            cmd.env_remove(name);
+        }
         cmd.envs(self.envs()).env("CARGO_TERM_COLOR", "never");
         cmd
     }
@@ -143,6 +156,9 @@ impl Cargo {
         // `cargo` on PATH, not `$CARGO` (set when we run under cargo): that names one toolchain's
         // binary directly, past rustup and the toolchain chosen here.
         cmd.cargo_path("cargo").current_dir(dir).no_deps();
+        for name in &self.hidden {
+            cmd.env_remove(name);
+        }
         for (name, value) in self.envs() {
             cmd.env(name, value);
         }
@@ -238,7 +254,8 @@ impl Cargo {
     }
 
     /// `cargo publish -p NAME --no-verify` (the crates were verified together before), with the
-    /// token, when one is handed in, only in the child's environment. `target_dir` is the
+    /// token, when one is handed in, only in the child's environment: the one cargo child that
+    /// gets a secret (`--no-verify`: no build script runs). `target_dir` is the
     /// crate's own: cargo locks the package directory of a target dir, and uploads running at
     /// once would otherwise package one after another.
     pub fn publish(

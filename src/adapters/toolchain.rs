@@ -103,7 +103,8 @@ pub fn resolve(setup: &CargoSetup, dir: &Path) -> Result<(Cargo, Toolchain), Too
         Some(_) => "the toolchain input".to_owned(),
         None => reason,
     };
-    let cargo = Cargo::new(name.clone(), setup.home.clone(), setup.target_dir.clone());
+    let cargo = Cargo::new(name.clone(), setup.home.clone(), setup.target_dir.clone())
+        .hiding(&setup.hidden);
     let cargo_version = cargo.version().map_err(|source| ToolchainError::Cargo {
         toolchain: name.clone().unwrap_or_else(|| "on PATH".into()),
         source,
@@ -132,6 +133,9 @@ fn named_in(why: &str) -> String {
 /// installs, no backtraces in its messages.
 fn rustup(setup: &CargoSetup, dir: &Path) -> Command {
     let mut cmd = Command::new("rustup");
+    for name in &setup.hidden {
+        cmd.env_remove(name);
+    }
     cmd.current_dir(dir)
         .env("RUSTUP_AUTO_INSTALL", "0")
         .env("RUST_BACKTRACE", "0");

@@ -235,6 +235,8 @@ mod tests {
                     toolchain: None,
                     home: None,
                     target_dir: Some(PathBuf::from("/github/workspace/target")),
+                    // The runner sets every input, the token too (empty here).
+                    hidden: vec!["INPUT_TOKEN".to_owned()],
                 },
                 offline: false,
             }

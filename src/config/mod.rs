@@ -128,6 +128,10 @@ pub struct CargoSetup {
     /// names one: the mounted checkout, where a cache step finds it whatever the repository's
     /// cargo configuration says. On the command line only what the environment says.
     pub target_dir: Option<PathBuf>,
+    /// The environment variables that hold secrets ([`is_secret_variable`]): no cargo child
+    /// sees them, since build scripts, proc macros and rustdoc run the workspace's code and its
+    /// dependencies'. `cargo publish` is handed its registry token explicitly.
+    pub hidden: Vec<String>,
 }
 
 pub const DEFAULT_CONFIG_FILE: &str = "releasekit.toml";
@@ -190,6 +194,17 @@ pub fn is_token_variable(name: &str) -> bool {
         name,
         "INPUT_TOKEN" | "GITHUB_TOKEN" | "CARGO_REGISTRY_TOKEN" | "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
     ) || (name.starts_with("CARGO_REGISTRIES_") && name.ends_with("_TOKEN"))
+}
+
+/// Whether the environment variable `name` holds a secret that no child process may see but the
+/// one that needs it: the tokens, and what trusted publishing and the runner's cache service
+/// would take for one (`ACTIONS_ID_TOKEN_REQUEST_URL` with its token mints OIDC tokens).
+pub fn is_secret_variable(name: &str) -> bool {
+    is_token_variable(name)
+        || matches!(
+            name,
+            "ACTIONS_ID_TOKEN_REQUEST_URL" | "ACTIONS_RUNTIME_TOKEN"
+        )
 }
 
 /// Every token of the environment is one line of printable ASCII, as it will be sent (the
@@ -597,6 +612,12 @@ impl Common<'_> {
                 .map(PathBuf::from)
                 .or_else(|| env.get("HOME").map(|home| Path::new(home).join(".cargo"))),
             target_dir: env.get("CARGO_TARGET_DIR").map(PathBuf::from),
+            hidden: env
+                .vars
+                .keys()
+                .filter(|name| is_secret_variable(name))
+                .cloned()
+                .collect(),
         };
         Ok(Config {
             command: self.command,
@@ -751,6 +772,38 @@ mod tests {
         ];
         let config = load(["releasekit-cargo", "plan"].map(OsString::from), env).unwrap();
         assert_eq!(config.token.unwrap().expose(), secret);
+    }
+
+    #[test]
+    fn every_secret_of_the_environment_is_hidden_from_cargo_and_nothing_else() {
+        let env: Vec<(String, String)> = [
+            "INPUT_TOKEN",
+            "GITHUB_TOKEN",
+            "CARGO_REGISTRY_TOKEN",
+            "CARGO_REGISTRIES_MY_REG_TOKEN",
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            "ACTIONS_RUNTIME_TOKEN",
+            "CARGO_REGISTRIES_MY_REG_INDEX",
+            "PATH",
+            "HOME",
+        ]
+        .iter()
+        .map(|name| ((*name).to_owned(), "x".to_owned()))
+        .collect();
+        let config = load(["releasekit-cargo", "plan"].map(OsString::from), env).unwrap();
+        assert_eq!(
+            config.cargo.hidden,
+            [
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                "ACTIONS_ID_TOKEN_REQUEST_URL",
+                "ACTIONS_RUNTIME_TOKEN",
+                "CARGO_REGISTRIES_MY_REG_TOKEN",
+                "CARGO_REGISTRY_TOKEN",
+                "GITHUB_TOKEN",
+                "INPUT_TOKEN",
+            ]
+        );
     }
 
     #[test]

@@ -491,10 +491,12 @@ fn package_facts(pkg: &cargo_metadata::Package, manifest: &str) -> PackageFacts 
     }
 }
 
-/// How the uploads get a token.
+/// How the uploads get a token. No other cargo child sees one (`config::CargoSetup::hidden`),
+/// so a token from the environment is handed to each upload explicitly.
 enum Tokens {
-    /// cargo reads the configured token itself (environment or credentials file).
-    Configured,
+    /// The configured token: the environment's (the variable and its value), or none here, and
+    /// cargo reads its credentials file or credential providers itself.
+    Configured(Option<(String, Secret)>),
     Trusted {
         tp: Box<TrustedPublishing>,
         variable: String,
@@ -520,7 +522,10 @@ impl Tokens {
         variable: &str,
     ) -> Result<Tokens> {
         let Some(tp) = trusted else {
-            return Ok(Tokens::Configured);
+            let from_env = ctx
+                .env(variable)
+                .map(|token| (variable.to_owned(), Secret::new(token)));
+            return Ok(Tokens::Configured(from_env));
         };
         let token = tp.mint()?;
         ctx.print(&format!("{}\n", mask_command(token.expose())))?;
@@ -540,7 +545,7 @@ impl Tokens {
     /// The environment variable and token for the next upload, renewed when it is old.
     fn for_upload(&self) -> Result<Option<(String, Secret)>, String> {
         match self {
-            Tokens::Configured => Ok(None),
+            Tokens::Configured(from_env) => Ok(from_env.clone()),
             Tokens::Trusted {
                 tp,
                 variable,
@@ -561,7 +566,7 @@ impl Tokens {
 
     fn take_masks(&self) -> Vec<String> {
         match self {
-            Tokens::Configured => Vec::new(),
+            Tokens::Configured(_) => Vec::new(),
             Tokens::Trusted { lease, .. } => {
                 std::mem::take(&mut lease.lock().unwrap_or_else(PoisonError::into_inner).masks)
             }
