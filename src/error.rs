@@ -13,6 +13,7 @@ use crate::adapters::registry::RegistryError;
 use crate::adapters::toolchain::ToolchainError;
 use crate::config::ConfigError;
 use crate::jobs::release::ReleaseError;
+use crate::jobs::target_dir::TargetDirProblem;
 use crate::plan::manifest::ManifestError;
 use crate::plan::pr::PrError;
 use crate::plan::publish::Problem;
@@ -75,6 +76,11 @@ pub enum Error {
     },
     #[error("refusing to write {}: {why}", path.display())]
     UnsafeWrite { path: PathBuf, why: &'static str },
+    #[error("cargo's target directory {} cannot be used: {problem}", path.display())]
+    TargetDir {
+        path: PathBuf,
+        problem: TargetDirProblem,
+    },
     #[error(
         "`cargo update --workspace` failed after the manifests were edited; {}",
         restored(files, not_restored)
@@ -110,7 +116,7 @@ impl Error {
         match self {
             Error::Config(e) => u8::try_from(e.exit_code()).unwrap_or(2),
             Error::Plan(_) | Error::Manifest { .. } | Error::PublishedFile { .. } => 2,
-            Error::UnsafeWrite { .. } | Error::BadRefName { .. } => 2,
+            Error::UnsafeWrite { .. } | Error::BadRefName { .. } | Error::TargetDir { .. } => 2,
             Error::Event(_) | Error::NoEvent | Error::Pr(_) => 2,
             Error::Release(_) | Error::Registry(_) | Error::RunnerFile(_) => 2,
             Error::RustVersion(_) => 2,
@@ -133,6 +139,14 @@ impl Error {
             Error::Manifest { .. } => Some("fix the TOML syntax at the place named above".into()),
             Error::BadRefName { .. } => Some("tags are made from tag_format in releasekit.toml, release branches from the group name, the base branch is GITHUB_REF's or the checkout's; each must be a name `git check-ref-format` accepts; nothing was pushed or created".into()),
             Error::UnsafeWrite { .. } => Some("releasekit-cargo writes manifests, changelogs and Cargo.lock only as regular files inside the repository: replace the link with the file itself, or keep the crate inside the repository; nothing was written".into()),
+            Error::TargetDir { path, problem: TargetDirProblem::Tracked { .. } } => Some(format!(
+                "the API checks cache their baselines there and cargo builds there, so nothing in it may come from the repository: remove it from git (`git rm -r --cached {0}`) and ignore it (`/{0}` in .gitignore), or set CARGO_TARGET_DIR to a directory outside the repository; nothing was done",
+                path.display()
+            )),
+            Error::TargetDir { path, problem: TargetDirProblem::LeadsOutside { .. } } => Some(format!(
+                "releasekit-cargo writes only inside the repository: remove the link (`git rm {}` when it is committed), or set CARGO_TARGET_DIR to the directory you want; nothing was written",
+                path.display()
+            )),
             Error::LockfileRefresh { source, .. } => source.hint().or_else(|| Some("run `cargo update --workspace` yourself to see why it fails, fix that, and run again".into())),
             Error::PublishedFile { .. } => {
                 Some("the file must be JSON mapping crate names to lists of versions: {\"foo\": [\"1.0.0\"]}".into())

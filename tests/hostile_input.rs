@@ -137,6 +137,80 @@ fn apply_refuses_a_member_manifest_or_lock_file_that_links_outside() {
     }
 }
 
+/// A contributor's PR can commit a file where the API checks cache a baseline's rustdoc JSON
+/// (the cache key is predictable): it would stand in for the real baseline, and a removed
+/// `pub fn` would ship as a patch. A target directory git tracks anything in is refused, on the
+/// command line and in Actions, before anything is documented.
+#[test]
+fn a_file_committed_under_the_target_directory_is_refused_before_the_api_check() {
+    let repo = two_crates();
+    repo.write(".gitignore", "/target\n");
+    let planted = "target/releasekit/semver/baseline-v1/a+a-v1.0.0-forged.json";
+    repo.write(planted, "{}");
+    repo.git(&["add", "-f", "target"]);
+    repo.change("crates/a/src/lib.rs", "fix: tidy up");
+    let runner = tempfile::tempdir().unwrap();
+    let in_actions = action_env(repo.path(), runner.path(), &[("INPUT_ACTION", "plan")]);
+    for out in [
+        run(repo.path(), &["plan"], &[]),
+        run(repo.path(), &["apply"], &[]),
+        run_env(repo.path(), &[], &in_actions),
+    ] {
+        assert_refused(
+            &out,
+            &[
+                &format!(
+                    "cargo's target directory target cannot be used: git tracks 1 file(s) in it, such as {planted}"
+                ),
+                "git rm -r --cached target",
+            ],
+        );
+        assert!(
+            !repo.path().join("target/releasekit/semver/head").exists(),
+            "nothing was documented"
+        );
+        assert_eq!(repo.status(), "", "nothing was written");
+    }
+}
+
+/// A committed `target` link would send cargo's output and the API checks' cache outside the
+/// checkout: plan and publish refuse it before cargo writes anything.
+#[test]
+fn a_committed_target_link_leading_outside_is_refused_and_nothing_is_written_there() {
+    let repo = two_crates();
+    let outside = tempfile::tempdir().unwrap();
+    link(outside.path(), &repo.path().join("target"));
+    repo.commit("chore: keep the build elsewhere");
+    repo.change("crates/a/src/lib.rs", "fix: tidy");
+    let runner = tempfile::tempdir().unwrap();
+    let in_actions = action_env(repo.path(), runner.path(), &[("INPUT_ACTION", "plan")]);
+    let publish = action_env(
+        repo.path(),
+        runner.path(),
+        &[("INPUT_ACTION", "publish"), ("INPUT_DRY_RUN", "true")],
+    );
+    for out in [
+        run(repo.path(), &["plan"], &[]),
+        run_env(repo.path(), &[], &in_actions),
+        run_env(repo.path(), &[], &publish),
+        run(repo.path(), &["publish", "--dry-run"], &[]),
+    ] {
+        let to = outside.path().canonicalize().unwrap();
+        assert_refused(
+            &out,
+            &[
+                &format!(
+                    "cargo's target directory target cannot be used: it is a link that leads outside the repository, to {}",
+                    to.display()
+                ),
+                "git rm target",
+            ],
+        );
+        let written: Vec<_> = std::fs::read_dir(outside.path()).unwrap().collect();
+        assert!(written.is_empty(), "written outside: {written:?}");
+    }
+}
+
 /// cargo accepts a member outside the workspace root (`members = ["../x"]` with
 /// `package.workspace` pointing back): its manifest path in `cargo metadata` is outside the
 /// repository, and its new changelog would be written there.

@@ -371,6 +371,18 @@ impl Git {
         .ok())
     }
 
+    /// The files git tracks at or below `rel` (relative to the repository root), as git names
+    /// them; `rel` is taken literally, never as a pattern.
+    pub fn tracked(&self, rel: &Path) -> Result<Vec<String>, GitError> {
+        let spec = format!(":(literal){}", rel.display());
+        let out = run(&self.trust, &self.root, &["ls-files", "-z", "--", &spec])?;
+        Ok(out
+            .split('\0')
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned)
+            .collect())
+    }
+
     /// Add a detached worktree of `commit` in a fresh scratch directory of the system's temp
     /// directory (`releasekit-<label>-…`); both are removed when the guard drops. The directory
     /// is made by us, private to this user, and refused if anything is already at its path: a

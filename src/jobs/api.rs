@@ -12,7 +12,7 @@ use crate::adapters::cargo::Cargo;
 use crate::adapters::git::Git;
 use crate::adapters::semver_checks::{SemverChecker, installed};
 use crate::error::{Error, Result};
-use crate::jobs::{Context, Gathered, Selection, plan_for, relative_to};
+use crate::jobs::{Context, Gathered, Selection, plan_for, relative_to, target_dir};
 use crate::plan::api::{ApiCheck, candidates, required_failures};
 
 /// Check the API of every crate the configured plan releases, recording what was found in
@@ -29,6 +29,10 @@ pub(crate) fn check(ctx: &Context<'_>, g: &mut Gathered) -> Result<()> {
             // Made from every fact there is: the plan later stages ask for.
             g.configured = Some((g.date.clone(), plan));
             break;
+        }
+        if tool.is_none() && ctx.config.metadata_file.is_none() {
+            // The checks write their cache and cargo's output there: refuse it before they do.
+            target_dir::check(&ctx.git()?, &g.target_dir)?;
         }
         let ready = tool.get_or_insert_with(|| {
             if ctx.config.metadata_file.is_some() {

@@ -159,7 +159,7 @@ pub(crate) fn confined(place: Place<'_>, rel: &Path) -> Result<PathBuf> {
 }
 
 /// `path` with every link resolved, as far as it exists (the rest appended as written).
-fn resolved(path: &Path) -> PathBuf {
+pub(crate) fn resolved(path: &Path) -> PathBuf {
     let mut existing = path;
     let mut rest = Vec::new();
     loop {

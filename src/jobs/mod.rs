@@ -9,6 +9,7 @@ pub mod plan;
 pub mod prepare;
 pub mod publish;
 pub mod release;
+pub mod target_dir;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::adapters::actions::{annotation, mask_command};
 use crate::adapters::cargo::{self, Cargo, CargoOutput};
-use crate::adapters::git::{Git, Trust, Worktree};
+use crate::adapters::git::{Git, GitError, Trust, Worktree};
 use crate::adapters::index::Index;
 use crate::adapters::oidc::TrustedPublishing;
 use crate::adapters::registry::{self, RegistrySpec};
@@ -29,7 +29,7 @@ use crate::config::Secret;
 use crate::config::file::Settings;
 use crate::error::{Error, Result};
 use crate::jobs::apply::{Place, confined};
-use crate::jobs::{Context, published_versions, resolvable, workspace_at};
+use crate::jobs::{Context, published_versions, resolvable, target_dir, workspace_at};
 use crate::plan::graph::{Edge, publish_edges, waves};
 use crate::plan::manifest::unversion_dev_deps;
 use crate::plan::publish::{
@@ -294,6 +294,12 @@ fn locate(ctx: &Context<'_>, from_release: Option<&FromRelease>) -> Result<Targe
     let metadata = ctx.metadata(&dir)?;
     let root = metadata.workspace_root.clone().into_std_path_buf();
     let target_dir = metadata.target_directory.clone().into_std_path_buf();
+    // Publish builds, packages and verifies there: refused before it does.
+    match Git::discover(&dir, &trust) {
+        Ok(git) => target_dir::check(&git, &target_dir)?,
+        Err(GitError::NotARepository { .. }) => {}
+        Err(e) => return Err(e.into()),
+    }
     let workspace = cargo::workspace(&metadata, &root)?;
     let settings = ctx.settings(&root)?;
     let spec = registry::resolve(ctx.config.registry.as_deref(), &ctx.env, &root)?;
