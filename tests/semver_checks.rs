@@ -538,3 +538,59 @@ fn build_scripts_see_no_token_and_the_upload_still_has_its_own() {
         );
     }
 }
+
+/// The baseline is documented in a worktree of its tag under the repository's `.git`, below the
+/// checkout: cargo looks for a `[workspace]` in every directory above a package. A
+/// single-package repository whose HEAD became a workspace (an `xtask` member added after the
+/// tag) must still have its tag's package documented as its own workspace, not refused as a
+/// stray member of the checkout's; and no worktree is left behind.
+#[test]
+fn a_single_package_baseline_below_a_checkout_that_became_a_workspace_is_its_own_workspace() {
+    let repo = Repo::new();
+    repo.write(".gitignore", "/target\n");
+    repo.write(
+        "Cargo.toml",
+        &manifest("widgets", "1.2.3", "").replace("license = ", "publish = [\"test\"]\nlicense = "),
+    );
+    repo.write("src/lib.rs", &lib(&["parse", "render"]));
+    repo.commit("chore: import");
+    repo.tag("v1.2.3");
+    let root = repo.read("Cargo.toml");
+    repo.write(
+        "Cargo.toml",
+        &format!("{root}\n[workspace]\nmembers = [\"xtask\"]\n"),
+    );
+    repo.write(
+        "xtask/Cargo.toml",
+        "[package]\nname = \"xtask\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n",
+    );
+    repo.write("xtask/src/main.rs", "fn main() {}\n");
+    repo.commit("build: an xtask");
+    repo.write("src/lib.rs", &lib(&["render"]));
+    repo.commit("fix: drop the parser");
+    let bin = Bin::new(true);
+
+    let out = run(
+        repo.path(),
+        &["plan", "--registry", "test"],
+        &[("PATH", &bin.path())],
+    );
+
+    assert_success(&out);
+    let text = stdout(&out);
+    assert!(
+        text.contains("1 of 1 crate(s) compared with their last release"),
+        "{text}"
+    );
+    assert!(text.contains("function_missing: widgets::parse"), "{text}");
+    assert_eq!(
+        repo.git(&["worktree", "list", "--porcelain"])
+            .matches("worktree ")
+            .count(),
+        1
+    );
+    assert!(
+        !repo.path().join(".git/releasekit").exists(),
+        "the private directory is gone"
+    );
+}

@@ -383,31 +383,53 @@ impl Git {
             .collect())
     }
 
-    /// Add a detached worktree of `commit` in a fresh scratch directory of the system's temp
-    /// directory (`releasekit-<label>-…`); both are removed when the guard drops. The directory
-    /// is made by us, private to this user, and refused if anything is already at its path: a
-    /// link planted there could not send our writes elsewhere.
+    /// Add a detached worktree of `commit`, inside the repository's own git directory:
+    /// `<git common dir>/releasekit/<label>-<pid>-<random>/target/package/tree`. The private
+    /// directory is made by this call (0700, refused if anything is already at its path, so a
+    /// link planted there could not send our writes elsewhere), and it and the worktree are
+    /// removed when the guard drops.
+    ///
+    /// Below `.git` the worktree lies below the checkout, and cargo looks for the `[workspace]`
+    /// of a package in every directory above it: a single-package release tag under a checkout
+    /// whose HEAD has a `[workspace]` would be taken for a member of the checkout's workspace.
+    /// cargo stops that search at a directory ending in `target/package` (where it verifies
+    /// packages itself), hence the name: the worktree's workspace is always its own.
     pub fn worktree(&self, label: &str, commit: &str) -> Result<Worktree, GitError> {
-        let scratch = scratch_dir(label).map_err(|e| GitError::Failed {
+        let common = self.common_dir()?;
+        let failed = |e: std::io::Error| GitError::Failed {
             command: "worktree add".into(),
-            dir: std::env::temp_dir(),
-            stderr: format!("cannot create a scratch directory: {e}"),
-        })?;
-        let dir = scratch.join("tree");
-        let dir_text = dir.to_string_lossy();
-        let added = run(
-            &self.trust,
-            &self.root,
-            &["worktree", "add", "--detach", &dir_text, commit],
-        );
+            dir: common.clone(),
+            stderr: format!("cannot create a private directory for it: {e}"),
+        };
+        let scratch = scratch_dir(&common.join("releasekit"), label).map_err(failed)?;
+        let dir = scratch.join("target").join("package").join("tree");
+        let made = private_dir_builder()
+            .recursive(true)
+            .create(dir.parent().expect("tree has a parent"));
         let tree = Worktree {
             repo: self.root.clone(),
             scratch,
             dir,
             trust: self.trust.clone(),
         };
-        added?;
+        made.map_err(failed)?;
+        let dir_text = tree.dir.to_string_lossy().into_owned();
+        run(
+            &self.trust,
+            &self.root,
+            &["worktree", "add", "--detach", &dir_text, commit],
+        )?;
         Ok(tree)
+    }
+
+    /// The git directory shared by every worktree of the repository, as an absolute path.
+    fn common_dir(&self) -> Result<PathBuf, GitError> {
+        let out = run(
+            &self.trust,
+            &self.root,
+            &["rev-parse", "--path-format=absolute", "--git-common-dir"],
+        )?;
+        Ok(PathBuf::from(out.trim_end_matches(['\n', '\r'])))
     }
 
     /// Push `commit` to `branch` of `remote`, replacing what is there — but only when the
@@ -747,21 +769,47 @@ impl Drop for Worktree {
             &["worktree", "remove", "--force", &dir],
         );
         let _ = std::fs::remove_dir_all(&self.scratch);
+        // `releasekit/` itself goes once no other run uses it.
+        if let Some(base) = self.scratch.parent() {
+            let _ = std::fs::remove_dir(base);
+        }
         let _ = run(&self.trust, &self.repo, &["worktree", "prune"]);
     }
 }
 
-/// A new directory `releasekit-<label>-<pid>-<random>` in the temp directory, created by this
-/// call (never one that exists, nor a link) and readable by this user only.
-fn scratch_dir(label: &str) -> std::io::Result<PathBuf> {
+/// A `DirBuilder` for directories only this user may enter.
+fn private_dir_builder() -> std::fs::DirBuilder {
     let mut builder = std::fs::DirBuilder::new();
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    let temp = std::env::temp_dir();
+    builder
+}
+
+/// A new directory `<label>-<pid>-<random>` in `base` (made private when missing; refused when
+/// it is a link or no directory), created by this call (never one that exists, nor a link) and
+/// readable by this user only.
+fn scratch_dir(base: &Path, label: &str) -> std::io::Result<PathBuf> {
+    match std::fs::symlink_metadata(base) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!("{} is a link or no directory", base.display()),
+            ));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            match private_dir_builder().create(base) {
+                Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(e),
+                _ => {}
+            }
+        }
+        Err(e) => return Err(e),
+    }
+    let builder = private_dir_builder();
     let mut tries = 0;
     loop {
-        let dir = temp.join(format!(
-            "releasekit-{label}-{}-{:016x}",
+        let dir = base.join(format!(
+            "{label}-{}-{:016x}",
             std::process::id(),
             fastrand::u64(..)
         ));
@@ -819,6 +867,40 @@ fn refused_repository(stderr: &str) -> Option<PathBuf> {
     let (_, rest) = stderr.split_once("repository at '")?;
     let (path, _) = rest.split_once('\'')?;
     Some(PathBuf::from(path))
+}
+
+/// Real repositories for the unit tests of the modules that work on one.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// A new repository holding `files` (path, text) in one commit.
+    pub(crate) fn committed_repo(files: &[(&str, &str)]) -> (tempfile::TempDir, Git) {
+        let dir = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            let out = Command::new("git")
+                .args(["-c", "user.name=t", "-c", "user.email=t@e.org"])
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        git(&["init", "-q"]);
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        git(&["add", "-A"]);
+        git(&["commit", "-qm", "init"]);
+        let repo = Git::discover(dir.path(), &Trust::none()).unwrap();
+        (dir, repo)
+    }
 }
 
 #[cfg(test)]
@@ -1042,14 +1124,50 @@ mod tests {
     #[test]
     fn scratch_directories_are_new_private_and_distinct() {
         use std::os::unix::fs::PermissionsExt;
-        let a = scratch_dir("test").unwrap();
-        let b = scratch_dir("test").unwrap();
+        let base = tempfile::tempdir().unwrap();
+        let base = base.path().join("releasekit");
+        let a = scratch_dir(&base, "test").unwrap();
+        let b = scratch_dir(&base, "test").unwrap();
         assert_ne!(a, b);
-        let mode = std::fs::metadata(&a).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o700);
-        for dir in [a, b] {
-            std::fs::remove_dir(dir).unwrap();
+        for dir in [&base, &a] {
+            let mode = std::fs::metadata(dir).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "{}", dir.display());
         }
+    }
+
+    #[test]
+    fn worktrees_live_privately_inside_the_repositorys_git_directory_until_dropped() {
+        use std::os::unix::fs::PermissionsExt;
+        let (repo, repo_git) = testing::committed_repo(&[("file", "x")]);
+        let root = repo.path().canonicalize().unwrap();
+
+        let tree = repo_git.worktree("test", "HEAD").unwrap();
+        let private = tree.scratch.clone();
+        assert!(
+            private.starts_with(root.join(".git/releasekit")),
+            "{}",
+            private.display()
+        );
+        assert!(tree.dir().starts_with(&private));
+        assert_eq!(
+            std::fs::read_to_string(tree.dir().join("file")).unwrap(),
+            "x"
+        );
+        let mode = std::fs::metadata(&private).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        drop(tree);
+        assert!(!private.exists());
+        assert!(!root.join(".git/releasekit").exists());
+    }
+
+    #[test]
+    fn a_scratch_base_that_is_a_link_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let base = dir.path().join("releasekit");
+        std::os::unix::fs::symlink(elsewhere.path(), &base).unwrap();
+        assert!(scratch_dir(&base, "test").is_err());
+        assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
     }
 
     #[test]

@@ -68,33 +68,12 @@ fn relative(path: &Path, base: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adapters::git::Trust;
-    use std::process::Command;
+    use crate::adapters::git::testing::committed_repo;
 
-    /// A repository with one committed file, and a directory outside it.
+    /// A repository with tracked files in `build/`, and a directory outside it.
     fn repo() -> (tempfile::TempDir, tempfile::TempDir, Git) {
-        let dir = tempfile::tempdir().unwrap();
-        let git = |args: &[&str]| {
-            let out = Command::new("git")
-                .args(["-c", "user.name=t", "-c", "user.email=t@e.org"])
-                .args(args)
-                .current_dir(dir.path())
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
-        git(&["init", "-q"]);
-        std::fs::write(dir.path().join("Cargo.toml"), "").unwrap();
-        std::fs::create_dir_all(dir.path().join("build/forged")).unwrap();
-        std::fs::write(dir.path().join("build/forged/a.json"), "{}").unwrap();
-        git(&["add", "-A"]);
-        git(&["commit", "-qm", "init"]);
-        let repo = Git::discover(dir.path(), &Trust::none()).unwrap();
-        (dir, tempfile::tempdir().unwrap(), repo)
+        let (dir, git) = committed_repo(&[("Cargo.toml", ""), ("build/forged/a.json", "{}")]);
+        (dir, tempfile::tempdir().unwrap(), git)
     }
 
     fn problem(git: &Git, dir: &Path) -> Option<String> {
