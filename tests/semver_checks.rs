@@ -242,6 +242,18 @@ impl World {
     }
 }
 
+/// `plan --registry test` on the command line with the tool on PATH: its output.
+fn plan_with_the_tool(repo: &Repo) -> String {
+    let bin = Bin::new(true);
+    let out = run(
+        repo.path(),
+        &["plan", "--registry", "test"],
+        &[("PATH", &bin.path())],
+    );
+    assert_success(&out);
+    stdout(&out)
+}
+
 fn lib(items: &[&str]) -> String {
     let mut text = String::from("//! a crate\n");
     for item in items {
@@ -568,16 +580,8 @@ fn a_single_package_baseline_below_a_checkout_that_became_a_workspace_is_its_own
     repo.commit("build: an xtask");
     repo.write("src/lib.rs", &lib(&["render"]));
     repo.commit("fix: drop the parser");
-    let bin = Bin::new(true);
 
-    let out = run(
-        repo.path(),
-        &["plan", "--registry", "test"],
-        &[("PATH", &bin.path())],
-    );
-
-    assert_success(&out);
-    let text = stdout(&out);
+    let text = plan_with_the_tool(&repo);
     assert!(
         text.contains("1 of 1 crate(s) compared with their last release"),
         "{text}"
@@ -592,5 +596,90 @@ fn a_single_package_baseline_below_a_checkout_that_became_a_workspace_is_its_own
     assert!(
         !repo.path().join(".git/releasekit").exists(),
         "the private directory is gone"
+    );
+}
+
+/// A `fix:` that removes a function behind a non-default feature breaks the users who enable
+/// it. Both sides are documented with the features cargo-semver-checks enables by default
+/// (every feature but the unstable, nightly, bench, no_std and `_`-prefixed ones), from the
+/// release tag's tree and from the registry's `.crate` alike; an `_internal` one stays unchecked
+/// as the tool leaves it.
+#[test]
+fn an_api_removed_behind_a_non_default_feature_raises_the_bump() {
+    let gated = |items: &[&str]| {
+        format!(
+            "{}#[cfg(feature = \"extra\")]\npub fn gated() -> u8 {{ 1 }}\n#[cfg(feature = \"_internal\")]\npub fn hidden() -> u8 {{ 1 }}\n",
+            lib(items)
+        )
+    };
+    let repo = workspace(&[
+        ("widgets", "1.2.3", &gated(&["parse"])),
+        ("legacy", "1.1.0", &gated(&["old"])),
+    ]);
+    for name in ["widgets", "legacy"] {
+        let path = format!("crates/{name}/Cargo.toml");
+        let manifest = repo.read(&path);
+        repo.write(
+            &path,
+            &format!("{manifest}\n[features]\nextra = []\n_internal = []\n"),
+        );
+    }
+    repo.commit("feat: gated functions");
+    repo.tag("widgets-v1.2.3");
+    let w = World::new(repo);
+    w.cargo_publish("legacy");
+    let ungated = |items: &[&str]| {
+        format!(
+            "{}#[cfg(feature = \"_internal\")]\npub fn kept() {{}}\n",
+            lib(items)
+        )
+    };
+    w.repo
+        .write("crates/widgets/src/lib.rs", &ungated(&["parse"]));
+    w.repo.write("crates/legacy/src/lib.rs", &ungated(&["old"]));
+    w.repo.commit("fix: tidy up");
+
+    let plan = w.action("prepare", &Bin::new(true)).ok();
+
+    let text = plan.stdout();
+    assert!(
+        text.contains("2 of 2 crate(s) compared with their last release"),
+        "{text}"
+    );
+    for name in ["widgets", "legacy"] {
+        assert!(
+            text.contains(&format!(
+                "API break (major): function_missing: {name}::gated"
+            )),
+            "{name}: {text}"
+        );
+        assert!(!text.contains(&format!("{name}::hidden")), "{text}");
+    }
+}
+
+/// Tags made together at one commit name a crate added after it: that crate's check cannot run
+/// (its note says why), and the other crate tagged there is still compared — its break found —
+/// and only what was documented is counted.
+#[test]
+fn a_crate_missing_at_its_tags_commit_does_not_stop_the_check_of_the_others() {
+    let repo = workspace(&[("b", "1.0.0", &lib(&["b"]))]);
+    repo.tag("a-v1.0.0");
+    repo.tag("b-v1.0.0");
+    add_crate(&repo, "crates/a", "a", "1.0.0", "");
+    repo.commit("chore: add a");
+    repo.change("crates/a/src/lib.rs", "fix: a");
+    repo.write("crates/b/src/lib.rs", &lib(&["b2"]));
+    repo.commit("fix: both");
+
+    let text = plan_with_the_tool(&repo);
+    assert!(
+        text.contains("1 of 2 crate(s) compared with their last release")
+            && text.contains("baselines: 0 from the cache, 1 documented"),
+        "{text}"
+    );
+    assert!(text.contains("function_missing: b::b"), "{text}");
+    assert!(
+        text.contains("API check could not run for a: the baseline at tag a-v1.0.0 could not be documented: the workspace at that commit has no package a"),
+        "{text}"
     );
 }

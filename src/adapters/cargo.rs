@@ -152,10 +152,23 @@ impl Cargo {
 
     /// `cargo metadata --no-deps` in `dir`.
     pub fn metadata(&self, dir: &Path) -> Result<Metadata, CargoError> {
+        self.metadata_of(dir, true)
+    }
+
+    /// `cargo metadata` in `dir` with every dependency's package: it resolves the dependencies
+    /// and downloads them.
+    pub fn metadata_with_deps(&self, dir: &Path) -> Result<Metadata, CargoError> {
+        self.metadata_of(dir, false)
+    }
+
+    fn metadata_of(&self, dir: &Path, no_deps: bool) -> Result<Metadata, CargoError> {
         let mut cmd = MetadataCommand::new();
         // `cargo` on PATH, not `$CARGO` (set when we run under cargo): that names one toolchain's
         // binary directly, past rustup and the toolchain chosen here.
-        cmd.cargo_path("cargo").current_dir(dir).no_deps();
+        cmd.cargo_path("cargo").current_dir(dir);
+        if no_deps {
+            cmd.no_deps();
+        }
         for name in &self.hidden {
             cmd.env_remove(name);
         }

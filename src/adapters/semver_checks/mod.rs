@@ -4,7 +4,8 @@
 //! produce both ourselves, as the tool does on stable (`RUSTC_BOOTSTRAP=1` and rustdoc's JSON
 //! output, private and hidden items included), so that:
 //! - every candidate at HEAD is documented by one `cargo doc` in the workspace (cargo runs them
-//!   in parallel, with the dependencies checked once) into a target directory kept between runs;
+//!   in parallel, with the dependencies checked once) into a target directory kept between runs,
+//!   each with the features the tool itself would enable ([`features`]);
 //! - a baseline is documented once per release commit (one `git worktree` of the tag, one
 //!   `cargo doc` for every candidate tagged there), or from the registry's `.crate` when no tag is
 //!   reachable, and its JSON is cached under `<target>/releasekit/semver/baseline-v1/` by crate,
@@ -16,8 +17,10 @@
 //! becomes an [`ApiCheck::NotRun`] that says why; nothing here reports "no break" unless the
 //! tool said so.
 
+mod features;
 mod report;
 mod rustdoc;
+mod sources;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,12 +31,13 @@ use crate::adapters::cargo::Cargo;
 use crate::adapters::git::Git;
 use crate::plan::api::{ApiCandidate, ApiCheck, ApiChecks, Baseline};
 use report::parse_report;
-use rustdoc::{Documented, document};
+use sources::Source;
 
 /// Cached JSON of another layout or other flags must not be read: bump with either.
 const CACHE_DIR: &str = "baseline-v1";
-/// The features documented, part of the cache key.
-const FEATURES: &str = "default-features";
+/// The features documented (cargo-semver-checks' default choice, [`features`]), part of the
+/// cache key: with the baseline's commit or version they determine the feature set.
+const FEATURES: &str = "heuristic-features";
 /// Most characters of a reason a check could not run.
 const WHY_LIMIT: usize = 300;
 
@@ -119,7 +123,6 @@ impl SemverChecker<'_> {
             };
             by_source.entry(source).or_default().push(c.name.clone());
         }
-        stats.baselines_documented = by_source.values().map(Vec::len).sum();
         jobs.extend(
             by_source
                 .into_iter()
@@ -141,10 +144,12 @@ impl SemverChecker<'_> {
                     }
                     (false, Ok(json)) => {
                         let c = candidates.iter().find(|c| c.name == name);
-                        if let Some(c) = c
-                            && let Err(why) = store(&json, &cached(c))
-                        {
-                            baseline_failed.insert(name, why);
+                        match c.map(|c| store(&json, &cached(c))) {
+                            Some(Err(why)) => {
+                                baseline_failed.insert(name, why);
+                            }
+                            Some(Ok(())) => stats.baselines_documented += 1,
+                            None => {}
                         }
                     }
                     (false, Err(why)) => {
@@ -184,62 +189,6 @@ impl SemverChecker<'_> {
         stats.seconds = start.elapsed().as_secs_f64();
         (checks, stats)
     }
-
-    fn document_head(&self, names: &[String]) -> Documented {
-        document(self.cargo, self.root, names, &self.dir.join("head"), &[])
-    }
-
-    fn document_baseline(&self, source: &Source, names: &[String]) -> Documented {
-        let target = self.dir.join("baseline-target");
-        let fail = |why: String| {
-            names
-                .iter()
-                .map(|n| (n.clone(), Err(why.clone())))
-                .collect()
-        };
-        match source {
-            Source::Commit(commit) => {
-                let worktree = match self.git.worktree("semver", commit) {
-                    Ok(w) => w,
-                    Err(e) => return fail(format!("git worktree of {commit}: {e}")),
-                };
-                document(
-                    self.cargo,
-                    &worktree.dir().join(self.workspace_dir),
-                    names,
-                    &target,
-                    &[],
-                )
-            }
-            Source::Registry(name, version) => {
-                // A placeholder workspace that depends on exactly that version: cargo fetches
-                // the `.crate` with the registry's configuration and credentials.
-                let dir = self.dir.join("registry").join(format!("{name}-{version}"));
-                let registry = self
-                    .registry
-                    .map(|r| format!(", registry = \"{r}\""))
-                    .unwrap_or_default();
-                let manifest = format!(
-                    "[package]\nname = \"releasekit-semver-baseline\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[lib]\npath = \"lib.rs\"\n\n[dependencies]\n{name} = {{ version = \"={version}\"{registry} }}\n\n[workspace]\n"
-                );
-                let written = std::fs::create_dir_all(&dir)
-                    .and_then(|()| std::fs::write(dir.join("Cargo.toml"), manifest))
-                    .and_then(|()| std::fs::write(dir.join("lib.rs"), ""));
-                if let Err(e) = written {
-                    return fail(format!("could not write {}: {e}", dir.display()));
-                }
-                let spec = format!("{name}@{version}");
-                document(self.cargo, &dir, names, &target, &[spec])
-            }
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Source {
-    Commit(String),
-    /// Name and version.
-    Registry(String, String),
 }
 
 enum Job {
@@ -412,7 +361,7 @@ mod tests {
                 "1.95.0-59807616e-x86_64-unknown-linux-gnu",
                 FEATURES
             ]),
-            "widgets+widgets-v1.2.3-0123456789ab+1.95.0-59807616e-x86_64-unknown-linux-gnu+default-features"
+            "widgets+widgets-v1.2.3-0123456789ab+1.95.0-59807616e-x86_64-unknown-linux-gnu+heuristic-features"
         );
         assert_eq!(slug(&["a/b c"]), "a_b_c");
     }
