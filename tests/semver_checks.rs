@@ -242,12 +242,12 @@ impl World {
     }
 }
 
-/// `plan --registry test` on the command line with the tool on PATH: its output.
+/// `plan --offline --registry test` on the command line with the tool on PATH: its output.
 fn plan_with_the_tool(repo: &Repo) -> String {
     let bin = Bin::new(true);
     let out = run(
         repo.path(),
-        &["plan", "--registry", "test"],
+        &["plan", "--offline", "--registry", "test"],
         &[("PATH", &bin.path())],
     );
     assert_success(&out);
