@@ -75,7 +75,7 @@ pub fn run(
         env,
         runner,
         event,
-        out,
+        out: adapters::actions::Console::new(out, in_actions),
         cargo: std::sync::OnceLock::new(),
     };
     if uses_cargo {
@@ -103,12 +103,16 @@ pub fn run(
         for p in problems {
             let text = std::fs::read_to_string(workspace.join(&p.manifest)).unwrap_or_default();
             let line = plan::manifest::dependency_line(&text, p.kind, &p.dependency);
-            let _ = writeln!(
-                ctx.out,
-                "{}",
-                annotation("error", Some(&p.manifest), line, &p.message)
-            );
+            let _ = ctx
+                .out
+                .command(&annotation("error", Some(&p.manifest), line, &p.message));
         }
     }
-    result
+    // The runner reads commands again after the run (`main` prints the error annotation).
+    let resumed = ctx.out.resume();
+    result.and(resumed.map_err(|source| Error::Io {
+        action: "write to",
+        path: PathBuf::from("stdout"),
+        source,
+    }))
 }

@@ -33,7 +33,13 @@ fn main() -> ExitCode {
                     releasekit_cargo::adapters::actions::annotation("error", None, None, &text)
                 );
             }
-            eprintln!("{text}");
+            // The error may quote text nobody vouches for (a PR body, cargo's output): inert on
+            // stderr too, which the runner reads for workflow commands as well.
+            let mut stderr = std::io::stderr().lock();
+            let mut console =
+                releasekit_cargo::adapters::actions::Console::new(&mut stderr, in_actions);
+            let _ = console.text(&format!("{text}\n"));
+            let _ = console.resume();
             ExitCode::from(err.exit_code())
         }
     }

@@ -864,6 +864,73 @@ fn a_shallow_clone_stops_apply_before_it_writes_anything() {
     );
 }
 
+/// A squash-merged PR's message is printed in the plan, the PR body and the changelog: its
+/// lines cannot issue workflow commands (`::cmd::` at any indentation, `##[cmd]`, a forged
+/// `::stop-commands::` and resume), and its escape sequences reach no terminal, file or page.
+#[test]
+fn commit_text_issues_no_workflow_command_and_no_terminal_escape() {
+    let w = World::new();
+    w.repo
+        .write("crates/core/src/lib.rs", "//! core, changed\n");
+    w.repo.commit(
+        "feat(core): x\n\nBREAKING CHANGE: changed\n::set-output name=has_bumps::false\n  ::add-mask::attacker\n\t##[group]forged group\n::error file=Cargo.toml,line=1::forged annotation\n::stop-commands::deadbeef\n::deadbeef::\n    ::warning::forged after a forged resume",
+    );
+    w.repo
+        .write("crates/util/src/lib.rs", "//! util, changed\n");
+    w.repo
+        .commit("fix(util): look \u{1b}]0;PWNED\u{7} \u{1b}[2J cleared");
+
+    let run = w.prepare().ok();
+    let plan = w
+        .action("push", w.push_event(), &[("INPUT_ACTION", "plan")])
+        .ok();
+
+    for run in [&run, &plan] {
+        let out = stdout(&run.out);
+        let mut commands = runner_commands(&out);
+        commands.extend(runner_commands(&stderr(&run.out)));
+        for command in &commands {
+            assert!(
+                [
+                    "::add-mask::",
+                    "::group::",
+                    "::endgroup::",
+                    "::stop-commands::releasekit-"
+                ]
+                .iter()
+                .any(|ours| command.starts_with(ours)),
+                "a command the run did not mean: {command}\n{out}"
+            );
+            assert!(
+                !command.contains("attacker") && !command.contains("forged"),
+                "{command}"
+            );
+        }
+        assert!(
+            out.contains("::error file=Cargo.toml,line=1::forged annotation"),
+            "{out}"
+        );
+        assert!(out.contains("look �]0;PWNED� �[2J cleared"), "{out}");
+    }
+    let changelog = w.branch_file("crates/util/CHANGELOG.md");
+    let body = w.gh.pull(1)["body"].as_str().unwrap().to_owned();
+    for (what, text) in [
+        ("stdout", stdout(&run.out)),
+        ("summary", run.summary.clone()),
+        ("PR body", body),
+        ("CHANGELOG.md", changelog),
+    ] {
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{what} holds a control character:\n{text}"
+        );
+        assert!(
+            text.contains("look �]0;PWNED� �[2J cleared"),
+            "{what}:\n{text}"
+        );
+    }
+}
+
 // ── 9. no panic on any input ─────────────────────────────────────────────────────────────────
 
 #[test]

@@ -270,7 +270,10 @@ fn a_toolchain_that_cannot_be_installed_is_a_clear_error_not_a_hang() {
     let out = rustup.run(repo.path(), &[], &env);
 
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // In Actions the error is printed with workflow commands stopped (it may quote anything).
     let text = stderr(&out);
+    let (stop, text) = text.split_once('\n').unwrap();
+    assert!(stop.starts_with("::stop-commands::releasekit-"), "{stop}");
     assert!(
         text.starts_with(
             "error: could not install the Rust toolchain nightly-2001-02-03 with rustup: could \

@@ -10,6 +10,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::plan::git_output::inert;
 use crate::plan::trigger::{Event, EventError, parse_event};
 
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +115,64 @@ fn random_hex() -> String {
     let a = RandomState::new().build_hasher().finish();
     let b = RandomState::new().build_hasher().finish();
     format!("{a:016x}{b:016x}")
+}
+
+/// Where a run prints (stdout, or stderr for the final error). What it prints carries text
+/// nobody vouches for — commit messages, changelog sections, PR bodies, manifests — so:
+/// - inside Actions, such text is printed between `::stop-commands::<token>` and `::<token>::`
+///   with a token made for this run: the runner reads no workflow command in between (neither
+///   `::cmd::` at any indentation nor the legacy `##[cmd]`), and the run's own commands
+///   ([`Console::command`]) are printed after processing resumed;
+/// - everywhere, control characters other than newline and tab become `�`, so no escape
+///   sequence reaches a terminal or a log viewer.
+pub struct Console<'a> {
+    out: &'a mut dyn Write,
+    /// Inside Actions: the stop token, and whether commands are stopped right now.
+    stop: Option<(String, bool)>,
+    /// The last text did not end its line.
+    mid_line: bool,
+}
+
+impl<'a> Console<'a> {
+    pub fn new(out: &'a mut dyn Write, in_actions: bool) -> Console<'a> {
+        Console {
+            out,
+            stop: in_actions.then(|| (format!("releasekit-{}", random_hex()), false)),
+            mid_line: false,
+        }
+    }
+
+    /// Print `text` as text only.
+    pub fn text(&mut self, text: &str) -> std::io::Result<()> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        if let Some((token, stopped @ false)) = &mut self.stop {
+            writeln!(self.out, "::stop-commands::{token}")?;
+            *stopped = true;
+        }
+        self.mid_line = !text.ends_with('\n');
+        self.out.write_all(inert(text).as_bytes())
+    }
+
+    /// Print one workflow command of our own (`::group::…`, `::add-mask::…`, an annotation),
+    /// on a line of its own, with the runner reading commands again.
+    pub fn command(&mut self, line: &str) -> std::io::Result<()> {
+        self.resume()?;
+        writeln!(self.out, "{line}")
+    }
+
+    /// Let the runner read commands again (the end of the run's output), on a line of its own.
+    pub fn resume(&mut self) -> std::io::Result<()> {
+        if std::mem::take(&mut self.mid_line) {
+            writeln!(self.out)?;
+        }
+        if let Some((token, stopped @ true)) = &mut self.stop {
+            writeln!(self.out, "::{token}::")?;
+            *stopped = false;
+        }
+        self.out.flush()
+    }
 }
 
 /// `::add-mask::` line for a secret: printed before anything else so the runner hides it.
@@ -233,6 +292,41 @@ mod tests {
             let err = read_event(Some(path), name).unwrap_err();
             assert!(err.message.contains(why), "{path}: {err}");
         }
+    }
+
+    #[test]
+    fn text_is_printed_with_commands_stopped_and_our_commands_after_they_resume() {
+        let mut out = Vec::new();
+        let mut console = Console::new(&mut out, true);
+        console.command("::group::plan").unwrap();
+        console
+            .text("  ::add-mask::forged\n##[group]forged\n")
+            .unwrap();
+        console.text("no end of line \u{1b}[2J").unwrap();
+        console.command("::endgroup::").unwrap();
+        console.resume().unwrap();
+        let token = console.stop.as_ref().unwrap().0.clone();
+        assert!(token.len() > 30, "{token}");
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            format!(
+                "::group::plan\n::stop-commands::{token}\n  ::add-mask::forged\n##[group]forged\nno end of line �[2J\n::{token}::\n::endgroup::\n"
+            )
+        );
+        // Another run stops with another token.
+        let mut other = Vec::new();
+        let second = Console::new(&mut other, true).stop.unwrap().0;
+        assert_ne!(second, token);
+    }
+
+    #[test]
+    fn outside_actions_text_is_only_made_inert() {
+        let mut out = Vec::new();
+        let mut console = Console::new(&mut out, false);
+        console.text("fix: \u{1b}]0;x\u{7}\n").unwrap();
+        console.resume().unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "fix: �]0;x�\n");
     }
 
     #[test]

@@ -14,13 +14,12 @@ pub fn run(ctx: &mut Context<'_>) -> Result<()> {
     let event = ctx.event.clone().ok_or(Error::NoEvent)?;
     let stages = match decide(&event, |m| is_release_commit(m, RELEASE_BRANCH)) {
         Trigger::Skip(reason) => {
-            let line = annotation("notice", None, None, &format!("nothing to do: {reason}"));
-            let shown = if ctx.config.in_actions {
-                line
+            let text = format!("nothing to do: {reason}");
+            if ctx.config.in_actions {
+                ctx.command(&annotation("notice", None, None, &text))?;
             } else {
-                format!("nothing to do: {reason}")
-            };
-            ctx.print(&format!("{shown}\n"))?;
+                ctx.print(&format!("{text}\n"))?;
+            }
             return Ok(());
         }
         Trigger::Run(stages) => stages,

@@ -12,13 +12,12 @@ pub mod release;
 pub mod target_dir;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use cargo_metadata::Metadata;
 
-use crate::adapters::actions::{END_GROUP, Runner, group_command};
+use crate::adapters::actions::{Console, END_GROUP, Runner, group_command};
 use crate::adapters::cargo::{self, Cargo};
 use crate::adapters::git::{Git, GitError, Trust, Worktree};
 use crate::adapters::github::{GitHub, GitHubError};
@@ -47,20 +46,21 @@ pub struct Context<'a> {
     /// The GitHub event this run was started for (`GITHUB_EVENT_NAME`, `GITHUB_EVENT_PATH`),
     /// read before anything else (`adapters::actions::read_event`).
     pub event: Option<Event>,
-    pub out: &'a mut dyn Write,
+    /// Standard output: untrusted text is printed inert ([`Console`]).
+    pub out: Console<'a>,
     /// cargo with the run's toolchain, found (and installed) on first use: once per run.
     pub cargo: OnceLock<(Cargo, Toolchain)>,
 }
 
 impl Context<'_> {
+    /// Print text: never read as a workflow command, never a terminal escape.
     pub fn print(&mut self, text: &str) -> Result<()> {
-        self.out
-            .write_all(text.as_bytes())
-            .map_err(|source| Error::Io {
-                action: "write to",
-                path: PathBuf::from("stdout"),
-                source,
-            })
+        self.out.text(text).map_err(stdout_error)
+    }
+
+    /// Print a workflow command of our own (`::add-mask::`, `::group::`, an annotation).
+    pub fn command(&mut self, line: &str) -> Result<()> {
+        self.out.command(line).map_err(stdout_error)
     }
 
     pub fn env(&self, name: &str) -> Option<&str> {
@@ -199,8 +199,7 @@ impl Context<'_> {
     /// Open a `::group::` in Actions (a heading elsewhere).
     pub fn begin_group(&mut self, title: &str) -> Result<()> {
         if self.config.in_actions {
-            let line = group_command(title);
-            self.print(&format!("{line}\n"))
+            self.command(&group_command(title))
         } else {
             self.print(&format!("── {title} ──\n"))
         }
@@ -208,7 +207,7 @@ impl Context<'_> {
 
     pub fn end_group(&mut self) -> Result<()> {
         if self.config.in_actions {
-            self.print(&format!("{END_GROUP}\n"))
+            self.command(END_GROUP)
         } else {
             Ok(())
         }
@@ -636,6 +635,14 @@ fn read_published(path: &Path) -> Result<Published> {
     };
     let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
     serde_json::from_str(&text).map_err(|e| err(e.to_string()))
+}
+
+fn stdout_error(source: std::io::Error) -> Error {
+    Error::Io {
+        action: "write to",
+        path: PathBuf::from("stdout"),
+        source,
+    }
 }
 
 fn today() -> String {

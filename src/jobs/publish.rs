@@ -242,7 +242,7 @@ pub fn run(ctx: &mut Context<'_>, from_release: Option<&FromRelease>) -> Result<
     // Revoke the trusted-publishing token whatever happened.
     let revoked = tokens.finish();
     for line in tokens.take_masks() {
-        ctx.print(&format!("{line}\n"))?;
+        ctx.command(&line)?;
     }
     for problem in revoked {
         ctx.print(&format!("warning: {problem}\n"))?;
@@ -392,13 +392,16 @@ fn preflight(
 /// Report what pre-flight found (log, summary, an empty `published`) as the run's error.
 fn stop(ctx: &mut Context<'_>, registry: &str, problems: Vec<Problem>) -> Result<Error> {
     for p in &problems {
-        let line = annotation("error", None, None, &format!("{p}: {}", p.hint()));
-        let shown = if ctx.config.in_actions {
-            line
+        if ctx.config.in_actions {
+            ctx.command(&annotation(
+                "error",
+                None,
+                None,
+                &format!("{p}: {}", p.hint()),
+            ))?;
         } else {
-            format!("error: {p}\n  hint: {}", p.hint())
-        };
-        ctx.print(&format!("{shown}\n"))?;
+            ctx.print(&format!("error: {p}\n  hint: {}\n", p.hint()))?;
+        }
     }
     preflight_summary(ctx, registry, &problems)?;
     ctx.runner.set_output("published", "[]")?;
@@ -534,7 +537,7 @@ impl Tokens {
             return Ok(Tokens::Configured(from_env));
         };
         let token = tp.mint()?;
-        ctx.print(&format!("{}\n", mask_command(token.expose())))?;
+        ctx.command(&mask_command(token.expose()))?;
         ctx.print("trusted publishing: exchanged the job's OIDC token for a registry token\n")?;
         Ok(Tokens::Trusted {
             tp: Box::new(tp),
@@ -659,7 +662,7 @@ fn upload_all(
             break;
         };
         for line in job.tokens.take_masks() {
-            ctx.print(&format!("{line}\n"))?;
+            ctx.command(&line)?;
         }
         let at = started.elapsed().as_secs_f64();
         match event {

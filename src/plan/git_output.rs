@@ -10,6 +10,7 @@
 //!
 //! Pure: the git adapter runs the commands and hands over their bytes.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::history::RawCommit;
@@ -165,14 +166,31 @@ pub fn join(
 }
 
 /// A commit object's message: what follows the first blank line (the headers end there; a
-/// signature's lines continue with a space, never blank), up to a NUL as git itself shows it.
+/// signature's lines continue with a space, never blank), up to a NUL as git itself shows it,
+/// made [`inert`]: its text reaches changelogs, the PR body, the summary and terminals.
 fn message_of(object: &[u8]) -> String {
     let message = object
         .windows(2)
         .position(|w| w == b"\n\n")
         .map_or(&[][..], |at| &object[at + 2..]);
     let message = message.split(|&b| b == 0).next().unwrap_or_default();
-    String::from_utf8_lossy(message).trim_end().to_owned()
+    inert(String::from_utf8_lossy(message).trim_end()).into_owned()
+}
+
+/// `text` with every control character but newline and tab (ESC, BEL, CR, DEL, the C1 range…)
+/// replaced by `�`, a CRLF line end becoming LF: no escape sequence of a commit message reaches
+/// a terminal, and what is left is still visible.
+pub fn inert(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let text = text.replace("\r\n", "\n");
+    Cow::Owned(
+        text.chars()
+            .map(|c| if unsafe_char(c) { '\u{FFFD}' } else { c })
+            .collect(),
+    )
 }
 
 /// A full SHA-1 or SHA-256 object id in lower-case hex.
@@ -308,11 +326,27 @@ mod tests {
         let shown = hostile.split(|&b| b == 0).next().unwrap();
         assert_eq!(
             messages[B],
-            String::from_utf8_lossy(shown).trim_end().to_owned()
+            inert(String::from_utf8_lossy(shown).trim_end()).into_owned()
         );
-        assert!(messages[B].contains('\u{1e}') && messages[B].contains('\u{FFFD}'));
+        // Control characters are shown as `�`, never kept: no escape sequence survives.
+        assert!(!messages[B].contains('\u{1e}') && messages[B].contains('\u{FFFD}'));
+        assert!(
+            !messages[B]
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t')
+        );
+        assert!(messages[B].contains("\n1111 commit 9\n"));
         assert!(!messages[B].contains("after the NUL"));
         assert_eq!(messages[C], "");
+    }
+
+    #[test]
+    fn inert_text_keeps_newlines_and_tabs_and_shows_every_other_control_character() {
+        assert_eq!(inert("fix: plain\n\tbody"), "fix: plain\n\tbody");
+        assert_eq!(
+            inert("fix(a): look \u{1b}]0;PWNED\u{7} \u{1b}[2J cleared\r\nbody\rX\u{7f}\u{9b}"),
+            "fix(a): look �]0;PWNED� �[2J cleared\nbody�X��"
+        );
     }
 
     #[test]

@@ -274,3 +274,27 @@ pub fn home() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_default()
 }
+
+/// The workflow commands the Actions runner would carry out in `output` (stdout or stderr of a
+/// step), as it reads them: `::cmd …::` after leading white space, the legacy `##[cmd]` anywhere
+/// in a line, none between `::stop-commands::<token>` and a line `::<token>::`.
+pub fn runner_commands(output: &str) -> Vec<String> {
+    let mut commands = Vec::new();
+    let mut stopped: Option<String> = None;
+    for line in output.lines() {
+        if let Some(token) = &stopped {
+            if line.trim() == format!("::{token}::") {
+                stopped = None;
+            }
+            continue;
+        }
+        let trimmed = line.trim_start();
+        if let Some(token) = trimmed.strip_prefix("::stop-commands::") {
+            stopped = Some(token.trim().to_owned());
+            commands.push(trimmed.to_owned());
+        } else if trimmed.starts_with("::") || line.contains("##[") {
+            commands.push(trimmed.to_owned());
+        }
+    }
+    commands
+}
