@@ -1,8 +1,8 @@
 //! The contract between action.yml and the reusable workflow (.github/workflows/
 //! releasekit-cargo.yml): a caller can set every input of the action through it, each stage
 //! step hands the action only inputs it declares, the two variants of a step (the action at this
-//! commit, the prebuilt image) never drift apart, and the publish job caches where the action's
-//! container keeps cargo's work.
+//! commit, the prebuilt image) never drift apart, and the prepare and publish jobs cache where the
+//! action's container keeps cargo's work (prepare the API checks' baselines too).
 
 mod support;
 
@@ -107,8 +107,50 @@ fn each_stage_step_passes_only_declared_inputs_and_both_variants_agree() {
 
 #[test]
 fn the_publish_job_caches_the_containers_cargo_home_and_target_with_rust_cache() {
+    check_rust_cache(&workflow(), "publish");
+}
+
+/// Issue 14: a second prepare on an unchanged baseline documents only HEAD, on a hosted runner
+/// too. rust-cache keeps cargo's work as on publish; the baselines' JSON has a cache of its
+/// own at the directory the API checks read (rust-cache prunes it from target/), restored
+/// before the action runs and saved, in post order, before rust-cache prunes.
+#[test]
+fn the_prepare_job_keeps_cargos_work_and_the_api_check_baselines_between_runs() {
     let workflow = workflow();
-    let steps = workflow["jobs"]["publish"]["steps"].as_sequence().unwrap();
+    check_rust_cache(&workflow, "prepare");
+    let steps = workflow["jobs"]["prepare"]["steps"].as_sequence().unwrap();
+    let at = |prefix: &str| {
+        steps
+            .iter()
+            .position(|s| s["uses"].as_str().is_some_and(|u| u.starts_with(prefix)))
+            .unwrap_or_else(|| panic!("prepare uses {prefix}"))
+    };
+    let (rust_cache, baselines, action) =
+        (at("Swatinem/rust-cache@"), at("actions/cache@"), at("./"));
+    assert!(rust_cache < baselines && baselines < action, "{steps:?}");
+    let with = &steps[baselines]["with"];
+    assert_eq!(
+        with["path"].as_str().unwrap(),
+        format!(
+            "${{{{ inputs.workspace || '.' }}}}/target/releasekit/semver/{}",
+            releasekit_cargo::adapters::semver_checks::CACHE_DIR
+        )
+    );
+    let key = with["key"].as_str().unwrap();
+    let restore = with["restore-keys"].as_str().unwrap();
+    assert!(
+        key.ends_with("${{ github.sha }}"),
+        "a new entry per run: {key}"
+    );
+    assert!(
+        key.starts_with(restore) && restore.ends_with('-'),
+        "the newest entry is restored: {key} / {restore}"
+    );
+}
+
+/// `job` restores rust-cache before the action, with the container's cargo home.
+fn check_rust_cache(workflow: &Value, job: &str) {
+    let steps = workflow["jobs"][job]["steps"].as_sequence().unwrap();
     let cache = steps
         .iter()
         .position(|s| {
@@ -116,14 +158,14 @@ fn the_publish_job_caches_the_containers_cargo_home_and_target_with_rust_cache()
                 .as_str()
                 .is_some_and(|u| u.starts_with("Swatinem/rust-cache@"))
         })
-        .expect("publish uses Swatinem/rust-cache");
+        .unwrap_or_else(|| panic!("{job} uses Swatinem/rust-cache"));
     let action = steps
         .iter()
         .position(|s| s["uses"].as_str() == Some("./"))
         .unwrap();
     assert!(
         cache < action,
-        "the cache is restored before the action runs"
+        "{job}: the cache is restored before the action runs"
     );
     // /github/home in a Docker action is this directory on the runner.
     assert_eq!(

@@ -33,8 +33,10 @@ use crate::plan::api::{ApiCandidate, ApiCheck, ApiChecks, Baseline};
 use report::parse_report;
 use sources::Source;
 
-/// Cached JSON of another layout or other flags must not be read: bump with either.
-const CACHE_DIR: &str = "baseline-v1";
+/// The directory of cached baseline JSON under `<target>/releasekit/semver/` (the reusable
+/// workflow's prepare job keeps it between runs). Cached JSON of another layout or other flags
+/// must not be read: bump with either.
+pub const CACHE_DIR: &str = "baseline-v1";
 /// The features documented (cargo-semver-checks' default choice, [`features`]), part of the
 /// cache key: with the baseline's commit or version they determine the feature set.
 const FEATURES: &str = "heuristic-features";
