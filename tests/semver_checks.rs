@@ -153,6 +153,11 @@ impl World {
 
     /// `cargo publish` of one crate as it is in the checkout (an earlier release).
     fn cargo_publish(&self, name: &str) {
+        self.cargo_publish_in(self.repo.path(), name);
+    }
+
+    /// `cargo publish` of the crate `name` of the workspace at `dir`.
+    fn cargo_publish_in(&self, dir: &Path, name: &str) {
         let out = std::process::Command::new("cargo")
             .args([
                 "publish",
@@ -163,7 +168,7 @@ impl World {
                 "-p",
                 name,
             ])
-            .current_dir(self.repo.path())
+            .current_dir(dir)
             .env("CARGO_HOME", self.cargo_home.path())
             .env("CARGO_REGISTRIES_TEST_TOKEN", REGISTRY_TOKEN)
             .output()
@@ -682,4 +687,68 @@ fn a_crate_missing_at_its_tags_commit_does_not_stop_the_check_of_the_others() {
         text.contains("API check could not run for a: the baseline at tag a-v1.0.0 could not be documented: the workspace at that commit has no package a"),
         "{text}"
     );
+}
+
+/// `plan --offline` uses no network, the API checks' `cargo doc` included: a dependency not
+/// downloaded yet makes a check that could not run (with its note), never a download. Online,
+/// the same plan downloads it and compares.
+#[test]
+fn plan_offline_downloads_nothing_for_the_api_checks() {
+    let repo = workspace(&[("widgets", "1.2.3", &lib(&["parse", "render"]))]);
+    let w = World::new(repo);
+    let helper = workspace(&[("helper", "1.0.0", &lib(&["help"]))]);
+    w.cargo_publish_in(helper.path(), "helper");
+    let manifest = w.repo.read("crates/widgets/Cargo.toml");
+    w.repo.write(
+        "crates/widgets/Cargo.toml",
+        &format!(
+            "{manifest}\n[dependencies]\nhelper = {{ version = \"1\", registry = \"test\" }}\n"
+        ),
+    );
+    let cargo_home = w.cargo_home.path().display().to_string();
+    let lock = std::process::Command::new("cargo")
+        .arg("generate-lockfile")
+        .current_dir(w.repo.path())
+        .env("CARGO_HOME", &cargo_home)
+        .output()
+        .unwrap();
+    assert!(lock.status.success(), "{}", stderr(&lock));
+    w.repo.commit("feat: a helper");
+    w.repo.tag("v1.2.3");
+    w.repo.write("crates/widgets/src/lib.rs", &lib(&["render"]));
+    w.repo.commit("fix: drop the parser");
+    let bin = Bin::new(true);
+    let downloads = || {
+        w.registry
+            .requests()
+            .iter()
+            .filter(|r| r.path.contains("/download"))
+            .count()
+    };
+    let before = downloads();
+    let vars = [("PATH", bin.path()), ("CARGO_HOME", cargo_home.clone())];
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+
+    let offline = run(
+        w.repo.path(),
+        &["plan", "--offline", "--registry", "test"],
+        &vars,
+    );
+
+    assert_success(&offline);
+    assert!(
+        stdout(&offline).contains("note: API check could not run for widgets"),
+        "{}",
+        stdout(&offline)
+    );
+    assert_eq!(downloads(), before, "nothing was downloaded");
+
+    let online = run(w.repo.path(), &["plan", "--registry", "test"], &vars);
+    assert_success(&online);
+    assert!(
+        stdout(&online).contains("function_missing: widgets::parse"),
+        "{}",
+        stdout(&online)
+    );
+    assert!(downloads() > before);
 }

@@ -78,6 +78,8 @@ pub struct Cargo {
     target_dir: Option<PathBuf>,
     /// Environment variables no child gets (the secrets; see `config::CargoSetup::hidden`).
     hidden: Vec<String>,
+    /// Children use no network (`CARGO_NET_OFFLINE`): what cargo has is all there is.
+    offline: bool,
 }
 
 impl Cargo {
@@ -91,7 +93,15 @@ impl Cargo {
             home,
             target_dir,
             hidden: Vec::new(),
+            offline: false,
         }
+    }
+
+    /// The same, offline when `offline` (a run with `--offline`): dependencies and registry
+    /// crates not downloaded yet are not fetched.
+    pub fn offline(mut self, offline: bool) -> Cargo {
+        self.offline = offline;
+        self
     }
 
     /// The same, starting every child without the environment variables `names`: build
@@ -112,6 +122,9 @@ impl Cargo {
         }
         if let Some(dir) = &self.target_dir {
             envs.push(("CARGO_TARGET_DIR", dir.clone().into_os_string()));
+        }
+        if self.offline {
+            envs.push(("CARGO_NET_OFFLINE", OsString::from("true")));
         }
         envs
     }

@@ -44,7 +44,9 @@ pub(crate) fn check(ctx: &Context<'_>, g: &mut Gathered) -> Result<()> {
             let cargo = ctx.cargo().map_err(|e| e.to_string())?;
             let version = installed(cargo, &g.root)?;
             let git = ctx.git().map_err(|e| e.to_string())?;
-            Ok((version, git, cargo.clone()))
+            // `--offline` holds for the checks' cargo doc too: what is not downloaded yet makes
+            // a check that could not run, never a download.
+            Ok((version, git, cargo.clone().offline(ctx.config.offline)))
         });
         match ready {
             Err(why) => {
