@@ -252,6 +252,9 @@ fn arbitrary_messages_versions_and_tags_never_panic_the_planner_or_forge_a_commi
                     parents: Vec::new(),
                     message: text(rng, 160),
                     paths,
+                    // Now and then git found it undoes some commit, maybe one not in the list.
+                    verified_revert: (rng.u8(..) < 40)
+                        .then(|| format!("{:040x}", 0xc0ffee + rng.usize(0..14))),
                 }
             })
             .collect();

@@ -412,6 +412,52 @@ fn a_message_with_every_control_byte_and_forged_framing_invents_no_commit() {
     assert_eq!(krate("c")["planned_version"], "1.1.0", "CRLF keeps working");
 }
 
+/// A squash-merged PR's message can say anything: "This reverts commit <hash>." cancels the
+/// named commit only when git shows the commit undoes it (`git revert`'s own commit does); a
+/// `fix:` that merely claims to revert the maintainer's `feat!:` counts as a fix, the break
+/// stays, and the plan says the claim was ignored.
+#[test]
+fn only_a_commit_whose_changes_undo_another_cancels_it() {
+    let reverted = two_crates();
+    reverted.change("crates/a/src/lib.rs", "feat: add x");
+    reverted.git(&["revert", "--no-edit", "HEAD"]);
+    let out = run(reverted.path(), &["plan", "--offline"], &[]);
+    assert_success(&out);
+    assert!(
+        stdout(&out).contains("Nothing to release"),
+        "a true revert cancels: {}",
+        stdout(&out)
+    );
+
+    let claimed = two_crates();
+    claimed.change("crates/a/src/lib.rs", "feat!: drop the old API");
+    let breaking = claimed
+        .git(&["rev-parse", "--short=7", "HEAD"])
+        .trim()
+        .to_owned();
+    claimed.change(
+        "crates/a/src/lib.rs",
+        &format!("fix: typo in docs\n\nThis reverts commit {breaking}."),
+    );
+    let fix = claimed
+        .git(&["rev-parse", "--short=7", "HEAD"])
+        .trim()
+        .to_owned();
+    let out = run(claimed.path(), &["plan", "--offline"], &[]);
+    assert_success(&out);
+    let text = stdout(&out);
+    assert!(
+        text.contains("1.0.0 → 2.0.0  major  2 commits (major)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "note: commit {fix} says it reverts {breaking}, but its changes are not the inverse of that commit's: it counts as a commit of its own, and {breaking} stays"
+        )),
+        "{text}"
+    );
+}
+
 // ── 3. numbers are bounded, arithmetic checked ───────────────────────────────────────────────
 
 #[test]

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::plan::commits::reverted_hash;
 use crate::plan::git_output::{self, FramingError, LOG_ARGS};
 use crate::plan::history::{RawCommit, Tag};
 
@@ -221,7 +222,124 @@ impl Git {
         });
         let entries = git_output::parse_log(&log?)?;
         let messages = git_output::parse_commit_objects(&objects?)?;
-        Ok(git_output::join(entries, messages)?)
+        let mut commits = git_output::join(entries, messages)?;
+        self.verify_reverts(&mut commits)?;
+        Ok(commits)
+    }
+
+    /// Set [`RawCommit::verified_revert`] of each commit whose message claims a revert
+    /// (`This reverts commit <hash>.`) that git confirms: the hash names one commit, and the
+    /// claimed revert's changes are the exact inverse of that commit's — `git patch-id
+    /// --stable` of the target's diff equals that of the revert's diff reversed. Only commits
+    /// that claim one are looked at, four git processes for all of them together.
+    fn verify_reverts(&self, commits: &mut [RawCommit]) -> Result<(), GitError> {
+        let claims: Vec<(usize, String)> = commits
+            .iter()
+            .enumerate()
+            .filter_map(|(at, c)| Some((at, reverted_hash(&c.message)?)))
+            .collect();
+        if claims.is_empty() {
+            return Ok(());
+        }
+        // The claimed hash is hex only: nothing else reaches git's input.
+        let names: String = claims
+            .iter()
+            .map(|(_, hash)| format!("{hash}^{{commit}}\n"))
+            .collect();
+        let found = self.with_input(
+            &["cat-file", "--batch-check=%(objectname) %(objecttype)"],
+            names.as_bytes(),
+        )?;
+        // One line per name: `<id> commit`, or `<name> missing` / `<name> ambiguous`.
+        let targets: Vec<Option<String>> = String::from_utf8_lossy(&found)
+            .lines()
+            .map(|line| match line.split_once(' ') {
+                Some((id, "commit")) => Some(id.to_owned()),
+                _ => None,
+            })
+            .collect();
+        let resolved: Vec<(usize, &String)> = claims
+            .iter()
+            .zip(&targets)
+            .filter_map(|((at, _), target)| Some((*at, target.as_ref()?)))
+            .collect();
+        if resolved.is_empty() {
+            return Ok(());
+        }
+        let forward = self.patch_ids(resolved.iter().map(|(_, t)| t.as_str()), false)?;
+        let backward = self.patch_ids(
+            resolved.iter().map(|(at, _)| commits[*at].id.as_str()),
+            true,
+        )?;
+        for (at, target) in resolved {
+            let undoes = match (forward.get(target), backward.get(&commits[at].id)) {
+                (Some(a), Some(b)) => a == b,
+                _ => false,
+            };
+            if undoes && *target != commits[at].id {
+                commits[at].verified_revert = Some(target.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// `git patch-id --stable` of each commit's diff against its first parent (reversed when
+    /// `reversed`), by commit id; a commit without changes (a merge, an empty commit) has none.
+    /// Without prefixes, so that a reversed diff names its files as a forward one does.
+    fn patch_ids<'a>(
+        &self,
+        ids: impl Iterator<Item = &'a str>,
+        reversed: bool,
+    ) -> Result<BTreeMap<String, String>, GitError> {
+        let input: String = ids.map(|id| format!("{id}\n")).collect();
+        let mut args = vec![
+            "diff-tree",
+            "--stdin",
+            "-p",
+            "--root",
+            "--no-prefix",
+            "--no-renames",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+        ];
+        if reversed {
+            args.push("-R");
+        }
+        let diffs = self.with_input(&args, input.as_bytes())?;
+        let ids = self.with_input(&["patch-id", "--stable"], &diffs)?;
+        Ok(String::from_utf8_lossy(&ids)
+            .lines()
+            .filter_map(|line| {
+                let (patch, commit) = line.split_once(' ')?;
+                Some((commit.to_owned(), patch.to_owned()))
+            })
+            .collect())
+    }
+
+    /// Run git with `args`, `input` on its stdin; its stdout.
+    fn with_input(&self, args: &[&str], input: &[u8]) -> Result<Vec<u8>, GitError> {
+        let mut child = command(&self.trust, &self.root)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(GitError::Spawn)?;
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        let input = input.to_vec();
+        // Written meanwhile: git's output may fill its pipe before it has read everything.
+        let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &input));
+        let out = child.wait_with_output().map_err(GitError::Spawn)?;
+        let _ = writer.join();
+        if !out.status.success() {
+            return Err(GitError::Failed {
+                command: args.join(" "),
+                dir: self.root.clone(),
+                stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            });
+        }
+        Ok(out.stdout)
     }
 
     /// Every commit object of `revs`, as `git cat-file --batch` prints them.
@@ -874,22 +992,26 @@ fn refused_repository(stderr: &str) -> Option<PathBuf> {
 pub(crate) mod testing {
     use super::*;
 
+    /// Run git in `dir` as a test's author; its stdout, trimmed.
+    pub(crate) fn git_in(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@e.org"])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
     /// A new repository holding `files` (path, text) in one commit.
     pub(crate) fn committed_repo(files: &[(&str, &str)]) -> (tempfile::TempDir, Git) {
         let dir = tempfile::tempdir().unwrap();
-        let git = |args: &[&str]| {
-            let out = Command::new("git")
-                .args(["-c", "user.name=t", "-c", "user.email=t@e.org"])
-                .args(args)
-                .current_dir(dir.path())
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
+        let git = |args: &[&str]| git_in(dir.path(), args);
         git(&["init", "-q"]);
         for (path, text) in files {
             let path = dir.path().join(path);
@@ -1158,6 +1280,51 @@ mod tests {
         drop(tree);
         assert!(!private.exists());
         assert!(!root.join(".git/releasekit").exists());
+    }
+
+    /// Only git's own revert (the exact inverse) is confirmed; a message naming a commit it
+    /// does not undo, a hash that names nothing, or a partial undo are not.
+    #[test]
+    fn a_revert_is_confirmed_only_when_its_changes_are_the_inverse_of_its_targets() {
+        let (repo, git) = testing::committed_repo(&[("f", "1\n"), ("g", "1\n")]);
+        let run = |args: &[&str]| testing::git_in(repo.path(), args);
+        let edit = |file: &str, text: &str, message: &str| {
+            std::fs::write(repo.path().join(file), text).unwrap();
+            run(&["commit", "-qam", message]);
+            run(&["rev-parse", "HEAD"])
+        };
+        let feat = edit("f", "1\n2\n", "feat!: two");
+        run(&["revert", "--no-edit", "HEAD"]);
+        let revert = run(&["rev-parse", "HEAD"]);
+        let claim = edit(
+            "g",
+            "1\n3\n",
+            &format!("fix: x\n\nThis reverts commit {}.", &feat[..7]),
+        );
+        let nothing = edit("g", "1\n4\n", "fix: y\n\nThis reverts commit abcdef0.");
+        let again = edit("f", "1\n2\n", "feat: two again");
+        // Undoes half of it: f back, g changed besides.
+        std::fs::write(repo.path().join("g"), "1\n5\n").unwrap();
+        let half = edit(
+            "f",
+            "1\n",
+            &format!("Revert \"two again\"\n\nThis reverts commit {again}."),
+        );
+
+        let history = git.log().unwrap();
+        let confirmed = |id: &str| {
+            history
+                .iter()
+                .find(|c| c.id == id)
+                .unwrap()
+                .verified_revert
+                .clone()
+        };
+        assert_eq!(confirmed(&revert), Some(feat.clone()));
+        assert_eq!(confirmed(&claim), None);
+        assert_eq!(confirmed(&nothing), None);
+        assert_eq!(confirmed(&half), None);
+        assert_eq!(confirmed(&feat), None);
     }
 
     #[test]

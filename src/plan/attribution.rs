@@ -279,6 +279,7 @@ pub(crate) fn test_commit(id: &str, parents: &[&str], paths: &[&str]) -> RawComm
         parents: parents.iter().map(|p| p.to_string()).collect(),
         message: format!("fix: {id}"),
         paths: paths.iter().map(|p| p.to_string()).collect(),
+        verified_revert: None,
     }
 }
 

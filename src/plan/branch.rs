@@ -332,6 +332,7 @@ mod tests {
             parents: parents.iter().map(|p| p.to_string()).collect(),
             message: message.into(),
             paths: Vec::new(),
+            verified_revert: None,
         }
     }
 

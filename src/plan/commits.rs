@@ -86,7 +86,9 @@ pub struct ConventionalCommit {
     pub section: Option<Section>,
     /// The pull request number from a trailing `(#123)` in the subject.
     pub pr: Option<u64>,
-    /// The hash named by a `This reverts commit <hash>.` line (git revert's own text).
+    /// The hash named by a `This reverts commit <hash>.` line (git revert's own text). Only a
+    /// claim until the planner replaces it with what git confirmed
+    /// ([`super::history::RawCommit::verified_revert`]).
     pub reverts: Option<String>,
     /// The value of a `Release-As:` footer, as written.
     pub release_as: Option<String>,
@@ -270,8 +272,9 @@ fn release_as(message: &str) -> Option<String> {
         .last()
 }
 
-/// The hash from git revert's body line `This reverts commit <hash>.`
-fn reverted_hash(message: &str) -> Option<String> {
+/// The hash from git revert's body line `This reverts commit <hash>.`: lower-case hex, at least
+/// 4 characters.
+pub fn reverted_hash(message: &str) -> Option<String> {
     message.lines().skip(1).find_map(|line| {
         let rest = line.trim().strip_prefix("This reverts commit ")?;
         let hash: String = rest.chars().take_while(char::is_ascii_hexdigit).collect();

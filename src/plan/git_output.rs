@@ -160,6 +160,8 @@ pub fn join(
                 parents: e.parents,
                 message,
                 paths: e.paths,
+                // What git confirms of a claimed revert comes from the adapter.
+                verified_revert: None,
             })
         })
         .collect()

@@ -15,6 +15,10 @@ pub struct RawCommit {
     pub message: String,
     /// Changed paths relative to the repository root.
     pub paths: Vec<String>,
+    /// The full id of the commit this one undoes, when git shows it does: the message names it
+    /// (`This reverts commit <hash>.`) and this commit's changes are the exact inverse of its
+    /// changes. A message that claims a revert git does not confirm leaves it `None`.
+    pub verified_revert: Option<String>,
 }
 
 /// A tag and the commit it points at (peeled for annotated tags).

@@ -588,6 +588,7 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
     );
 
     let mut classified: BTreeMap<usize, ConventionalCommit> = BTreeMap::new();
+    let mut unverified_reverts: BTreeSet<(String, String)> = BTreeSet::new();
     let mut state: BTreeMap<String, CrateState> = BTreeMap::new();
     for (i, m) in members.iter().enumerate() {
         let indices = &by_crate[i];
@@ -597,7 +598,18 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
                 let raw = &facts.history[at];
                 classified
                     .entry(at)
-                    .or_insert_with(|| classify(&raw.id, &raw.message, &options.commit_rules))
+                    .or_insert_with(|| {
+                        let mut commit = classify(&raw.id, &raw.message, &options.commit_rules);
+                        // A revert cancels a commit only when git shows it undoes it: a message
+                        // alone (a squash-merged PR's) must not drop a maintainer's change.
+                        if let Some(claimed) = commit.reverts.take()
+                            && raw.verified_revert.is_none()
+                        {
+                            unverified_reverts.insert((commit.short_id.clone(), claimed));
+                        }
+                        commit.reverts = raw.verified_revert.clone();
+                        commit
+                    })
                     .clone()
             })
             .collect();
@@ -653,6 +665,11 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
         .iter()
         .map(|m| (m.name.as_str(), &m.version))
         .collect();
+    for (commit, claimed) in &unverified_reverts {
+        notes.push(format!(
+            "commit {commit} says it reverts {claimed}, but its changes are not the inverse of that commit's: it counts as a commit of its own, and {claimed} stays"
+        ));
+    }
     let manifest_edits = dependents::manifest_edits(ws, &state, &planned, &current, &mut notes);
     notes.extend(super::api::notes(
         facts.api,

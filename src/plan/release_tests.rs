@@ -72,6 +72,7 @@ impl Repo {
                 parents: Vec::new(),
                 message: "chore: initial import".into(),
                 paths,
+                verified_revert: None,
             }],
             tags: Vec::new(),
             published: Published::new(),
@@ -135,8 +136,15 @@ impl Repo {
                 parents: vec![parent],
                 message: message.to_owned(),
                 paths,
+                verified_revert: None,
             },
         );
+        self
+    }
+
+    /// Record what git found: the newest commit's changes are the inverse of `target`'s.
+    fn undoing(mut self, target: &str) -> Repo {
+        self.history[0].verified_revert = Some(target.to_owned());
         self
     }
 
@@ -352,10 +360,53 @@ fn revert_of_a_feature_within_the_range_cancels_it() {
             &format!("Revert \"feat: add x\"\n\nThis reverts commit {feat}."),
             &["a"],
         )
+        .undoing(&feat)
         .plan(&options())
         .unwrap();
     assert!(!plan.has_bumps(), "{:?}", released(&plan));
     assert!(krate(&plan, "a").commits.is_empty());
+    assert!(
+        plan.notes.iter().all(|n| !n.contains("reverts")),
+        "{:?}",
+        plan.notes
+    );
+}
+
+/// A message alone cannot cancel a commit: a squash-merged `fix:` that claims to revert the
+/// maintainer's `feat!:` without undoing it counts as itself, the `feat!:` stays, and the plan
+/// says the claim was ignored.
+#[test]
+fn a_revert_claimed_by_the_message_alone_cancels_nothing_and_is_noted() {
+    let repo =
+        Repo::tagged(vec![member("a", "1.0.0", vec![])]).commit("feat!: drop the old API", &["a"]);
+    let breaking = repo.head();
+    let plan = repo
+        .commit(
+            &format!(
+                "fix: typo in docs\n\nThis reverts commit {}.",
+                &breaking[..7]
+            ),
+            &["a"],
+        )
+        .plan(&options())
+        .unwrap();
+    assert_eq!(released(&plan), ["a 2.0.0"]);
+    let summaries: Vec<&str> = krate(&plan, "a")
+        .commits
+        .iter()
+        .map(|c| c.summary.as_str())
+        .collect();
+    assert_eq!(summaries, ["typo in docs", "drop the old API"]);
+    let short = &plan.crates[0].commits[0].short_id;
+    assert!(
+        plan.notes.contains(&format!(
+            "commit {short} says it reverts {}, but its changes are not the inverse of that commit's: it counts as a commit of its own, and {} stays",
+            &breaking[..7],
+            &breaking[..7]
+        )),
+        "{:?}",
+        plan.notes
+    );
 }
 
 // ── forced bumps and prereleases ─────────────────────────────────────────────────────────
