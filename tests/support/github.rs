@@ -103,6 +103,8 @@ pub enum MergeMethod {
     Merge,
     /// One commit on the base with the branch's whole change.
     Squash,
+    /// A squash whose commit message the maintainer typed in GitHub's merge box.
+    SquashAs(&'static str),
     /// Each commit of the branch replayed on the base.
     Rebase,
 }
@@ -286,7 +288,7 @@ impl FakeGitHub {
                     branch,
                 ]);
             }
-            MergeMethod::Squash => {
+            MergeMethod::Squash | MergeMethod::SquashAs(_) => {
                 // GitHub's default message: the title with the number, then each commit.
                 let title = self.pull(number)["title"]
                     .as_str()
@@ -304,7 +306,10 @@ impl FakeGitHub {
                     .filter(|m| !m.is_empty())
                     .collect();
                 git(&["merge", "-q", "--squash", branch]);
-                let message = format!("{title} (#{number})\n\n{}\n", listed.join("\n\n"));
+                let message = match method {
+                    MergeMethod::SquashAs(message) => message.to_owned(),
+                    _ => format!("{title} (#{number})\n\n{}\n", listed.join("\n\n")),
+                };
                 git(&["commit", "-q", "-m", &message]);
             }
             MergeMethod::Rebase => {
@@ -319,6 +324,22 @@ impl FakeGitHub {
         let sha = git(&["rev-parse", "HEAD"]).trim().to_owned();
         self.merge_pull(number, &sha);
         json!({"action": "closed", "number": number, "pull_request": self.pull(number)})
+    }
+
+    /// The maintainer edits pull request `number` on GitHub: its title, its body, or both
+    /// (`None` keeps what is there). Not a request of the binary: nothing is logged.
+    pub fn edit_pull(&self, number: u64, title: Option<&str>, body: Option<&str>) {
+        let mut state = self.lock();
+        let now = state.tick();
+        let pull = state.pulls.get_mut(&number);
+        let pull = pull.unwrap_or_else(|| panic!("the fake has no pull request #{number}"));
+        if let Some(title) = title {
+            pull.title = title.to_owned();
+        }
+        if let Some(body) = body {
+            pull.body = Some(body.to_owned());
+        }
+        pull.updated_at = now;
     }
 
     pub fn merge_pull(&self, number: u64, merge_commit_sha: &str) {

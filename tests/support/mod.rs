@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod github;
+pub mod maintainer;
 pub mod registry;
 pub mod world;
 
