@@ -94,10 +94,7 @@ fn main_merged_into_the_release_branch_is_replaced_by_the_new_base_and_the_edits
     reword_core(&w);
     // A fix lands on main while no prepare runs; the maintainer presses "Update branch".
     fix_app(&w);
-    as_maintainer(&w, |dir| {
-        git_in(dir, &["fetch", "-q", "origin", "main"]);
-        git_in(dir, &["merge", "-q", "--no-edit", "FETCH_HEAD"]);
-    });
+    update_branch(&w, &["merge", "-q", "--no-edit"]);
     assert_eq!(branch_commits(&w).len(), 3, "release, reword, merge");
     push_to_main(&w, "crates/util/src/lib.rs", "fix(util): trim the input");
     let run = w.prepare().ok();
@@ -354,4 +351,99 @@ fn a_branch_whose_release_commit_was_rewritten_is_left_as_it_is() {
     let comment = &w.gh.comments(1)[0];
     assert!(comment.contains("the branch was rewritten"), "{comment}");
     assert!(comment.contains("**Start over:**"), "{comment}");
+}
+
+#[test]
+fn a_release_commit_amended_or_fixed_up_is_left_as_it_is_with_a_comment() {
+    // `git commit -a --amend --no-edit`, and a fixup squashed into the release commit: both keep
+    // its trailers, and both put the maintainer's reword inside it.
+    let amend = |dir: &std::path::Path| {
+        git_in(dir, &["commit", "-q", "-a", "--amend", "--no-edit"]);
+    };
+    let fixup = |dir: &std::path::Path| {
+        git_in(dir, &["commit", "-q", "-a", "--fixup", "HEAD"]);
+        let rebase = [
+            "-c",
+            "sequence.editor=true",
+            "rebase",
+            "-q",
+            "-i",
+            "--autosquash",
+        ];
+        git_in(dir, &[&rebase[..], &["HEAD~2"]].concat());
+    };
+    for (how, rewrite) in [
+        ("amend", &amend as &dyn Fn(&std::path::Path)),
+        ("fixup", &fixup),
+    ] {
+        let w = World::new();
+        w.prepare().ok();
+        as_maintainer(&w, |dir| {
+            replace(
+                dir,
+                "crates/core/CHANGELOG.md",
+                "add a parser",
+                "add a parser for widget files",
+            );
+            rewrite(dir);
+        });
+        let commits = branch_commits(&w);
+        assert_eq!(commits.len(), 1, "{how}: {commits:?}");
+        assert!(
+            commits[0].2.contains("Releasekit-Plan: "),
+            "{how}: {commits:?}"
+        );
+        let tip = w.release_branch().unwrap();
+        fix_app(&w);
+
+        dry(&w, "push", w.push_event()).ok();
+        let run = w.prepare().ok();
+        assert_eq!(w.release_branch().unwrap(), tip, "{how}: left as it is");
+        assert!(
+            changelog_line(&w, "core", "add a parser").contains("widget files"),
+            "{how}"
+        );
+        assert_eq!(
+            run.writes,
+            ["POST /repos/acme/widgets/issues/1/comments"],
+            "{how}"
+        );
+        let comment = &w.gh.comments(1)[0];
+        assert!(comment.contains("was amended"), "{how}: {comment}");
+        assert!(
+            comment.contains("**Keep your edit as a commit of its own:**"),
+            "{how}: {comment}"
+        );
+        assert!(run.summary.contains("**Left as it is:**"), "{how}");
+        let again = w.prepare().ok();
+        assert!(again.writes.is_empty(), "{how}: {:?}", again.writes);
+    }
+}
+
+#[test]
+fn a_release_branch_rebased_on_main_is_still_the_tools_and_keeps_the_edits() {
+    // GitHub's "Update branch" by rebase: every commit made again on the newer main.
+    let w = World::new();
+    w.prepare().ok();
+    reword_core(&w);
+    fix_app(&w);
+    update_branch(&w, &["rebase", "-q"]);
+    push_to_main(&w, "crates/util/src/lib.rs", "fix(util): trim the input");
+    let run = w.prepare().ok();
+    assert!(w.gh.comments(1).is_empty(), "{:?}", w.gh.comments(1));
+    assert!(changelog_line(&w, "core", "add a parser").contains("widget files"));
+    assert!(
+        w.branch_file("crates/app/CHANGELOG.md")
+            .contains("keep the output short")
+    );
+    assert!(
+        w.branch_file("crates/util/CHANGELOG.md")
+            .contains("trim the input")
+    );
+    assert!(
+        run.summary
+            .contains("1 commit(s) of the maintainer kept on top"),
+        "{}",
+        run.summary
+    );
 }

@@ -317,6 +317,15 @@ impl Git {
             .collect())
     }
 
+    /// `git patch-id --stable` of `commit`'s changes against its first parent: the same for
+    /// the same changes on another base, and `None` for a commit that changes nothing.
+    pub fn patch_id(&self, commit: &str) -> Result<Option<String>, GitError> {
+        let id = self.rev_parse(commit)?;
+        Ok(self
+            .patch_ids(std::iter::once(id.as_str()), false)?
+            .remove(&id))
+    }
+
     /// Run git with `args`, `input` on its stdin; its stdout.
     fn with_input(&self, args: &[&str], input: &[u8]) -> Result<Vec<u8>, GitError> {
         let mut child = command(&self.trust, &self.root)
@@ -755,6 +764,16 @@ impl Worktree {
     /// plan on the same base gives the same commit id. Returns the new commit id.
     pub fn commit_all(&self, message: &str, date_of: &str) -> Result<String, GitError> {
         run(&self.trust, &self.dir, &["add", "-A"])?;
+        self.commit(message, date_of, false)
+    }
+
+    /// Give the commit checked out the message `message`, its changes and date kept as
+    /// [`Worktree::commit_all`] made them. Returns the new commit id.
+    pub fn reword(&self, message: &str, date_of: &str) -> Result<String, GitError> {
+        self.commit(message, date_of, true)
+    }
+
+    fn commit(&self, message: &str, date_of: &str, amend: bool) -> Result<String, GitError> {
         let date = run(
             &self.trust,
             &self.dir,
@@ -771,16 +790,13 @@ impl Worktree {
                 "user.email=41898282+github-actions[bot]@users.noreply.github.com",
             ]);
         }
-        cmd.args([
-            "commit",
-            "--quiet",
-            "--no-verify",
-            "--allow-empty",
-            "-m",
-            message,
-        ])
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date);
+        cmd.args(["commit", "--quiet", "--no-verify", "--allow-empty"]);
+        if amend {
+            cmd.arg("--amend");
+        }
+        cmd.args(["-m", message])
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date);
         finish(cmd, &["commit"], &self.dir)?;
         Ok(run(&self.trust, &self.dir, &["rev-parse", "HEAD"])?
             .trim()

@@ -23,6 +23,10 @@ pub const PLAN_TRAILER: &str = "Releasekit-Plan";
 /// once written into the release commit their edit no longer shows as a difference, so the
 /// commit remembers it.
 pub const KEPT_TRAILER: &str = "Releasekit-Kept";
+/// The `git patch-id --stable` of the release commit's changes as the tool made them: a commit
+/// that carries the trailers but whose changes differ was amended (or had a commit squashed
+/// into it) by the maintainer.
+pub const PATCH_TRAILER: &str = "Releasekit-Patch";
 /// How a note about a version merging would be refused starts.
 pub const REFUSED: &str = "merging this PR would be refused: ";
 /// What the conflict comment starts with; the digest after it names the conflict.
@@ -35,6 +39,9 @@ pub struct ToolTrailers {
     pub digest: String,
     /// Versions the maintainer typed, as the release commit wrote them.
     pub kept: BTreeMap<String, Version>,
+    /// The patch id of the changes the tool made; `None` for a commit without changes, or one
+    /// made before the trailer existed (nothing to compare with).
+    pub patch: Option<String>,
 }
 
 /// The trailers of the tool's release commit, or `None` when `message` is anyone else's. The
@@ -45,12 +52,14 @@ pub fn tool_trailers(message: &str) -> Option<ToolTrailers> {
     let last = message.rsplit("\n\n").next().unwrap_or(message);
     let mut digest = None;
     let mut kept = BTreeMap::new();
+    let mut patch = None;
     for line in last.lines() {
         let Some((key, value)) = line.split_once(": ") else {
             continue;
         };
         match key {
-            PLAN_TRAILER if is_digest(value) => digest = Some(value.to_owned()),
+            PLAN_TRAILER if is_hex(value, &[64]) => digest = Some(value.to_owned()),
+            PATCH_TRAILER if is_hex(value, &[40, 64]) => patch = Some(value.to_owned()),
             KEPT_TRAILER => {
                 if let Some((name, version)) = value.split_once(' ')
                     && let Ok(version) = Version::parse(version)
@@ -64,21 +73,24 @@ pub fn tool_trailers(message: &str) -> Option<ToolTrailers> {
     Some(ToolTrailers {
         digest: digest?,
         kept,
+        patch,
     })
 }
 
-fn is_digest(value: &str) -> bool {
-    value.len() == 64
+/// Lower-case hex of one of the `lengths`.
+fn is_hex(value: &str, lengths: &[usize]) -> bool {
+    lengths.contains(&value.len())
         && value
             .bytes()
             .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// The release commit's message: [`commit_message`], then the trailers that mark it as ours
-/// and remember the versions kept from the maintainer.
+/// The release commit's message: [`commit_message`], then the trailers that mark it as ours,
+/// remember the versions kept from the maintainer and name the patch id of its changes.
 pub fn release_commit_message(
     manifest: &ReleaseManifest,
     kept: &BTreeMap<String, Version>,
+    patch: Option<&str>,
 ) -> String {
     let mut hasher = Sha256::new();
     hasher.update(serde_json::to_vec(manifest).expect("a manifest serialises"));
@@ -94,6 +106,9 @@ pub fn release_commit_message(
     let _ = write!(out, "\n{PLAN_TRAILER}: {digest}\n");
     for (name, version) in kept {
         let _ = writeln!(out, "{KEPT_TRAILER}: {name} {version}");
+    }
+    if let Some(patch) = patch {
+        let _ = writeln!(out, "{PATCH_TRAILER}: {patch}");
     }
     out
 }
@@ -226,6 +241,10 @@ pub enum Stuck {
     Conflict { commit: String, files: Vec<String> },
     /// No commit on the branch carries the release commit's trailer.
     Rewritten { commits: usize },
+    /// The release commit `commit` carries the trailers, but its changes are not the ones the
+    /// tool made (its `Releasekit-Patch:`): the maintainer amended it, or squashed a commit
+    /// into it, and their edit cannot be told from the tool's.
+    Amended { commit: String },
 }
 
 impl Stuck {
@@ -239,6 +258,10 @@ impl Stuck {
             ),
             Stuck::Rewritten { commits } => format!(
                 "none of its {commits} commit(s) is the release commit releasekit-cargo built (no `{PLAN_TRAILER}:` trailer): the branch was rewritten"
+            ),
+            Stuck::Amended { commit } => format!(
+                "the release commit {} was amended (or a commit was squashed into it): its changes are not the ones releasekit-cargo made (`{PATCH_TRAILER}:`), so your edit cannot be told from the release commit's own",
+                short_id(commit)
             ),
         }
     }
@@ -268,6 +291,13 @@ impl Stuck {
                 out,
                 "- **Resolve it on the branch:** rewrite your commits on `{branch}` so that none of them changes the lines of {} that the new release commit changes — amend or drop {} (`git rebase -i`, keeping the release commit at the bottom) and force-push. The next run of prepare replays what is left; make the edit again once it has updated this PR.",
                 shown(files),
+                short_id(commit)
+            );
+        }
+        if let Stuck::Amended { commit } = self {
+            let _ = writeln!(
+                out,
+                "- **Keep your edit as a commit of its own:** put the release commit back as releasekit-cargo pushed it (this PR's timeline names the commit the branch was force-pushed from; `git push --force origin <that commit>:{branch}`), then push your edit as a new commit on top of it instead of amending {}. The next run of prepare replays it.",
                 short_id(commit)
             );
         }
@@ -340,14 +370,15 @@ mod tests {
         commit(
             id,
             &[parent],
-            &release_commit_message(&manifest(), &BTreeMap::new()),
+            &release_commit_message(&manifest(), &BTreeMap::new(), None),
         )
     }
 
     #[test]
     fn the_release_commit_is_known_by_its_trailer_and_keeps_typed_versions() {
         let kept = BTreeMap::from([("core".to_owned(), v("0.2.0"))]);
-        let message = release_commit_message(&manifest(), &kept);
+        let patch = "0123456789abcdef0123456789abcdef01234567";
+        let message = release_commit_message(&manifest(), &kept, Some(patch));
         assert!(
             message.starts_with("chore(release): core 0.2.0\n"),
             "{message}"
@@ -355,15 +386,19 @@ mod tests {
         let trailers = tool_trailers(&message).expect("ours");
         assert_eq!(trailers.kept, kept);
         assert_eq!(trailers.digest.len(), 64);
+        assert_eq!(trailers.patch.as_deref(), Some(patch));
         // The same plan gives the same message: a rebuilt commit can have the same id.
-        assert_eq!(message, release_commit_message(&manifest(), &kept));
+        assert_eq!(
+            message,
+            release_commit_message(&manifest(), &kept, Some(patch))
+        );
+        let plain = tool_trailers(&release_commit_message(&manifest(), &BTreeMap::new(), None));
+        let plain = plain.unwrap();
         assert_ne!(
-            tool_trailers(&release_commit_message(&manifest(), &BTreeMap::new()))
-                .unwrap()
-                .digest,
-            trailers.digest,
+            plain.digest, trailers.digest,
             "the kept versions are part of the digest"
         );
+        assert_eq!(plain.patch, None, "a commit made before the patch trailer");
     }
 
     #[test]
@@ -536,5 +571,16 @@ mod tests {
             "{rewritten}"
         );
         assert!(rewritten.contains("Start over"), "{rewritten}");
+        let amended = Stuck::Amended {
+            commit: "0123456789abcdef".into(),
+        };
+        assert!(amended.describe().contains("0123456 was amended"));
+        let text = amended.comment("b", "main", "tip1");
+        assert!(
+            text.contains("**Keep your edit as a commit of its own:**")
+                && text.contains("instead of amending 0123456")
+                && !text.contains("Resolve it on the branch"),
+            "{text}"
+        );
     }
 }

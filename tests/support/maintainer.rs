@@ -39,6 +39,15 @@ pub fn as_maintainer(w: &World, work: impl FnOnce(&Path)) -> String {
     git_in(dir, &["rev-parse", "HEAD"]).trim().to_owned()
 }
 
+/// The maintainer presses GitHub's "Update branch": `how` (`merge …`, `rebase …`) brings
+/// main's newest commit into the release branch.
+pub fn update_branch(w: &World, how: &[&str]) -> String {
+    as_maintainer(w, |dir| {
+        git_in(dir, &["fetch", "-q", "origin", "main"]);
+        git_in(dir, &[how, &["FETCH_HEAD"]].concat());
+    })
+}
+
 /// Replace `from` by `to` in the file `rel` of `dir`, which must contain it.
 pub fn replace(dir: &Path, rel: &str, from: &str, to: &str) {
     let path = dir.join(rel);

@@ -79,10 +79,18 @@ pub(super) fn read(
             return Ok(read);
         }
     };
+    let trailers = tool_trailers(&owners.tool.message);
+    // Amended, or a commit squashed into it: the maintainer's edit is inside the release commit.
+    if let Some(made) = trailers.as_ref().and_then(|t| t.patch.as_deref())
+        && git.patch_id(&owners.tool.id)?.as_deref() != Some(made)
+    {
+        read.owners = Some(Err(Stuck::Amended {
+            commit: owners.tool.id.clone(),
+        }));
+        return Ok(read);
+    }
     if !owners.theirs.is_empty() {
-        let kept = tool_trailers(&owners.tool.message)
-            .map(|t| t.kept)
-            .unwrap_or_default();
+        let kept = trailers.map(|t| t.kept).unwrap_or_default();
         let versions = versions_at(git, gathered, registry, &owners.tool.id, &tip)?;
         let formats = formats(gathered, registry)?;
         let reachable = git.tags_reached_from(head)?;
@@ -237,7 +245,18 @@ pub(super) fn rebuild(
         .filter(|(name, _)| manifest.crates.iter().any(|c| &c.name == *name))
         .map(|(name, version)| (name.clone(), version.clone()))
         .collect();
-    let tool = worktree.commit_all(&release_commit_message(manifest, &kept_versions), head)?;
+    // The patch id of its changes goes into its message: an amended commit shows by it.
+    let made = worktree.commit_all(
+        &release_commit_message(manifest, &kept_versions, None),
+        head,
+    )?;
+    let tool = match git.patch_id(&made)? {
+        Some(patch) => worktree.reword(
+            &release_commit_message(manifest, &kept_versions, Some(&patch)),
+            head,
+        )?,
+        None => made,
+    };
 
     let mut current = tool.clone();
     let (mut kept, mut dropped) = (0, 0);
