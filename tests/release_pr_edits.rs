@@ -447,3 +447,41 @@ fn a_release_branch_rebased_on_main_is_still_the_tools_and_keeps_the_edits() {
         run.summary
     );
 }
+
+#[test]
+fn a_maintainer_commit_below_the_release_commit_leaves_the_branch_as_it_is() {
+    let w = World::new();
+    w.prepare().ok();
+    // Reordered as after a `git rebase -i`: their fix first, the release commit on top of it.
+    let below = as_maintainer(&w, |dir| {
+        git_in(dir, &["reset", "-q", "--hard", "HEAD~1"]);
+        let lib = dir.join("crates/core/src/lib.rs");
+        let text = std::fs::read_to_string(&lib).unwrap();
+        std::fs::write(lib, text + "// the maintainer's last-minute fix\n").unwrap();
+        git_in(
+            dir,
+            &["commit", "-q", "-a", "-m", "fix(core): last-minute fix"],
+        );
+        git_in(dir, &["cherry-pick", "origin/releasekit/release"]);
+    });
+    let below = git_in(w.origin.path(), &["rev-parse", &format!("{below}~1")]);
+    let tip = w.release_branch().unwrap();
+    push_to_main(&w, "crates/util/src/lib.rs", "fix(util): trim the input");
+
+    dry(&w, "push", w.push_event()).ok();
+    let run = w.prepare().ok();
+    assert_eq!(w.release_branch().unwrap(), tip, "left as it is");
+    assert!(
+        w.branch_file("crates/core/src/lib.rs")
+            .contains("last-minute fix")
+    );
+    assert_eq!(run.writes, ["POST /repos/acme/widgets/issues/1/comments"]);
+    let comment = &w.gh.comments(1)[0];
+    assert!(comment.contains(&below[..7]), "{comment}");
+    assert!(comment.contains("below the release commit"), "{comment}");
+    assert!(
+        comment.contains("**Move them above the release commit:**"),
+        "{comment}"
+    );
+    assert!(w.prepare().ok().writes.is_empty());
+}

@@ -140,31 +140,28 @@ pub enum Replay {
     Drop,
 }
 
-/// The branch does not start with the tool's release commit: the maintainer rewrote it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rewritten {
-    /// Commits on the branch that the base branch does not have.
-    pub commits: usize,
-}
-
 /// Whose commit is each of `chain`: the release branch's first-parent commits that the base
 /// branch does not have, oldest first. The oldest commit carrying the plan trailer is the
 /// tool's; every commit above it is the maintainer's, trailer or not (a copy of an old
-/// release commit is theirs to keep). Commits below it belonged to an older base and are left
-/// behind. A merge whose other parents `in_base` all reports as reachable from the new base is
-/// dropped; another merge is replayed against its first parent. No commit with the trailer:
-/// the branch was rewritten, and nothing on it can be told apart safely.
-pub fn ownership(
-    chain: &[RawCommit],
-    in_base: impl Fn(&str) -> bool,
-) -> Result<Ownership, Rewritten> {
-    let rewritten = || Rewritten {
-        commits: chain.len(),
-    };
+/// release commit is theirs to keep). A merge whose other parents `in_base` all reports as
+/// reachable from the new base is dropped; another merge is replayed against its first parent.
+/// No commit with the trailer: the branch was rewritten, and nothing on it can be told apart
+/// safely. Commits below it: the maintainer's (reordered under the release commit) or an older
+/// main's (main was rewritten) — neither is kept nor dropped without a word, so the branch is
+/// stuck too.
+pub fn ownership(chain: &[RawCommit], in_base: impl Fn(&str) -> bool) -> Result<Ownership, Stuck> {
     let at = chain
         .iter()
         .position(|c| tool_trailers(&c.message).is_some())
-        .ok_or_else(rewritten)?;
+        .ok_or(Stuck::Rewritten {
+            commits: chain.len(),
+        })?;
+    if at > 0 {
+        return Err(Stuck::Below {
+            release: chain[at].id.clone(),
+            commits: chain[..at].iter().map(|c| c.id.clone()).collect(),
+        });
+    }
     let theirs = chain[at + 1..]
         .iter()
         .map(|c| {
@@ -241,6 +238,12 @@ pub enum Stuck {
     Conflict { commit: String, files: Vec<String> },
     /// No commit on the branch carries the release commit's trailer.
     Rewritten { commits: usize },
+    /// `commits` (oldest first), which the base branch does not have, lie below the release
+    /// commit `release`.
+    Below {
+        release: String,
+        commits: Vec<String>,
+    },
     /// The release commit `commit` carries the trailers, but its changes are not the ones the
     /// tool made (its `Releasekit-Patch:`): the maintainer amended it, or squashed a commit
     /// into it, and their edit cannot be told from the tool's.
@@ -258,6 +261,16 @@ impl Stuck {
             ),
             Stuck::Rewritten { commits } => format!(
                 "none of its {commits} commit(s) is the release commit releasekit-cargo built (no `{PLAN_TRAILER}:` trailer): the branch was rewritten"
+            ),
+            Stuck::Below { release, commits } => format!(
+                "{} commit(s) lie below the release commit {} and are not on the base branch: {}",
+                commits.len(),
+                short_id(release),
+                commits
+                    .iter()
+                    .map(|c| short_id(c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Stuck::Amended { commit } => format!(
                 "the release commit {} was amended (or a commit was squashed into it): its changes are not the ones releasekit-cargo made (`{PATCH_TRAILER}:`), so your edit cannot be told from the release commit's own",
@@ -292,6 +305,13 @@ impl Stuck {
                 "- **Resolve it on the branch:** rewrite your commits on `{branch}` so that none of them changes the lines of {} that the new release commit changes — amend or drop {} (`git rebase -i`, keeping the release commit at the bottom) and force-push. The next run of prepare replays what is left; make the edit again once it has updated this PR.",
                 shown(files),
                 short_id(commit)
+            );
+        }
+        if let Stuck::Below { release, .. } = self {
+            let _ = writeln!(
+                out,
+                "- **Move them above the release commit:** rewrite `{branch}` so that the release commit {} comes first above `{base}` and your commits follow it (`git rebase -i {base}`, its line first), or push them to `{base}` instead, and force-push. The next run of prepare replays what is above it.",
+                short_id(release)
             );
         }
         if let Stuck::Amended { commit } = self {
@@ -471,10 +491,9 @@ mod tests {
 
     #[test]
     fn the_oldest_release_commit_is_the_tools_and_a_later_copy_is_the_maintainers() {
-        // old-main ── R ── M1 ── R-copy: main was rewritten under the branch.
+        // base ── R ── M1 ── R-copy
         let chain = vec![
-            commit("old", &["older"], "feat: gone from main"),
-            ours("r", "old"),
+            ours("r", "base"),
             commit("m1", &["r"], "docs: reword"),
             ours("copy", "m1"),
         ];
@@ -485,13 +504,50 @@ mod tests {
     }
 
     #[test]
+    fn commits_below_the_release_commit_are_neither_kept_nor_dropped_silently() {
+        // base ── F ── R ── M1: reordered by `git rebase -i`, or main rewritten under the
+        // branch (F was main's once).
+        let chain = vec![
+            commit("f", &["base"], "fix(core): last-minute fix"),
+            ours("r", "f"),
+            commit("m1", &["r"], "docs: reword"),
+        ];
+        let stuck = ownership(&chain, |_| false).unwrap_err();
+        assert_eq!(
+            stuck,
+            Stuck::Below {
+                release: "r".into(),
+                commits: vec!["f".into()],
+            }
+        );
+        assert!(
+            stuck
+                .describe()
+                .contains("1 commit(s) lie below the release commit r"),
+            "{}",
+            stuck.describe()
+        );
+        let text = stuck.comment("releasekit/release", "main", "tip");
+        assert!(
+            text.contains("**Move them above the release commit:**") && text.contains("Start over"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn a_branch_without_the_release_commit_was_rewritten() {
         let chain = vec![
             commit("a", &["base"], "chore(release): core 0.2.0"),
             commit("b", &["a"], "docs: reword"),
         ];
-        assert_eq!(ownership(&chain, |_| true), Err(Rewritten { commits: 2 }));
-        assert_eq!(ownership(&[], |_| true), Err(Rewritten { commits: 0 }));
+        assert_eq!(
+            ownership(&chain, |_| true),
+            Err(Stuck::Rewritten { commits: 2 })
+        );
+        assert_eq!(
+            ownership(&[], |_| true),
+            Err(Stuck::Rewritten { commits: 0 })
+        );
     }
 
     #[test]

@@ -72,10 +72,8 @@ pub(super) fn read(
     let owners = ownership(&chain, |id| in_base.get(id).copied().unwrap_or(false));
     let owners = match owners {
         Ok(owners) => owners,
-        Err(rewritten) => {
-            read.owners = Some(Err(Stuck::Rewritten {
-                commits: rewritten.commits,
-            }));
+        Err(stuck) => {
+            read.owners = Some(Err(stuck));
             return Ok(read);
         }
     };
