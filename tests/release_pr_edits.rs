@@ -485,3 +485,60 @@ fn a_maintainer_commit_below_the_release_commit_leaves_the_branch_as_it_is() {
     );
     assert!(w.prepare().ok().writes.is_empty());
 }
+
+#[test]
+fn a_typed_version_with_its_changelog_heading_renamed_survives_later_prepares_on_later_days() {
+    // The README's invitation, literally: the version typed into Cargo.toml, the heading made
+    // to follow it (its compare link and date left as they were).
+    let w = World::new();
+    w.prepare().ok();
+    let first = w.branch_file("crates/app/CHANGELOG.md");
+    let day = first
+        .lines()
+        .find(|l| l.starts_with("## [0.1.1]"))
+        .and_then(|l| l.rsplit(" - ").next())
+        .unwrap()
+        .to_owned();
+    type_app_0_2_0(&w);
+    for (n, date) in [(1, "2099-01-02T12:00:00Z"), (2, "2099-01-05T12:00:00Z")] {
+        push_to_main_dated(
+            &w,
+            "crates/util/src/lib.rs",
+            &format!("fix(util): trim the input, take {n}"),
+            date,
+        );
+        let run = w.prepare().ok();
+        assert!(w.gh.comments(1).is_empty(), "{:?}", w.gh.comments(1));
+        assert!(run.summary.contains("Updated [#1]"), "{}", run.summary);
+        let app = w.branch_file("crates/app/CHANGELOG.md");
+        let headings: Vec<&str> = app.lines().filter(|l| l.starts_with("## [0.")).collect();
+        // The heading follows the version; the section keeps the day the PR was opened.
+        assert_eq!(
+            headings[0],
+            format!(
+                "## [0.2.0](https://github.com/acme/widgets/compare/app-v0.1.0...app-v0.2.0) - {day}"
+            ),
+            "{app}"
+        );
+        assert!(!app.contains("## [0.1.1]"), "{app}");
+        assert!(
+            w.branch_file("crates/util/CHANGELOG.md")
+                .contains(&format!("## [0.1.1](https://github.com/acme/widgets/compare/util-v0.1.0...util-v0.1.1) - {day}")),
+            "{}",
+            w.branch_file("crates/util/CHANGELOG.md")
+        );
+        assert!(
+            w.branch_file("crates/app/Cargo.toml")
+                .contains("version = \"0.2.0\"")
+        );
+        // Prepared twice: nothing new, nothing written.
+        let again = w.prepare().ok();
+        assert!(again.writes.is_empty(), "{:?}", again.writes);
+    }
+    let commits = branch_commits(&w);
+    assert_eq!(commits[0].0, MAINTAINER, "{commits:?}");
+    assert!(
+        commits[1].2.contains(&format!("Releasekit-Date: {day}")),
+        "{commits:?}"
+    );
+}

@@ -17,15 +17,7 @@ use support::*;
 fn a_version_typed_into_the_release_pr_and_merged_at_once_is_released_as_merged() {
     let w = World::new();
     w.prepare().ok();
-    on_the_branch(&w, "chore(app): 0.2.0, the output changed", |dir| {
-        replace(
-            dir,
-            "crates/app/Cargo.toml",
-            "version = \"0.1.1\"",
-            "version = \"0.2.0\"",
-        );
-        replace(dir, "crates/app/CHANGELOG.md", "## [0.1.1]", "## [0.2.0]");
-    });
+    type_app_0_2_0(&w);
     let event = w.merge_release_pr(1);
     let run = dry(&w, "pull_request", event.clone()).ok();
     assert!(

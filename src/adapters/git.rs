@@ -836,7 +836,16 @@ impl Worktree {
     /// own dates, so that a replay onto the same parent is the same commit. A merge is applied
     /// as its change against its first parent. A commit that was or becomes empty is kept
     /// empty: it is still the maintainer's. No hook runs and nothing is signed.
-    pub fn cherry_pick(&self, commit: &str, merge: bool) -> Result<Picked, GitError> {
+    ///
+    /// A file in conflict is handed to `retry` as `(path, base, ours, theirs)`: the text it
+    /// returns for their side is merged again (`git merge-file`), and a clean result resolves
+    /// the file. The commit is made when every file is resolved so.
+    pub fn cherry_pick(
+        &self,
+        commit: &str,
+        merge: bool,
+        retry: &dyn Fn(&str, &str, &str, &str) -> Option<String>,
+    ) -> Result<Picked, GitError> {
         let who = run(
             &self.trust,
             &self.dir,
@@ -867,30 +876,118 @@ impl Worktree {
         if merge {
             cmd.args(["-m", "1"]);
         }
-        cmd.arg(commit)
-            .env("GIT_COMMITTER_NAME", name)
-            .env("GIT_COMMITTER_EMAIL", email)
-            .env("GIT_COMMITTER_DATE", date);
-        match finish(cmd, &["cherry-pick", commit], &self.dir) {
-            Ok(_) => Ok(Picked::Done(self.head()?)),
-            Err(error) => {
-                let conflicted = run(
-                    &self.trust,
-                    &self.dir,
-                    &["diff", "--name-only", "-z", "--diff-filter=U"],
-                )?;
-                let files: Vec<String> = conflicted
-                    .split('\0')
-                    .filter(|f| !f.is_empty())
-                    .map(str::to_owned)
-                    .collect();
-                let _ = run(&self.trust, &self.dir, &["cherry-pick", "--abort"]);
-                if files.is_empty() {
-                    return Err(error);
-                }
-                Ok(Picked::Conflict(files))
-            }
+        let committer = [
+            ("GIT_COMMITTER_NAME", name),
+            ("GIT_COMMITTER_EMAIL", email),
+            ("GIT_COMMITTER_DATE", date),
+        ];
+        cmd.arg(commit).envs(committer);
+        let error = match finish(cmd, &["cherry-pick", commit], &self.dir) {
+            Ok(_) => return Ok(Picked::Done(self.head()?)),
+            Err(error) => error,
+        };
+        let conflicted = run(
+            &self.trust,
+            &self.dir,
+            &["diff", "--name-only", "-z", "--diff-filter=U"],
+        )?;
+        let files: Vec<String> = conflicted
+            .split('\0')
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if files.is_empty() {
+            let _ = run(&self.trust, &self.dir, &["cherry-pick", "--abort"]);
+            return Err(error);
         }
+        let mut resolved = true;
+        for file in &files {
+            resolved = resolved && self.resolve(file, retry)?;
+        }
+        if !resolved {
+            let _ = run(&self.trust, &self.dir, &["cherry-pick", "--abort"]);
+            return Ok(Picked::Conflict(files));
+        }
+        // Their message and authorship, as the pick would have written them.
+        let mut cmd = command(&self.trust, &self.dir);
+        cmd.args([
+            "-c",
+            "core.hooksPath=/dev/null",
+            "-c",
+            "commit.gpgSign=false",
+            "commit",
+            "--quiet",
+            "--no-verify",
+            "--allow-empty",
+            "-C",
+            commit,
+        ])
+        .envs(committer);
+        finish(cmd, &["commit", "-C", commit], &self.dir)?;
+        Ok(Picked::Done(self.head()?))
+    }
+
+    /// Resolve the conflicted `file` with `retry`'s text for their side, when merging it again
+    /// is clean; says whether it was.
+    fn resolve(
+        &self,
+        file: &str,
+        retry: &dyn Fn(&str, &str, &str, &str) -> Option<String>,
+    ) -> Result<bool, GitError> {
+        let stage = |n: u8| run(&self.trust, &self.dir, &["show", &format!(":{n}:{file}")]).ok();
+        let (Some(base), Some(ours), Some(theirs)) = (stage(1), stage(2), stage(3)) else {
+            return Ok(false);
+        };
+        let Some(theirs) = retry(file, &base, &ours, &theirs) else {
+            return Ok(false);
+        };
+        let sides = [("ours", &ours), ("base", &base), ("theirs", &theirs)];
+        let mut paths = Vec::new();
+        for (name, text) in sides {
+            let path = self.scratch.join(format!("merge-{name}"));
+            std::fs::write(&path, text).map_err(|e| GitError::Failed {
+                command: "merge-file".into(),
+                dir: self.scratch.clone(),
+                stderr: format!("cannot write {}: {e}", path.display()),
+            })?;
+            paths.push(path.to_string_lossy().into_owned());
+        }
+        let mut cmd = command(&self.trust, &self.dir);
+        cmd.args(["merge-file", "-q"]).args(&paths);
+        if cmd.output().map_err(GitError::Spawn)?.status.code() != Some(0) {
+            return Ok(false);
+        }
+        // Into the index as a blob with our side's mode, and out to the file by git, which
+        // writes nothing beyond a symbolic link.
+        let blob = run(
+            &self.trust,
+            &self.dir,
+            &["hash-object", "-w", "--no-filters", &paths[0]],
+        )?;
+        let unmerged = run(
+            &self.trust,
+            &self.dir,
+            &["ls-files", "-u", "-z", "--", file],
+        )?;
+        let mode = unmerged
+            .split('\0')
+            .filter_map(|entry| entry.split_once('\t'))
+            .map(|(info, _)| info.split(' ').collect::<Vec<_>>())
+            .find(|info| info.get(2) == Some(&"2"))
+            .and_then(|info| info.first().map(|mode| (*mode).to_owned()));
+        let Some(mode) = mode else { return Ok(false) };
+        let entry = format!("{mode},{},{file}", blob.trim());
+        run(
+            &self.trust,
+            &self.dir,
+            &["update-index", "--cacheinfo", &entry],
+        )?;
+        run(
+            &self.trust,
+            &self.dir,
+            &["checkout-index", "-f", "--", file],
+        )
+        .map(|_| true)
     }
 }
 
@@ -1218,7 +1315,10 @@ mod tests {
         let picks: Vec<String> = (0..2)
             .map(|_| {
                 let tree = repository.worktree("test", "main").unwrap();
-                match tree.cherry_pick("theirs", false).unwrap() {
+                match tree
+                    .cherry_pick("theirs", false, &|_, _, _, _| None)
+                    .unwrap()
+                {
                     Picked::Done(id) => id,
                     other => panic!("{other:?}"),
                 }
@@ -1235,28 +1335,86 @@ mod tests {
         assert_eq!(parent, git(&["rev-parse", "main"], &[]));
     }
 
+    /// Make `dir` (a [`repo`]) a repository whose CHANGELOG.md is `base`, then `theirs` on
+    /// branch `theirs` (commit "reword") and `ours` on main; its `Git`.
+    fn changelog_edits(
+        dir: &Path,
+        git: &impl Fn(&[&str], &[(&str, &str)]) -> String,
+        [base, theirs, ours]: [&str; 3],
+    ) -> Git {
+        let write = |text: &str| std::fs::write(dir.join("CHANGELOG.md"), text).unwrap();
+        write(base);
+        git(&["add", "-A"], &[]);
+        git(&["commit", "-q", "-m", "base"], &[]);
+        git(&["checkout", "-q", "-b", "theirs"], &[]);
+        write(theirs);
+        git(&["commit", "-q", "-am", "reword"], &[]);
+        git(&["checkout", "-q", "main"], &[]);
+        write(ours);
+        git(&["commit", "-q", "-am", "new entry"], &[]);
+        Git::discover(dir, &Trust::none()).unwrap()
+    }
+
     #[test]
     fn a_replay_that_conflicts_names_the_files_and_leaves_the_worktree_as_it_was() {
         let (dir, git) = repo();
-        let write = |text: &str| std::fs::write(dir.path().join("CHANGELOG.md"), text).unwrap();
-        let commit = |message: &str| git(&["commit", "-q", "-am", message], &[]);
-        write("- add a parser\n");
-        git(&["add", "-A"], &[]);
-        commit("base");
-        git(&["checkout", "-q", "-b", "theirs"], &[]);
-        write("- add a parser for widgets\n");
-        commit("reword");
-        git(&["checkout", "-q", "main"], &[]);
-        write("- add a lexer\n- add a parser\n");
-        commit("new entry");
-        let repository = Git::discover(dir.path(), &Trust::none()).unwrap();
+        let repository = changelog_edits(
+            dir.path(),
+            &git,
+            [
+                "- add a parser\n",
+                "- add a parser for widgets\n",
+                "- add a lexer\n- add a parser\n",
+            ],
+        );
         let tree = repository.worktree("test", "main").unwrap();
-        let picked = tree.cherry_pick("theirs", false).unwrap();
-        assert_eq!(picked, Picked::Conflict(vec!["CHANGELOG.md".into()]));
-        assert_eq!(tree.head().unwrap(), git(&["rev-parse", "main"], &[]));
+        let worktree = tree.dir().to_string_lossy().into_owned();
+        // A retry whose text for their side still conflicts changes nothing.
+        type Retry<'a> = &'a dyn Fn(&str, &str, &str, &str) -> Option<String>;
+        let none: Retry = &|_, _, _, _| None;
+        let still: Retry = &|_, _, _, theirs| Some(theirs.to_owned());
+        for retry in [none, still] {
+            let picked = tree.cherry_pick("theirs", false, retry).unwrap();
+            assert_eq!(picked, Picked::Conflict(vec!["CHANGELOG.md".into()]));
+            assert_eq!(tree.head().unwrap(), git(&["rev-parse", "main"], &[]));
+            let status = git(&["-C", &worktree, "status", "--porcelain"], &[]);
+            assert_eq!(status, "", "the worktree is clean again");
+        }
+    }
+
+    #[test]
+    fn a_replay_whose_conflict_the_retry_resolves_is_made_as_their_commit() {
+        let (dir, git) = repo();
+        let repository = changelog_edits(
+            dir.path(),
+            &git,
+            [
+                "## [0.1.1]\n\n### Fixes\n\n- add a parser\n",
+                "## [0.2.0] by hand\n\n### Fixes\n\n- add a parser for widgets\n",
+                "## [0.2.0]\n\n### Fixes\n\n- add a parser\n",
+            ],
+        );
+        let tree = repository.worktree("test", "main").unwrap();
+        // Their side with our heading merges cleanly: the file is resolved, their commit made
+        // with their message and author.
+        let retry = |path: &str, base: &str, ours: &str, theirs: &str| {
+            assert_eq!(path, "CHANGELOG.md");
+            assert!(base.starts_with("## [0.1.1]") && ours.starts_with("## [0.2.0]\n"));
+            Some(theirs.replace("## [0.2.0] by hand", "## [0.2.0]"))
+        };
+        let Picked::Done(id) = tree.cherry_pick("theirs", false, &retry).unwrap() else {
+            panic!("not resolved")
+        };
+        let shown = git(&["log", "-1", "--format=%an|%s", &id], &[]);
+        assert_eq!(shown, "Maya|reword");
+        let text = git(&["show", &format!("{id}:CHANGELOG.md")], &[]);
+        assert_eq!(
+            text,
+            "## [0.2.0]\n\n### Fixes\n\n- add a parser for widgets"
+        );
         let worktree = tree.dir().to_string_lossy().into_owned();
         let status = git(&["-C", &worktree, "status", "--porcelain"], &[]);
-        assert_eq!(status, "", "the worktree is clean again");
+        assert_eq!(status, "", "the worktree is clean");
     }
 
     #[test]

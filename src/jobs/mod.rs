@@ -473,25 +473,26 @@ pub(crate) fn plan_options(
 
 /// Plan the release of `selection` from facts gathered once.
 pub fn plan_for(ctx: &Context<'_>, g: &Gathered, selection: &Selection) -> Result<ReleasePlan> {
-    plan_given(ctx, g, selection, &BTreeMap::new())
+    plan_given(ctx, g, selection, &BTreeMap::new(), &g.date)
 }
 
 /// [`plan_for`], with the versions `given` (typed into the Release PR) taken as they are, and
-/// the changelog sections dated [`Gathered::date`].
+/// the changelog sections dated `date` (`YYYY-MM-DD`).
 pub(crate) fn plan_given(
     ctx: &Context<'_>,
     g: &Gathered,
     selection: &Selection,
     given: &BTreeMap<String, Version>,
+    date: &str,
 ) -> Result<ReleasePlan> {
     let options = PlanOptions {
-        date: g.date.clone(),
+        date: date.to_owned(),
         given: given.clone(),
         ..plan_options(ctx, &g.settings, selection)
     };
-    if let (Selection::Configured, true, Some((date, plan))) =
+    if let (Selection::Configured, true, Some((planned, plan))) =
         (selection, given.is_empty(), &g.configured)
-        && *date == g.date
+        && planned == date
     {
         return Ok(plan.clone());
     }

@@ -27,6 +27,10 @@ pub const KEPT_TRAILER: &str = "Releasekit-Kept";
 /// that carries the trailers but whose changes differ was amended (or had a commit squashed
 /// into it) by the maintainer.
 pub const PATCH_TRAILER: &str = "Releasekit-Patch";
+/// The day (`YYYY-MM-DD`) the release commit dates its changelog sections: the day the Release
+/// PR was first built, kept by every rebuild, so that a rebuild on a later day writes the same
+/// headings and the maintainer's edits next to them replay cleanly.
+pub const DATE_TRAILER: &str = "Releasekit-Date";
 /// How a note about a version merging would be refused starts.
 pub const REFUSED: &str = "merging this PR would be refused: ";
 /// What the conflict comment starts with; the digest after it names the conflict.
@@ -42,6 +46,8 @@ pub struct ToolTrailers {
     /// The patch id of the changes the tool made; `None` for a commit without changes, or one
     /// made before the trailer existed (nothing to compare with).
     pub patch: Option<String>,
+    /// The day of its changelog sections; `None` for a commit made before the trailer existed.
+    pub date: Option<String>,
 }
 
 /// The trailers of the tool's release commit, or `None` when `message` is anyone else's. The
@@ -53,6 +59,7 @@ pub fn tool_trailers(message: &str) -> Option<ToolTrailers> {
     let mut digest = None;
     let mut kept = BTreeMap::new();
     let mut patch = None;
+    let mut date = None;
     for line in last.lines() {
         let Some((key, value)) = line.split_once(": ") else {
             continue;
@@ -60,6 +67,7 @@ pub fn tool_trailers(message: &str) -> Option<ToolTrailers> {
         match key {
             PLAN_TRAILER if is_hex(value, &[64]) => digest = Some(value.to_owned()),
             PATCH_TRAILER if is_hex(value, &[40, 64]) => patch = Some(value.to_owned()),
+            DATE_TRAILER if is_day(value) => date = Some(value.to_owned()),
             KEPT_TRAILER => {
                 if let Some((name, version)) = value.split_once(' ')
                     && let Ok(version) = Version::parse(version)
@@ -74,7 +82,18 @@ pub fn tool_trailers(message: &str) -> Option<ToolTrailers> {
         digest: digest?,
         kept,
         patch,
+        date,
     })
+}
+
+/// `YYYY-MM-DD`, digits only: the text goes into changelog headings.
+fn is_day(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes.len() == 10
+        && bytes.iter().enumerate().all(|(at, b)| match at {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        })
 }
 
 /// Lower-case hex of one of the `lengths`.
@@ -86,10 +105,12 @@ fn is_hex(value: &str, lengths: &[usize]) -> bool {
 }
 
 /// The release commit's message: [`commit_message`], then the trailers that mark it as ours,
-/// remember the versions kept from the maintainer and name the patch id of its changes.
+/// remember the versions kept from the maintainer and the day of its changelog sections, and
+/// name the patch id of its changes.
 pub fn release_commit_message(
     manifest: &ReleaseManifest,
     kept: &BTreeMap<String, Version>,
+    date: &str,
     patch: Option<&str>,
 ) -> String {
     let mut hasher = Sha256::new();
@@ -106,6 +127,9 @@ pub fn release_commit_message(
     let _ = write!(out, "\n{PLAN_TRAILER}: {digest}\n");
     for (name, version) in kept {
         let _ = writeln!(out, "{KEPT_TRAILER}: {name} {version}");
+    }
+    if is_day(date) {
+        let _ = writeln!(out, "{DATE_TRAILER}: {date}");
     }
     if let Some(patch) = patch {
         let _ = writeln!(out, "{PATCH_TRAILER}: {patch}");
@@ -354,6 +378,8 @@ mod tests {
     use super::*;
     use crate::plan::pr::{MANIFEST_FORMAT, ManifestCrate};
 
+    const DAY: &str = "2024-05-01";
+
     fn v(text: &str) -> Version {
         Version::parse(text).unwrap()
     }
@@ -390,7 +416,7 @@ mod tests {
         commit(
             id,
             &[parent],
-            &release_commit_message(&manifest(), &BTreeMap::new(), None),
+            &release_commit_message(&manifest(), &BTreeMap::new(), DAY, None),
         )
     }
 
@@ -398,7 +424,7 @@ mod tests {
     fn the_release_commit_is_known_by_its_trailer_and_keeps_typed_versions() {
         let kept = BTreeMap::from([("core".to_owned(), v("0.2.0"))]);
         let patch = "0123456789abcdef0123456789abcdef01234567";
-        let message = release_commit_message(&manifest(), &kept, Some(patch));
+        let message = release_commit_message(&manifest(), &kept, DAY, Some(patch));
         assert!(
             message.starts_with("chore(release): core 0.2.0\n"),
             "{message}"
@@ -407,12 +433,18 @@ mod tests {
         assert_eq!(trailers.kept, kept);
         assert_eq!(trailers.digest.len(), 64);
         assert_eq!(trailers.patch.as_deref(), Some(patch));
+        assert_eq!(trailers.date.as_deref(), Some(DAY));
         // The same plan gives the same message: a rebuilt commit can have the same id.
         assert_eq!(
             message,
-            release_commit_message(&manifest(), &kept, Some(patch))
+            release_commit_message(&manifest(), &kept, DAY, Some(patch))
         );
-        let plain = tool_trailers(&release_commit_message(&manifest(), &BTreeMap::new(), None));
+        let plain = tool_trailers(&release_commit_message(
+            &manifest(),
+            &BTreeMap::new(),
+            DAY,
+            None,
+        ));
         let plain = plain.unwrap();
         assert_ne!(
             plain.digest, trailers.digest,
@@ -444,6 +476,10 @@ mod tests {
             (&*format!("fix: x\n\nreleasekit-plan: {digest}\n"), false),
             (&*format!("fix: x\n\nReleasekit-Plan: {digest}\n"), true),
             (
+                &*format!("fix: x\n\nReleasekit-Plan: {digest}\nReleasekit-Date: 2024-5-1\n"),
+                true,
+            ),
+            (
                 &*format!(
                     "chore(release): x\n\nReleasekit-Plan: {digest}\nReleasekit-Kept: core nonsense\n"
                 ),
@@ -451,7 +487,10 @@ mod tests {
             ),
         ];
         for (message, expected) in cases {
-            assert_eq!(tool_trailers(message).is_some(), expected, "{message:?}");
+            let trailers = tool_trailers(message);
+            assert_eq!(trailers.is_some(), expected, "{message:?}");
+            // A day is ten characters of digits and dashes: it goes into headings.
+            assert_eq!(trailers.and_then(|t| t.date), None, "{message:?}");
         }
     }
 

@@ -7,6 +7,7 @@
 //! section is shaped (its headings, its entries) is `format`'s.
 
 mod format;
+mod headings;
 
 use semver::Version;
 
@@ -14,6 +15,7 @@ pub use format::{
     BREAKING, ChangelogFormat, ChangelogOptions, DEFAULT_PATH, ENTRY_PLACEHOLDERS, OTHER,
     SectionSpec, default_sections,
 };
+pub use headings::adopt_headings;
 
 use super::commits::{ConventionalCommit, DEPENDENCY_UPDATE};
 use super::template::TemplateError;

@@ -78,6 +78,20 @@ pub fn reword_core(w: &World) -> String {
     })
 }
 
+/// The maintainer types app 0.2.0 into its manifest and makes its changelog heading follow,
+/// as the README invites (compare link and date left as they were).
+pub fn type_app_0_2_0(w: &World) -> String {
+    on_the_branch(w, "chore(app): 0.2.0, the output changed", |dir| {
+        replace(
+            dir,
+            "crates/app/Cargo.toml",
+            "version = \"0.1.1\"",
+            "version = \"0.2.0\"",
+        );
+        replace(dir, "crates/app/CHANGELOG.md", "## [0.1.1]", "## [0.2.0]");
+    })
+}
+
 /// A fix of app lands on main.
 pub fn fix_app(w: &World) {
     push_to_main(

@@ -19,6 +19,7 @@ use crate::plan::branch::{
     Ownership, Replay, Stuck, VersionAt, ownership, release_commit_message, tool_trailers,
     typed_versions,
 };
+use crate::plan::changelog::adopt_headings;
 use crate::plan::manifest::manifest_facts;
 use crate::plan::merged::{Checks, MergedFacts, version_problem};
 use crate::plan::pr::ReleaseManifest;
@@ -35,6 +36,8 @@ pub(super) struct Branch {
     pub typed: BTreeMap<String, Version>,
     /// Typed versions that cannot be taken, and why.
     pub notes: Vec<String>,
+    /// The day the release commit dates its changelog sections (its `Releasekit-Date:`).
+    pub date: Option<String>,
 }
 
 /// Fetch `branch` and tell its commits apart. Without an open Release PR nothing on it is
@@ -54,6 +57,7 @@ pub(super) fn read(
         owners: None,
         typed: BTreeMap::new(),
         notes: Vec::new(),
+        date: None,
     };
     let Some(tip) = tip.filter(|_| open_pr) else {
         return Ok(read);
@@ -87,6 +91,7 @@ pub(super) fn read(
         }));
         return Ok(read);
     }
+    read.date = trailers.as_ref().and_then(|t| t.date.clone());
     if !owners.theirs.is_empty() {
         let kept = trailers.map(|t| t.kept).unwrap_or_default();
         let versions = versions_at(git, gathered, registry, &owners.tool.id, &tip)?;
@@ -216,8 +221,11 @@ pub(super) enum Rebuilt {
     Stuck(Stuck),
 }
 
-/// Build the release commit of `plan` on `head` in a scratch worktree and replay the
-/// maintainer's commits (`owners`) on it. Nothing leaves the worktree: pushing is the caller's.
+/// Build the release commit of `plan` (its changelog sections dated `date`) on `head` in a
+/// scratch worktree and replay the maintainer's commits (`owners`) on it; where one conflicts
+/// in a changelog only over the heading of a version the release commit writes, the heading is
+/// the release commit's (`changelog::adopt_headings`). Nothing leaves the worktree: pushing is
+/// the caller's.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn rebuild(
     cargo: &Cargo,
@@ -226,6 +234,7 @@ pub(super) fn rebuild(
     plan: &ReleasePlan,
     manifest: &ReleaseManifest,
     typed: &BTreeMap<String, Version>,
+    date: &str,
     head: &str,
     owners: Option<&Ownership>,
 ) -> Result<Rebuilt> {
@@ -244,16 +253,25 @@ pub(super) fn rebuild(
         .map(|(name, version)| (name.clone(), version.clone()))
         .collect();
     // The patch id of its changes goes into its message: an amended commit shows by it.
-    let made = worktree.commit_all(
-        &release_commit_message(manifest, &kept_versions, None),
-        head,
-    )?;
+    let message = |patch| release_commit_message(manifest, &kept_versions, date, patch);
+    let made = worktree.commit_all(&message(None), head)?;
     let tool = match git.patch_id(&made)? {
-        Some(patch) => worktree.reword(
-            &release_commit_message(manifest, &kept_versions, Some(&patch)),
-            head,
-        )?,
+        Some(patch) => worktree.reword(&message(Some(&patch)), head)?,
         None => made,
+    };
+    // Every changelog the plan writes, by repository path.
+    let changelogs: BTreeSet<String> = plan
+        .crates
+        .iter()
+        .filter_map(|c| Some(Path::new(&c.manifest).with_file_name(c.changelog_file.as_ref()?)))
+        .chain(plan.workspace_changelog.iter().map(PathBuf::from))
+        .map(|path| repo_path(&dir, &path))
+        .collect();
+    let retry = |path: &str, base: &str, ours: &str, theirs: &str| {
+        changelogs
+            .contains(path)
+            .then(|| adopt_headings(base, ours, theirs))
+            .flatten()
     };
 
     let mut current = tool.clone();
@@ -273,7 +291,7 @@ pub(super) fn rebuild(
         if worktree.head()? != current {
             worktree.checkout(&current)?;
         }
-        match worktree.cherry_pick(&commit.id, theirs.replay == Replay::PickMerge)? {
+        match worktree.cherry_pick(&commit.id, theirs.replay == Replay::PickMerge, &retry)? {
             Picked::Done(id) => {
                 current = id;
                 kept += 1;

@@ -172,6 +172,8 @@ fn prepare_one(
         Some(Ok(owners)) => Some(owners),
         None => None,
     };
+    // An open Release PR keeps the day its changelog sections were first dated.
+    let date = found.date.clone().unwrap_or_else(|| gathered.date.clone());
     if !found.typed.is_empty() {
         let typed: Vec<String> = found
             .typed
@@ -182,7 +184,9 @@ fn prepare_one(
             "versions typed into the Release PR, taken as given: {}\n",
             typed.join(", ")
         ))?;
-        report.plan = plan_given(ctx, gathered, unit, &found.typed)?;
+    }
+    if !found.typed.is_empty() || date != gathered.date {
+        report.plan = plan_given(ctx, gathered, unit, &found.typed, &date)?;
     }
     report.plan.notes.extend(found.notes.iter().cloned());
     let planned = pr::manifest(&report.plan, group.as_deref());
@@ -193,6 +197,7 @@ fn prepare_one(
         &report.plan,
         &planned,
         &found.typed,
+        &date,
         &head,
         owners.as_ref(),
     )?;
