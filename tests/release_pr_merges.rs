@@ -18,6 +18,7 @@ fn a_version_typed_into_the_release_pr_and_merged_at_once_is_released_as_merged(
     let w = World::new();
     w.prepare().ok();
     type_app_0_2_0(&w);
+    on_the_branch(&w, "chore: refresh Cargo.lock", lock_app_0_2_0);
     let event = w.merge_release_pr(1);
     let run = dry(&w, "pull_request", event.clone()).ok();
     assert!(
@@ -32,6 +33,49 @@ fn a_version_typed_into_the_release_pr_and_merged_at_once_is_released_as_merged(
     assert!(
         run.summary
             .contains("the Release PR body says app 0.1.1; 0.2.0 is released as merged"),
+        "{}",
+        run.summary
+    );
+}
+
+#[test]
+fn a_typed_version_merged_with_a_stale_lockfile_is_refused_before_any_tag() {
+    // Typed into the manifest only (the web editor) and merged before prepare ran again: the
+    // merged Cargo.lock still says 0.1.1, so no tag made there could ever be published.
+    let w = World::new();
+    w.prepare().ok();
+    on_the_branch(&w, "chore(app): 0.2.0", app_manifest_0_2_0);
+    let event = w.merge_release_pr(1);
+    refused_with_nothing_created(
+        &w,
+        &event,
+        &[
+            "the Release PR #1 cannot be released as merged at",
+            "Cargo.lock gives app 0.1.1, crates/app/Cargo.toml gives 0.2.0: cargo does not build or publish it `--locked` (refresh it with `cargo update --workspace` and commit it)",
+            "\nhint: nothing was created",
+        ],
+    );
+    assert!(w.gh.tag_objects().is_empty());
+    assert!(w.registry.uploads().is_empty());
+}
+
+#[test]
+fn a_typed_version_merged_without_its_changelog_heading_is_released_with_a_warning() {
+    let w = World::new();
+    w.prepare().ok();
+    on_the_branch(&w, "chore(app): 0.2.0", |dir| {
+        app_manifest_0_2_0(dir);
+        lock_app_0_2_0(dir);
+    });
+    let event = w.merge_release_pr(1);
+    let run = w.action("pull_request", event, &[]).ok();
+    assert!(released(&run).contains(&("app".into(), "0.2.0".into())));
+    let warning =
+        "the merged changelog has no section for app 0.2.0: its GitHub Release has no notes";
+    assert!(run.summary.contains(warning), "{}", run.summary);
+    // The crates whose sections are there get no such warning.
+    assert!(
+        !run.summary.contains("no section for core"),
         "{}",
         run.summary
     );
@@ -166,21 +210,15 @@ fn an_edited_version_below_the_last_release_is_refused_with_nothing_created() {
     );
 
     let event = w.merge_release_pr(1);
-    let before = world_state(&w);
-    let needles = [
-        "the Release PR #1 cannot be released as merged at",
-        "core 0.0.9 is not above its last release 0.1.0",
-        "\nhint: nothing was created",
-    ];
-    for dry_run in ["true", "false"] {
-        let run = w.action(
-            "pull_request",
-            event.clone(),
-            &[("INPUT_DRY_RUN", dry_run), ("INPUT_SKIP_PUBLISH", "false")],
-        );
-        assert_refused(&run.out, &needles);
-        assert_nothing_changed(&w, &before, &run);
-    }
+    refused_with_nothing_created(
+        &w,
+        &event,
+        &[
+            "the Release PR #1 cannot be released as merged at",
+            "core 0.0.9 is not above its last release 0.1.0",
+            "\nhint: nothing was created",
+        ],
+    );
     assert!(w.gh.tag_objects().is_empty());
     assert_eq!(w.gh.issue_labels(1), ["autorelease: pending"]);
 }
@@ -205,4 +243,19 @@ fn a_version_that_is_no_semver_is_refused_naming_its_manifest() {
         &["crates/util/Cargo.toml giving the version \"0.2\", which is no semantic version"],
     );
     assert_nothing_changed(&w, &before, &run);
+}
+
+/// Releasing the merge `event`, dry or not and with publishing on, is refused naming
+/// `needles`, and changes nothing anywhere.
+fn refused_with_nothing_created(w: &World, event: &Value, needles: &[&str]) {
+    let before = world_state(w);
+    for dry_run in ["true", "false"] {
+        let run = w.action(
+            "pull_request",
+            event.clone(),
+            &[("INPUT_DRY_RUN", dry_run), ("INPUT_SKIP_PUBLISH", "false")],
+        );
+        assert_refused(&run.out, needles);
+        assert_nothing_changed(w, &before, &run);
+    }
 }

@@ -8,6 +8,8 @@
 //! is collected, all of it, before anything is created. Pure: the jobs read the workspace, the
 //! tags, GitHub and the registry.
 
+mod locked;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use semver::Version;
@@ -17,6 +19,8 @@ use super::history::{Tag, parse_tag, short_id, tag_name};
 use super::pr::{ManifestCrate, ReleaseManifest, primary_among};
 use super::refname::check_ref_name;
 use super::workspace::Workspace;
+
+pub use locked::lock_problems;
 
 /// The facts about one commit.
 #[derive(Debug, Clone, Copy)]

@@ -82,14 +82,30 @@ pub fn reword_core(w: &World) -> String {
 /// as the README invites (compare link and date left as they were).
 pub fn type_app_0_2_0(w: &World) -> String {
     on_the_branch(w, "chore(app): 0.2.0, the output changed", |dir| {
-        replace(
-            dir,
-            "crates/app/Cargo.toml",
-            "version = \"0.1.1\"",
-            "version = \"0.2.0\"",
-        );
+        app_manifest_0_2_0(dir);
         replace(dir, "crates/app/CHANGELOG.md", "## [0.1.1]", "## [0.2.0]");
     })
+}
+
+/// app's manifest says 0.2.0 (was 0.1.1), nothing else changed.
+pub fn app_manifest_0_2_0(dir: &Path) {
+    replace(
+        dir,
+        "crates/app/Cargo.toml",
+        "version = \"0.1.1\"",
+        "version = \"0.2.0\"",
+    );
+}
+
+/// The maintainer makes `Cargo.lock` follow app's typed 0.2.0 (as `cargo update --workspace`
+/// would, or by hand in the web editor).
+pub fn lock_app_0_2_0(dir: &Path) {
+    replace(
+        dir,
+        "Cargo.lock",
+        "name = \"app\"\nversion = \"0.1.1\"",
+        "name = \"app\"\nversion = \"0.2.0\"",
+    );
 }
 
 /// A fix of app lands on main.

@@ -17,7 +17,7 @@ use crate::error::Result;
 use crate::jobs::{Context, every_version, registry_listing, workspace_at};
 use crate::plan::history::tag_name;
 use crate::plan::manifest::manifest_facts;
-use crate::plan::merged::{Checks, MergedFacts, candidates, decide};
+use crate::plan::merged::{Checks, MergedFacts, candidates, decide, lock_problems};
 use crate::plan::pr::{self, ReleaseManifest};
 use crate::plan::release::{member_groups, member_tag_formats};
 use crate::plan::trigger::is_release_branch;
@@ -140,7 +140,16 @@ pub(crate) fn merged_release(
         existing: &existing,
         listed: listed.as_ref(),
     };
-    let merged = decide(&facts, found, &checks);
+    let mut merged = decide(&facts, found, &checks);
+    // Tags made where cargo cannot build `--locked` could never be published.
+    if !merged.manifest.crates.is_empty() {
+        let lock_path = match workspace.root_dir.as_str() {
+            "" => "Cargo.lock".to_owned(),
+            dir => format!("{dir}/Cargo.lock"),
+        };
+        let lock = git.show_file(&commit, &lock_path)?;
+        (merged.problems).extend(lock_problems(&workspace, lock.as_deref(), &lock_path));
+    }
     if !merged.problems.is_empty() {
         return Err(ReleaseError::Refused {
             number: pull.number,

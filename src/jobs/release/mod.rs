@@ -185,6 +185,16 @@ fn release_all(
         };
         let shape = settings.github_release_for(&c.name);
         let changelog = release_notes(git, &report.commit, workspace_dir, settings, &c)?;
+        let kept =
+            settings.changelog_for(&c.name).enabled || settings.changelog.workspace_path.is_some();
+        if changelog.is_none() && kept {
+            let warning = format!(
+                "the merged changelog has no section for {} {}: its GitHub Release has no notes",
+                c.name, c.version
+            );
+            ctx.print(&format!("warning: {warning}\n"))?;
+            report.warnings.push(warning);
+        }
         let text = shape
             .release(&ReleaseInput {
                 name: &c.name,
