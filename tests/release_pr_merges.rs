@@ -133,6 +133,30 @@ fn a_squash_merged_release_pr_is_released() {
 }
 
 #[test]
+fn a_squash_merge_with_an_edited_title_or_message_starts_no_new_release_pr() {
+    let methods = [
+        (MergeMethod::Squash, "is a release commit"),
+        (
+            MergeMethod::SquashAs("Release widgets 2099.1"),
+            "is the merge of the Release PR #1",
+        ),
+    ];
+    for (method, said) in methods {
+        let w = World::new();
+        w.prepare().ok();
+        w.gh.edit_pull(1, Some("Release widgets 2099.1"), None);
+        let event = w.merge_release_pr_as(1, method);
+        // The push of the squash commit arrives before the release has tagged anything.
+        let run = w.prepare().ok();
+        assert!(run.writes.is_empty(), "{:?}", run.writes);
+        assert!(stdout(&run.out).contains(said), "{}", stdout(&run.out));
+        assert_eq!(w.gh.pulls().len(), 1, "no second Release PR");
+        let run = w.action("pull_request", event, &[]).ok();
+        assert_eq!(released(&run).len(), 3);
+    }
+}
+
+#[test]
 fn a_rebase_merged_release_pr_is_released() {
     let (w, _, _) = merged_by(MergeMethod::Rebase);
     let subjects = w.repo.git(&["log", "-2", "--format=%s"]);

@@ -86,6 +86,16 @@ pub fn tool_trailers(message: &str) -> Option<ToolTrailers> {
     })
 }
 
+/// Whether a line of `message` is a well-formed `Releasekit-Plan:` trailer, wherever it stands:
+/// a squash merge of a Release PR lists the squashed commits' messages in its body.
+pub fn carries_plan_trailer(message: &str) -> bool {
+    message.lines().any(|line| {
+        (line.trim().strip_prefix(PLAN_TRAILER))
+            .and_then(|rest| rest.strip_prefix(": "))
+            .is_some_and(|digest| is_hex(digest, &[64]))
+    })
+}
+
 /// `YYYY-MM-DD`, digits only: the text goes into changelog headings.
 fn is_day(value: &str) -> bool {
     let bytes = value.as_bytes();

@@ -13,6 +13,7 @@ use semver::Version;
 use serde::{Deserialize, Serialize};
 
 use super::DepKind;
+use super::branch::carries_plan_trailer;
 use super::release::{CrateRelease, ReleasePlan};
 
 /// GitHub's limit on a pull request body, in characters.
@@ -238,10 +239,14 @@ pub fn commit_message(manifest: &ReleaseManifest) -> String {
     out
 }
 
-/// Whether a commit subject is a release commit on the base branch: the release commit itself,
-/// its squash merge, or the merge of the release branch (`branch_prefix`, or
-/// `branch_prefix-<group>`). A push of one must not start a new prepare.
+/// Whether a commit is a release commit on the base branch: the release commit itself, its
+/// squash merge (whatever its title: GitHub lists the squashed commits' messages, the release
+/// commit's `Releasekit-Plan:` trailer among them), or the merge of the release branch
+/// (`branch_prefix`, or `branch_prefix-<group>`). A push of one must not start a new prepare.
 pub fn is_release_commit(message: &str, branch_prefix: &str) -> bool {
+    if carries_plan_trailer(message) {
+        return true;
+    }
     let subject = message.lines().next().unwrap_or_default().trim_end();
     // A squash merge keeps the title and appends ` (#N)`: covered by the prefix.
     if subject.starts_with("chore(release):") || subject.starts_with("chore(release)!:") {
@@ -1130,6 +1135,19 @@ mod tests {
             ("Merge pull request #8 from acme/feature/releasekit", false),
             ("Merge pull request #x from acme/releasekit/release", false),
             ("chore: release notes", false),
+            // A squash merge whose title the maintainer changed: the trailer is in its body.
+            (
+                &*format!(
+                    "Release widgets 2099.1 (#1)\n\n* chore(release): x\n\nReleasekit-Plan: {}\n\n* docs: y",
+                    "ab".repeat(32)
+                ),
+                true,
+            ),
+            (
+                &*format!("feat: x\n\nReleasekit-Plan: {}\n", "ab".repeat(31)),
+                false,
+            ),
+            ("feat: x\n\nsee the Releasekit-Plan: trailer", false),
             ("feat: chore(release): in the subject", false),
             ("feat: add release", false),
             ("", false),

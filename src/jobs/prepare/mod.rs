@@ -31,7 +31,7 @@ use crate::plan::pr::PrEdits;
 use crate::plan::refname::check_ref_name;
 use crate::plan::release::ReleasePlan;
 use crate::plan::render;
-use crate::plan::trigger::{LABEL_PENDING, release_branch};
+use crate::plan::trigger::{LABEL_PENDING, is_release_branch, release_branch};
 
 use branch::{Rebuilt, rebuild};
 use describe::{branch_manifest, edits, sections};
@@ -61,6 +61,20 @@ pub fn run(ctx: &mut Context<'_>) -> Result<Vec<PrepareReport>> {
     // A read first: a token that cannot read the repository stops the run before any push.
     let default_branch = github.default_branch()?;
     let git = ctx.git()?;
+    // A Release PR's merge, squash commit or last rebased commit starts no new Release PR,
+    // whatever its message says: the release stage runs for it.
+    let head = git.rev_parse("HEAD")?;
+    let merged_here = (github.commit_pulls(&head)?.into_iter()).find(|p| {
+        p.merged && is_release_branch(&p.head_ref) && p.merge_commit_sha.as_deref() == Some(&head)
+    });
+    if let Some(pull) = merged_here {
+        ctx.print(&format!(
+            "nothing to do: {} is the merge of the Release PR #{} (release runs for it)\n",
+            short(&head),
+            pull.number
+        ))?;
+        return Ok(Vec::new());
+    }
     let base = base_branch(ctx, &git, &default_branch)?;
     let units: Vec<Selection> = if ctx.config.group.is_some() || gathered.settings.groups.is_empty()
     {
