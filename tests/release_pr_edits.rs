@@ -8,8 +8,6 @@
 
 mod support;
 
-use std::process::Command;
-
 use serde_json::Value;
 use support::maintainer::*;
 use support::world::*;
@@ -133,13 +131,7 @@ fn a_version_typed_into_the_release_pr_is_released_and_tagged_at_that_version() 
     w.repo.write("crates/cli/Cargo.toml", &manifest);
     w.repo
         .write("crates/cli/src/lib.rs", "//! the command line\n");
-    let lock = Command::new("cargo")
-        .args(["generate-lockfile", "--offline"])
-        .env("CARGO_HOME", w.cargo_home.path())
-        .current_dir(w.repo.path())
-        .output()
-        .unwrap();
-    assert!(lock.status.success(), "{}", stderr(&lock));
+    w.generate_lockfile();
     w.repo.commit("chore: add the cli crate");
     w.repo.tag("cli-v0.1.0");
     w.repo.git(&["push", "-q", "origin", "main", "--tags"]);

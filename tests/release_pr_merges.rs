@@ -157,6 +157,36 @@ fn a_squash_merge_with_an_edited_title_or_message_starts_no_new_release_pr() {
 }
 
 #[test]
+fn a_crate_added_on_main_while_the_release_pr_is_open_is_not_released_by_it() {
+    for method in [MergeMethod::Merge, MergeMethod::Squash, MergeMethod::Rebase] {
+        let w = World::new();
+        w.prepare().ok();
+        // A publishable crate lands on main; the Release PR is merged before any prepare ran.
+        let manifest = manifest("extra", "0.1.0", "")
+            .replace("license = ", "publish = [\"test\"]\nlicense = ");
+        w.repo.write("crates/extra/Cargo.toml", &manifest);
+        w.repo.write("crates/extra/src/lib.rs", "//! not ready\n");
+        w.generate_lockfile();
+        w.repo.commit("feat(extra): start a crate");
+        w.repo.git(&["push", "-q", "origin", "main"]);
+        let event = w.merge_release_pr_as(1, method);
+        let run = w.action("pull_request", event, &[]).ok();
+        assert_eq!(
+            released(&run),
+            ["app", "core", "util"].map(|n| (n.to_owned(), "0.1.1".to_owned()))
+        );
+        assert!(!w.gh.refs().contains_key("refs/tags/extra-v0.1.0"));
+        assert!(
+            run.summary.contains(
+                "extra 0.1.0 is above its last release, but the Release PR did not change its version"
+            ),
+            "{}",
+            run.summary
+        );
+    }
+}
+
+#[test]
 fn a_rebase_merged_release_pr_is_released() {
     let (w, _, _) = merged_by(MergeMethod::Rebase);
     let subjects = w.repo.git(&["log", "-2", "--format=%s"]);

@@ -32,13 +32,7 @@ fn add_application(w: &World) {
         "crates/cli/src/main.rs",
         "fn main() {\n    println!(\"cli\");\n}\n",
     );
-    let lock = std::process::Command::new("cargo")
-        .args(["generate-lockfile", "--offline"])
-        .env("CARGO_HOME", w.cargo_home.path())
-        .current_dir(w.repo.path())
-        .output()
-        .unwrap();
-    assert!(lock.status.success(), "{}", stderr(&lock));
+    w.generate_lockfile();
     w.repo.commit("feat(cli): the command line");
 }
 

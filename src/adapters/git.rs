@@ -201,6 +201,14 @@ impl Git {
         Ok(commits)
     }
 
+    /// The newest `count` first-parent commits of `tip` (itself first), read as [`Git::log`]
+    /// reads the history.
+    pub fn first_parents(&self, tip: &str, count: usize) -> Result<Vec<RawCommit>, GitError> {
+        let id = self.rev_parse(tip)?;
+        let max = format!("--max-count={count}");
+        self.log_of(&["--first-parent", &max, &id])
+    }
+
     /// `git log` of `revs` (a rev-list range), newest first, with messages and changed paths.
     fn log_of(&self, revs: &[&str]) -> Result<Vec<RawCommit>, GitError> {
         let (log, objects) = std::thread::scope(|s| {

@@ -29,13 +29,14 @@ use crate::config::file::{Settings, load_settings};
 use crate::error::{Error, Result};
 use crate::plan::api::ApiChecks;
 use crate::plan::history::{RawCommit, Tag};
+use crate::plan::manifest::manifest_facts;
 use crate::plan::release::{
     Facts, ManifestRead, ManifestTexts, PlanOptions, Published, ReleasePlan, build_plan,
     root_manifest_reads,
 };
 use crate::plan::toolchain::{Toolchain, check as check_rust_versions};
 use crate::plan::trigger::Event;
-use crate::plan::workspace::Workspace;
+use crate::plan::workspace::{Member, Workspace};
 use semver::Version;
 
 /// What every job runs with.
@@ -524,6 +525,42 @@ pub(crate) fn workspace_at(
     let tree = git.worktree(label, commit)?;
     let dir = tree.dir().join(relative_to(&dir, git.root()));
     Ok((dir, Some(tree)))
+}
+
+/// Each of `members`' version as its manifest (or the root's `[workspace.package]`) writes it
+/// at each of `commits`, read in one `cat-file --batch`; `workspace_dir` is the workspace root
+/// relative to the repository root. `None` where the manifest or its version is missing.
+pub(crate) fn member_versions_at<const N: usize>(
+    git: &Git,
+    workspace_dir: &Path,
+    members: &[&Member],
+    commits: [&str; N],
+) -> Result<[Vec<Option<String>>; N]> {
+    let path = |rel: &str| workspace_dir.join(rel).to_string_lossy().replace('\\', "/");
+    let paths: Vec<String> = std::iter::once(path("Cargo.toml"))
+        .chain(members.iter().map(|m| path(&m.manifest)))
+        .collect();
+    let wanted: Vec<(&str, &str)> = commits
+        .iter()
+        .flat_map(|commit| paths.iter().map(move |p| (*commit, p.as_str())))
+        .collect();
+    let texts = git.files_at(&wanted)?;
+    Ok(std::array::from_fn(|at| {
+        let texts = &texts[at * paths.len()..(at + 1) * paths.len()];
+        let facts = |i: usize| {
+            texts[i]
+                .as_deref()
+                .and_then(|text| manifest_facts(text).ok())
+        };
+        members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| match m.version_from_workspace {
+                true => facts(0).and_then(|f| f.workspace_version),
+                false => facts(i + 1).and_then(|f| f.package_version),
+            })
+            .collect()
+    }))
 }
 
 /// `path` relative to `base` (both canonicalised so symlinked temp dirs compare equal).

@@ -8,6 +8,7 @@
 //! is collected, all of it, before anything is created. Pure: the jobs read the workspace, the
 //! tags, GitHub and the registry.
 
+mod before;
 mod locked;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -20,6 +21,7 @@ use super::pr::{ManifestCrate, ReleaseManifest, primary_among};
 use super::refname::check_ref_name;
 use super::workspace::Workspace;
 
+pub use before::before_merge;
 pub use locked::lock_problems;
 
 /// The facts about one commit.
@@ -83,6 +85,9 @@ pub struct Checks<'a> {
     pub existing: &'a BTreeMap<String, String>,
     /// Every version the registry lists per crate, yanked ones too; `None`: not known.
     pub listed: Option<&'a BTreeMap<String, Vec<Version>>>,
+    /// Each member's version on the base branch just before the merge ([`before_merge`]);
+    /// `None`: not known (prepare describing a branch).
+    pub before: Option<&'a BTreeMap<String, Version>>,
 }
 
 /// The release as merged.
@@ -100,8 +105,9 @@ pub struct Merged {
 /// Decide the release of `candidates` (from [`candidates`]) against `checks`. A crate the hint
 /// names is the maintainer's intent: anything in its way is a problem, and so is its version
 /// when it is not above its last release. A candidate the hint does not name is released when
-/// nothing stands in its way, else left out with a note (a version in the registry whose tag
-/// is missing was released before).
+/// the Release PR changed its version and nothing stands in its way, else left out with a
+/// note (a crate the base branch had at that version already is not the PR's; a version in
+/// the registry whose tag is missing was released before).
 pub fn decide(f: &MergedFacts<'_>, candidates: Vec<Candidate>, checks: &Checks<'_>) -> Merged {
     let hinted = |name: &str| {
         checks
@@ -136,6 +142,16 @@ pub fn decide(f: &MergedFacts<'_>, candidates: Vec<Candidate>, checks: &Checks<'
                     ));
                 }
                 released.push(c);
+            }
+            (None, None)
+                if checks
+                    .before
+                    .is_some_and(|before| before.get(&c.name) == Some(&c.version)) =>
+            {
+                differences.push(format!(
+                    "{} {} is above its last release, but the Release PR did not change its version (the base branch had it already): not released; the next prepare proposes it",
+                    c.name, c.version
+                ));
             }
             (None, None) => {
                 if checks.hint.is_some() {
@@ -360,6 +376,7 @@ mod tests {
                     hint,
                     existing: &existing,
                     listed,
+                    before: None,
                 },
             )
         }
@@ -398,6 +415,46 @@ mod tests {
         assert_eq!(core.previous, Some(v("0.1.0")));
         assert_eq!(core.wave, Some(0), "the wave is the hint's");
         assert!(merged.manifest.crates[1].primary, "util depends on core");
+    }
+
+    #[test]
+    fn a_version_the_release_pr_did_not_change_is_not_its_to_release() {
+        // app 0.2.0 and a new crate `extra` came from the base branch; core's 0.1.1 is the
+        // PR's, although its (edited) body no longer lists it.
+        let mut case = Case::new(["0.2.0", "0.1.1", "0.1.0"]);
+        case.ws.members.push(member("extra", "0.1.0", &[]));
+        case.formats
+            .insert("extra".into(), "{name}-v{version}".into());
+        let before: BTreeMap<String, Version> =
+            [("app", "0.2.0"), ("core", "0.1.0"), ("extra", "0.1.0")]
+                .map(|(n, version)| (n.to_owned(), v(version)))
+                .into();
+        let f = case.facts();
+        let checks = Checks {
+            hint: Some(&hint(&[])),
+            existing: &BTreeMap::new(),
+            listed: None,
+            before: Some(&before),
+        };
+        let merged = decide(&f, candidates(&f), &checks);
+        assert_eq!(
+            released(&merged),
+            [("core".into(), "0.1.1".into(), "core-v0.1.1".into())]
+        );
+        let not_its = |name: &str, version: &str| {
+            format!(
+                "{name} {version} is above its last release, but the Release PR did not change its version (the base branch had it already): not released; the next prepare proposes it"
+            )
+        };
+        assert_eq!(
+            merged.differences,
+            [
+                not_its("app", "0.2.0"),
+                "core 0.1.1 is released although the Release PR body does not list it".into(),
+                not_its("extra", "0.1.0"),
+            ]
+        );
+        assert!(merged.problems.is_empty());
     }
 
     #[test]

@@ -95,6 +95,17 @@ impl World {
         }
     }
 
+    /// Write `Cargo.lock` for the working tree as it is (offline, this World's registry).
+    pub fn generate_lockfile(&self) {
+        let lock = std::process::Command::new("cargo")
+            .args(["generate-lockfile", "--offline"])
+            .env("CARGO_HOME", self.cargo_home.path())
+            .current_dir(self.repo.path())
+            .output()
+            .unwrap();
+        assert!(lock.status.success(), "{}", stderr(&lock));
+    }
+
     /// Commit `releasekit.toml` with `text` on main as `message`, and push it.
     pub fn configure(&self, text: &str, message: &str) {
         self.repo.write("releasekit.toml", text);

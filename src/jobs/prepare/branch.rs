@@ -14,13 +14,12 @@ use semver::Version;
 use crate::adapters::cargo::{Cargo, workspace as workspace_of};
 use crate::adapters::git::{Git, Picked, PushAuth};
 use crate::error::Result;
-use crate::jobs::{Gathered, apply, relative_to};
+use crate::jobs::{Gathered, apply, member_versions_at, relative_to};
 use crate::plan::branch::{
     Ownership, Replay, Stuck, VersionAt, ownership, release_commit_message, tool_trailers,
     typed_versions,
 };
 use crate::plan::changelog::adopt_headings;
-use crate::plan::manifest::manifest_facts;
 use crate::plan::merged::{Checks, MergedFacts, version_problem};
 use crate::plan::pr::ReleaseManifest;
 use crate::plan::release::{ReleasePlan, member_tag_formats};
@@ -113,6 +112,7 @@ pub(super) fn read(
             hint: None,
             existing: &existing,
             listed: gathered.listed.as_ref(),
+            before: None,
         };
         let (typed, notes) = typed_versions(&versions, &kept, |name, version| {
             version_problem(&facts, &checks, name, version)
@@ -134,38 +134,14 @@ fn versions_at(
 ) -> Result<Vec<VersionAt>> {
     let dir = workspace_dir(git, gathered);
     let members: Vec<_> = gathered.workspace.publishable(registry).collect();
-    let paths: Vec<String> = std::iter::once(repo_path(&dir, Path::new("Cargo.toml")))
-        .chain(
-            members
-                .iter()
-                .map(|m| repo_path(&dir, Path::new(&m.manifest))),
-        )
-        .collect();
-    let wanted: Vec<(&str, &str)> = [tool, tip]
-        .iter()
-        .flat_map(|commit| paths.iter().map(move |p| (*commit, p.as_str())))
-        .collect();
-    let texts = git.files_at(&wanted)?;
-    let (at_tool, at_tip) = texts.split_at(paths.len());
-    let version_of = |texts: &[Option<String>], index: usize, inherits: bool| {
-        let facts = |i: usize| {
-            texts[i]
-                .as_deref()
-                .and_then(|text| manifest_facts(text).ok())
-        };
-        if inherits {
-            facts(0).and_then(|f| f.workspace_version)
-        } else {
-            facts(index + 1).and_then(|f| f.package_version)
-        }
-    };
+    let [at_tool, at_tip] = member_versions_at(git, &dir, &members, [tool, tip])?;
     Ok(members
         .iter()
-        .enumerate()
-        .map(|(i, m)| VersionAt {
+        .zip(at_tool.into_iter().zip(at_tip))
+        .map(|(m, (tool, tip))| VersionAt {
             name: m.name.clone(),
-            tool: version_of(at_tool, i, m.version_from_workspace),
-            tip: version_of(at_tip, i, m.version_from_workspace),
+            tool,
+            tip,
         })
         .collect())
 }

@@ -86,6 +86,7 @@ pub(super) fn branch_manifest(
         hint: Some(planned),
         existing: &existing,
         listed: gathered.listed.as_ref(),
+        before: None,
     };
     let merged = decide(&facts, found, &checks);
     for note in merged

@@ -4,6 +4,7 @@
 //! something else, the summary lists it. Notify and publish take the same set.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use semver::Version;
 
@@ -14,13 +15,14 @@ use crate::adapters::github::{GitHub, PullRequest};
 use crate::adapters::registry;
 use crate::config::file::Settings;
 use crate::error::Result;
-use crate::jobs::{Context, every_version, registry_listing, workspace_at};
-use crate::plan::history::tag_name;
+use crate::jobs::{Context, every_version, member_versions_at, registry_listing, workspace_at};
+use crate::plan::history::{Tag, tag_name};
 use crate::plan::manifest::manifest_facts;
-use crate::plan::merged::{Checks, MergedFacts, candidates, decide, lock_problems};
+use crate::plan::merged::{Checks, MergedFacts, before_merge, candidates, decide, lock_problems};
 use crate::plan::pr::{self, ReleaseManifest};
 use crate::plan::release::{member_groups, member_tag_formats};
 use crate::plan::trigger::is_release_branch;
+use crate::plan::workspace::{Member, Workspace};
 
 /// A merged Release PR and what it releases.
 pub(crate) struct MergedRelease {
@@ -135,10 +137,12 @@ pub(crate) fn merged_release(
                 None
             }
         };
+    let before = versions_before(git, &workspace, &commit, &reachable)?;
     let checks = Checks {
         hint: Some(&hint),
         existing: &existing,
         listed: listed.as_ref(),
+        before: before.as_ref(),
     };
     let mut merged = decide(&facts, found, &checks);
     // Tags made where cargo cannot build `--locked` could never be published.
@@ -178,6 +182,32 @@ pub(crate) fn merged_release(
             previous_tags,
         },
     })
+}
+
+/// How far down the base branch the release commit of a rebase merge is looked for.
+const REBASED_COMMITS: usize = 200;
+
+/// Each member's version on the base branch just before the merge `commit` (`None` when the
+/// commit has no parent): what the Release PR did not change is not its to release.
+fn versions_before(
+    git: &Git,
+    workspace: &Workspace,
+    commit: &str,
+    reachable: &[Tag],
+) -> Result<Option<BTreeMap<String, Version>>> {
+    let tagged = reachable.iter().map(|t| t.commit.as_str()).collect();
+    let Some(before) = before_merge(&git.first_parents(commit, REBASED_COMMITS)?, &tagged) else {
+        return Ok(None);
+    };
+    let members: Vec<&Member> = workspace.members.iter().collect();
+    let [versions] = member_versions_at(git, Path::new(&workspace.root_dir), &members, [&before])?;
+    Ok(Some(
+        members
+            .iter()
+            .zip(versions)
+            .filter_map(|(m, version)| Some((m.name.clone(), Version::parse(&version?).ok()?)))
+            .collect(),
+    ))
 }
 
 /// Why cargo could not read the workspace at the merge commit: a manifest version that is no
