@@ -534,3 +534,47 @@ fn a_typed_version_with_its_changelog_heading_renamed_survives_later_prepares_on
         "{commits:?}"
     );
 }
+
+#[test]
+fn a_version_typed_for_another_groups_crate_is_not_described_by_this_release_pr() {
+    let w = World::new();
+    w.configure(
+        "[groups.base]\nmembers = [\"core\", \"util\"]\n",
+        "chore: release groups",
+    );
+    w.prepare().ok();
+    let pulls = w.gh.pulls();
+    let app_pr = pulls
+        .iter()
+        .find(|p| p["head"]["ref"] == "releasekit/release")
+        .and_then(|p| p["number"].as_u64())
+        .unwrap();
+    // On the Release PR of the crates no group claims (app's), core — base's — is typed.
+    on_the_branch(&w, "chore: core 0.3.0", |dir| {
+        replace(
+            dir,
+            "crates/core/Cargo.toml",
+            "version = \"0.1.0\"",
+            "version = \"0.3.0\"",
+        );
+    });
+    push_to_main(&w, "crates/app/src/lib.rs", "fix(app): later");
+    w.prepare().ok();
+    let body = w.gh.pull(app_pr)["body"].as_str().unwrap().to_owned();
+    let manifest = body
+        .rsplit("releasekit-manifest")
+        .next()
+        .unwrap_or_default();
+    assert!(!manifest.contains("\"core\""), "{body}");
+    assert!(!body.contains("| `core`"), "{body}");
+    assert!(!body.contains("core 0.3.0 is released"), "{body}");
+    // The typed version is not this PR's to take, and the branch carries it with a Cargo.lock
+    // and requirements that do not follow: the body says merging is refused, and it is.
+    let note = "merging this PR would be refused: Cargo.lock gives core 0.1.0, crates/core/Cargo.toml gives 0.3.0";
+    assert!(body.contains(note), "{body}");
+    let event = w.merge_release_pr(app_pr);
+    let before = world_state(&w);
+    let run = w.action("pull_request", event, &[]);
+    assert_refused(&run.out, &[&note["merging this PR would be refused: ".len()..]]);
+    assert_nothing_changed(&w, &before, &run);
+}

@@ -8,6 +8,7 @@ use semver::Version;
 use super::branch::{Built, OnTop};
 use crate::adapters::git::Git;
 use crate::error::Result;
+use crate::jobs::release::{keep_group, lock_problems_at};
 use crate::jobs::{Context, Gathered};
 use crate::plan::branch::REFUSED;
 use crate::plan::changelog::whole_section;
@@ -78,17 +79,20 @@ pub(super) fn branch_manifest(
         reachable: &reachable,
         commit: &built.tip,
     };
-    // Only the plan's crates: another group's are its own Release PR's.
+    // Only the plan's group's crates: another group's are its own Release PR's.
     let mut found = candidates(&facts);
-    let in_plan = |name: &str| plan.crates.iter().any(|c| c.name == name);
-    found.retain(|c| in_plan(&c.name));
+    keep_group(&mut found, &facts, &gathered.settings, &planned.group)?;
     let checks = Checks {
         hint: Some(planned),
         existing: &existing,
         listed: gathered.listed.as_ref(),
         before: None,
     };
-    let merged = decide(&facts, found, &checks);
+    let mut merged = decide(&facts, found, &checks);
+    // The release stage refuses a merge cargo cannot build `--locked`: said here first.
+    if !merged.manifest.crates.is_empty() {
+        (merged.problems).extend(lock_problems_at(git, workspace, &built.tip)?);
+    }
     for note in merged
         .problems
         .iter()

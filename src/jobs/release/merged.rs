@@ -18,7 +18,9 @@ use crate::error::Result;
 use crate::jobs::{Context, every_version, member_versions_at, registry_listing, workspace_at};
 use crate::plan::history::{Tag, tag_name};
 use crate::plan::manifest::manifest_facts;
-use crate::plan::merged::{Checks, MergedFacts, before_merge, candidates, decide, lock_problems};
+use crate::plan::merged::{
+    Candidate, Checks, MergedFacts, before_merge, candidates, decide, lock_problems,
+};
 use crate::plan::pr::{self, ReleaseManifest};
 use crate::plan::release::{member_groups, member_tag_formats};
 use crate::plan::trigger::is_release_branch;
@@ -99,16 +101,7 @@ pub(crate) fn merged_release(
         commit: &commit,
     };
     let mut found = candidates(&facts);
-    // With release groups, a group's Release PR releases that group's crates only.
-    if !settings.groups.is_empty() {
-        let groups = member_groups(
-            &workspace,
-            facts.registry,
-            &settings.groups,
-            &settings.crate_options(),
-        )?;
-        found.retain(|c| groups.get(&c.name) == Some(&hint.group));
-    }
+    keep_group(&mut found, &facts, &settings, &hint.group)?;
     let mut existing: BTreeMap<String, String> = git
         .tags()?
         .into_iter()
@@ -147,12 +140,7 @@ pub(crate) fn merged_release(
     let mut merged = decide(&facts, found, &checks);
     // Tags made where cargo cannot build `--locked` could never be published.
     if !merged.manifest.crates.is_empty() {
-        let lock_path = match workspace.root_dir.as_str() {
-            "" => "Cargo.lock".to_owned(),
-            dir => format!("{dir}/Cargo.lock"),
-        };
-        let lock = git.show_file(&commit, &lock_path)?;
-        (merged.problems).extend(lock_problems(&workspace, lock.as_deref(), &lock_path));
+        (merged.problems).extend(lock_problems_at(git, &workspace, &commit)?);
     }
     if !merged.problems.is_empty() {
         return Err(ReleaseError::Refused {
@@ -182,6 +170,41 @@ pub(crate) fn merged_release(
             previous_tags,
         },
     })
+}
+
+/// What keeps `workspace` (as `commit` has it) from building `--locked`
+/// ([`lock_problems`]), its `Cargo.lock` read at `commit`.
+pub(crate) fn lock_problems_at(
+    git: &Git,
+    workspace: &Workspace,
+    commit: &str,
+) -> Result<Vec<String>> {
+    let lock_path = match workspace.root_dir.as_str() {
+        "" => "Cargo.lock".to_owned(),
+        dir => format!("{dir}/Cargo.lock"),
+    };
+    let lock = git.show_file(commit, &lock_path)?;
+    Ok(lock_problems(workspace, lock.as_deref(), &lock_path))
+}
+
+/// With release groups, a group's Release PR releases that group's crates only (`group`;
+/// `None`: the crates no group claims): keep those of `found`.
+pub(crate) fn keep_group(
+    found: &mut Vec<Candidate>,
+    facts: &MergedFacts<'_>,
+    settings: &Settings,
+    group: &Option<String>,
+) -> Result<()> {
+    if !settings.groups.is_empty() {
+        let groups = member_groups(
+            facts.workspace,
+            facts.registry,
+            &settings.groups,
+            &settings.crate_options(),
+        )?;
+        found.retain(|c| groups.get(&c.name) == Some(group));
+    }
+    Ok(())
 }
 
 /// How far down the base branch the release commit of a rebase merge is looked for.

@@ -17,7 +17,7 @@
 mod merged;
 
 use merged::Shaping;
-pub(crate) use merged::merged_release;
+pub(crate) use merged::{keep_group, lock_problems_at, merged_release};
 
 use std::fmt::Write as _;
 
