@@ -575,6 +575,36 @@ fn a_version_typed_for_another_groups_crate_is_not_described_by_this_release_pr(
     let event = w.merge_release_pr(app_pr);
     let before = world_state(&w);
     let run = w.action("pull_request", event, &[]);
-    assert_refused(&run.out, &[&note["merging this PR would be refused: ".len()..]]);
+    assert_refused(
+        &run.out,
+        &[&note["merging this PR would be refused: ".len()..]],
+    );
     assert_nothing_changed(&w, &before, &run);
+}
+
+#[test]
+fn a_typed_version_below_what_later_commits_ask_for_is_kept_and_said() {
+    let w = World::new();
+    w.prepare().ok();
+    on_the_branch(&w, "chore(app): 0.1.2", |dir| {
+        replace(
+            dir,
+            "crates/app/Cargo.toml",
+            "version = \"0.1.1\"",
+            "version = \"0.1.2\"",
+        );
+    });
+    push_to_main(
+        &w,
+        "crates/app/src/lib.rs",
+        "feat(app)!: drop the old output format",
+    );
+    let run = w.prepare().ok();
+    let note = "app 0.1.2 was typed into the Release PR, but its changes since the last release ask for 0.2.0: released at 0.1.2 as typed (type 0.2.0 to follow them)";
+    assert!(body(&w).contains(note), "{}", body(&w));
+    assert!(run.summary.contains(note), "{}", run.summary);
+    assert!(
+        w.branch_file("crates/app/Cargo.toml")
+            .contains("version = \"0.1.2\"")
+    );
 }

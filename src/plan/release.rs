@@ -670,6 +670,13 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
             "commit {commit} says it reverts {claimed}, but its changes are not the inverse of that commit's: it counts as a commit of its own, and {claimed} stays"
         ));
     }
+    for (name, st) in state.iter().filter(|(_, st)| st.released) {
+        if let (Some(asked), Some(typed)) = (&st.typed_below, planned.get(name)) {
+            notes.push(format!(
+                "{name} {typed} was typed into the Release PR, but its changes since the last release ask for {asked}: released at {typed} as typed (type {asked} to follow them)"
+            ));
+        }
+    }
     let manifest_edits = dependents::manifest_edits(ws, &state, &planned, &current, &mut notes);
     notes.extend(super::api::notes(
         facts.api,

@@ -543,7 +543,14 @@ fn a_version_typed_into_the_release_pr_is_taken_as_given_and_its_dependents_foll
         edits(&plan, "crates/c/Cargo.toml").deps,
         [dep_edit("b", Normal, "3.0.0")]
     );
-    // Typed lower than the commits ask for: the maintainer's version still wins.
+    // Typed as the commits ask for: nothing to say.
+    assert!(
+        !plan.notes.iter().any(|n| n.contains("typed into")),
+        "{:?}",
+        plan.notes
+    );
+    // Typed lower than the commits ask for: the maintainer's version still wins, and the plan
+    // says what the commits ask for.
     let plan = repo
         .commit("feat!: drop the old api", &["b"])
         .plan(&PlanOptions {
@@ -552,6 +559,11 @@ fn a_version_typed_into_the_release_pr_is_taken_as_given_and_its_dependents_foll
         })
         .unwrap();
     assert_eq!(released(&plan), ["b 1.2.1"]);
+    assert!(
+        plan.notes.contains(&"b 1.2.1 was typed into the Release PR, but its changes since the last release ask for 2.0.0: released at 1.2.1 as typed (type 2.0.0 to follow them)".to_owned()),
+        "{:?}",
+        plan.notes
+    );
     // A typed version releases a crate nothing else would.
     let plan = Repo::tagged(vec![member("a", "1.0.0", vec![])])
         .plan(&PlanOptions {

@@ -35,6 +35,9 @@ pub(super) struct CrateState {
     pub exact: Option<Version>,
     /// Released at the base's stable version, leaving a prerelease series.
     pub graduate: bool,
+    /// The version the commits (or the API check) ask for, when it is above a version typed
+    /// into the Release PR: the typed one stands, the plan says so.
+    pub typed_below: Option<Version>,
 }
 
 impl CrateState {
@@ -47,6 +50,20 @@ impl CrateState {
         self.floor = None;
         self.exact = None;
         self.graduate = false;
+        self.typed_below = None;
+    }
+
+    /// Remember that `bump` from the base asks for more than the typed version, if it does.
+    fn ask_above_typed(&mut self, bump: Bump, options: &PlanOptions) {
+        let typed = self.reasons.iter().find_map(|r| match r {
+            Reason::Edited { version } => Some(version),
+            _ => None,
+        });
+        let Some(typed) = typed else { return };
+        let asked = next_version(&self.base, bump, options.prerelease.as_ref()).ok();
+        if let Some(asked) = asked.filter(|asked| asked > typed) {
+            self.typed_below = self.typed_below.take().max(Some(asked));
+        }
     }
 
     fn new_crate(&self) -> bool {
@@ -82,6 +99,7 @@ pub(super) fn decide(
         floor: found.unreleased.clone(),
         exact: None,
         graduate: false,
+        typed_below: None,
     };
     if let Some(version) = options.given.get(&m.name) {
         // Typed into the Release PR by the maintainer: above everything else.
@@ -90,6 +108,11 @@ pub(super) fn decide(
             version: version.clone(),
         });
         st.exact = Some(version.clone());
+        let wanted = counted.iter().map(|c| c.bump).max().unwrap_or(Bump::None);
+        let asked = effective_bump(&st.base, wanted);
+        if asked > Bump::None && found.point.is_some() {
+            st.ask_above_typed(asked, options);
+        }
     } else if found.point.is_none() {
         st.released = true;
         st.reasons.push(Reason::New);
@@ -156,6 +179,9 @@ pub(super) fn raise_for_api_breaks(
         return;
     };
     let breaking = breaking_bump(&st.base);
+    if !breaks.is_empty() && !st.new_crate() {
+        st.ask_above_typed(breaking, options);
+    }
     if st.new_crate()
         || st.exact.is_some()
         || options.forced_bump.is_some()
