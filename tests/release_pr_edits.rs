@@ -608,3 +608,27 @@ fn a_typed_version_below_what_later_commits_ask_for_is_kept_and_said() {
             .contains("version = \"0.1.2\"")
     );
 }
+
+#[test]
+fn a_breaking_code_commit_pushed_on_the_release_branch_is_named_in_the_pr() {
+    let w = World::new();
+    w.prepare().ok();
+    let id = on_the_branch(&w, "feat(app)!: remove the old flag", |dir| {
+        let path = dir.join("crates/app/src/lib.rs");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(path, text + "// the old flag is gone\n").unwrap();
+    });
+    push_to_main(&w, "crates/util/src/lib.rs", "fix(util): trim the input");
+    let run = w.prepare().ok();
+    let note = format!(
+        "1 commit(s) on this branch ask for a release (major at most), but the plan counts the base branch's commits only — they are released with this PR in no changelog section and bump nothing: `feat(app)!: remove the old flag` ({})",
+        &id[..7]
+    );
+    assert!(body(&w).contains(&note), "{}", body(&w));
+    assert!(run.summary.contains(&note), "{}", run.summary);
+    // The commit itself is kept, as any of the maintainer's.
+    assert!(
+        w.branch_file("crates/app/src/lib.rs")
+            .contains("the old flag is gone")
+    );
+}

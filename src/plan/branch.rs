@@ -8,6 +8,8 @@
 //! text of the comment that asks them to resolve a conflict. Pure: the git adapter lists the
 //! commits, the jobs replay them.
 
+mod carried;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -16,6 +18,8 @@ use sha2::{Digest, Sha256};
 
 use super::history::{RawCommit, short_id};
 use super::pr::{ReleaseManifest, commit_message};
+
+pub use carried::uncounted_note;
 
 /// The trailer that marks the release commit releasekit-cargo built.
 pub const PLAN_TRAILER: &str = "Releasekit-Plan";

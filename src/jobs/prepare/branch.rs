@@ -17,7 +17,7 @@ use crate::error::Result;
 use crate::jobs::{Gathered, apply, member_versions_at, relative_to};
 use crate::plan::branch::{
     Ownership, Replay, Stuck, VersionAt, ownership, release_commit_message, tool_trailers,
-    typed_versions,
+    typed_versions, uncounted_note,
 };
 use crate::plan::changelog::adopt_headings;
 use crate::plan::merged::{Checks, MergedFacts, version_problem};
@@ -119,6 +119,8 @@ pub(super) fn read(
         });
         read.typed = typed;
         read.notes = notes;
+        let rules = &gathered.settings.commits;
+        read.notes.extend(uncounted_note(&owners.theirs, rules));
     }
     read.owners = Some(Ok(owners));
     Ok(read)
