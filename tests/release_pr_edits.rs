@@ -632,3 +632,23 @@ fn a_breaking_code_commit_pushed_on_the_release_branch_is_named_in_the_pr() {
             .contains("the old flag is gone")
     );
 }
+
+#[test]
+fn a_note_added_to_the_pr_body_stays_while_nothing_new_comes() {
+    let w = World::new();
+    w.prepare().ok();
+    let noted = body(&w).replacen(
+        "\n\n",
+        "\n\nMaintainer's note: ship after the blog post.\n\n",
+        1,
+    );
+    w.gh.edit_pull(1, None, Some(&noted));
+    let run = w.prepare().ok();
+    assert!(run.writes.is_empty(), "{:?}", run.writes);
+    assert_eq!(body(&w), noted);
+    // Something new to say: the body is written again, as the PR says it is.
+    fix_app(&w);
+    w.prepare().ok();
+    assert!(!body(&w).contains("Maintainer's note"), "{}", body(&w));
+    assert!(body(&w).contains("keep the output short"), "{}", body(&w));
+}

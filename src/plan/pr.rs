@@ -6,6 +6,8 @@
 //! text out: it must not plan (the `release` stage never re-plans), call GitHub or read the
 //! repository.
 
+mod stamp;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
@@ -15,6 +17,9 @@ use serde::{Deserialize, Serialize};
 use super::DepKind;
 use super::branch::carries_plan_trailer;
 use super::release::{CrateRelease, ReleasePlan};
+
+pub use stamp::body_stays;
+use stamp::{STAMP_LEN, stamped};
 
 /// GitHub's limit on a pull request body, in characters.
 pub const BODY_LIMIT: usize = 65_536;
@@ -296,7 +301,7 @@ pub fn parse_manifest(body: &str) -> Result<ReleaseManifest, PrError> {
 }
 
 /// The PR body, within [`BODY_LIMIT`] characters: intro, table, publish waves, notes, each
-/// crate's changelog, and last the manifest.
+/// crate's changelog, and last the manifest, stamped with the digest of the rest (`stamp`).
 ///
 /// When too long, changelogs give way first: the largest, one at a time, to a pointer at its
 /// `CHANGELOG.md`; if the pointers are still too many, they merge into one line and the smallest
@@ -305,6 +310,8 @@ pub fn parse_manifest(body: &str) -> Result<ReleaseManifest, PrError> {
 /// characters a crate (typical names) it alone exceeds the limit only beyond about 300 crates,
 /// and then the body is returned over the limit (GitHub refuses it; the caller must say so).
 pub fn body(plan: &ReleasePlan, manifest: &ReleaseManifest, edits: &PrEdits) -> String {
+    // Within the limit with the stamp (`stamp`) that follows.
+    const LIMIT: usize = BODY_LIMIT - STAMP_LEN;
     let find = |name: &str| plan.crates.iter().find(|c| c.name == name);
     let mut parts = Parts {
         intro: intro(manifest, edits),
@@ -319,7 +326,7 @@ pub fn body(plan: &ReleasePlan, manifest: &ReleaseManifest, edits: &PrEdits) -> 
         manifest: manifest_block(manifest),
     };
     let mut total = parts.len();
-    while total > BODY_LIMIT {
+    while total > LIMIT {
         let largest = parts
             .changelogs
             .iter_mut()
@@ -330,7 +337,7 @@ pub fn body(plan: &ReleasePlan, manifest: &ReleaseManifest, edits: &PrEdits) -> 
         total -= largest.chars(Shown::Full) - largest.chars(Shown::Pointer);
         largest.shown = Shown::Pointer;
     }
-    if total > BODY_LIMIT {
+    if total > LIMIT {
         for c in &mut parts.changelogs {
             if c.shown == Shown::Pointer {
                 c.shown = Shown::Hidden;
@@ -342,26 +349,26 @@ pub fn body(plan: &ReleasePlan, manifest: &ReleaseManifest, edits: &PrEdits) -> 
         hidden.sort_by_key(|&i| parts.changelogs[i].chars(Shown::Full));
         for i in hidden {
             parts.changelogs[i].shown = Shown::Full;
-            if parts.len() > BODY_LIMIT {
+            if parts.len() > LIMIT {
                 parts.changelogs[i].shown = Shown::Hidden;
                 break;
             }
         }
     }
-    if parts.len() > BODY_LIMIT {
+    if parts.len() > LIMIT {
         parts.table = Some(table(manifest, find, edits, false));
     }
-    if parts.len() > BODY_LIMIT {
+    if parts.len() > LIMIT {
         parts.waves = None;
     }
-    if parts.len() > BODY_LIMIT {
-        return format!(
+    if parts.len() > LIMIT {
+        return stamped(format!(
             "This Release PR was opened by releasekit-cargo; it releases {} crate(s), too many to describe here (each crate's CHANGELOG.md on this branch has its notes). Merging it tags, releases and publishes each.\n\n{}",
             manifest.crates.len(),
             parts.manifest
-        );
+        ));
     }
-    parts.render()
+    stamped(parts.render())
 }
 
 /// The body's sections; each ends with a blank line (the manifest ends the body).
@@ -502,7 +509,7 @@ fn intro(manifest: &ReleaseManifest, edits: &PrEdits) -> String {
     };
     format!(
         "This Release PR was opened by releasekit-cargo{group}. Merging it tags each crate below at the merge commit, creates its GitHub Release and publishes it to the registry.\n\n\
-         You may edit this branch — reword a changelog line, type another version into a manifest: what is merged is what is released, and the next run of `prepare` keeps your commits on top of its own.{yours} This description is written again by each run.\n\n"
+         You may edit this branch — reword a changelog line, type another version into a manifest: what is merged is what is released, and the next run of `prepare` keeps your commits on top of its own.{yours} This description is written again by each run that has something new to say.\n\n"
     )
 }
 
@@ -1095,7 +1102,13 @@ mod tests {
         let text = body(&plan, &m, &PrEdits::default());
         assert!(text.chars().count() > BODY_LIMIT);
         assert_eq!(text.lines().nth(1), Some(""));
-        assert!(text.lines().nth(2).unwrap().starts_with(MARKER));
+        assert!(
+            text.lines()
+                .nth(2)
+                .unwrap()
+                .starts_with("<!-- releasekit-body ")
+        );
+        assert!(text.lines().nth(3).unwrap().starts_with(MARKER));
         assert_eq!(parse_manifest(&text), Ok(m));
     }
 

@@ -333,7 +333,8 @@ fn open_or_update(
 ) -> Result<()> {
     let dry = ctx.config.dry_run;
     let pull = match report.pull.take() {
-        Some(pull) if pull.title == title && pull.body == body => {
+        // The body as the last run wrote it, or edited around what it wrote, stays.
+        Some(pull) if pull.title == title && pr::body_stays(&pull.body, body) => {
             report.action = PrAction::Unchanged;
             ctx.print(&format!(
                 "#{} is up to date: {}\n",
