@@ -561,7 +561,7 @@ type BadInput = (&'static str, fn(&Repo), &'static str);
 /// Each bad input: exit 2, one error naming the thing, nothing written.
 #[test]
 fn bad_history_input_is_one_clear_error_with_exit_code_2_and_nothing_written() {
-    let cases: [BadInput; 4] = [
+    let cases: [BadInput; 5] = [
         (
             "Release-As below the last release",
             |r| {
@@ -578,6 +578,16 @@ fn bad_history_input_is_one_clear_error_with_exit_code_2_and_nothing_written() {
                 );
             },
             "releasekit.toml:2:22: invalid value \"huge\" for commits.types.refactor",
+        ),
+        (
+            "unknown type in [commits]",
+            |r| {
+                r.write(
+                    "releasekit.toml",
+                    "[commits]\ntypes = { refactr = \"patch\" }\n",
+                );
+            },
+            "releasekit.toml:2:11: invalid value \"refactr\" for commits.types: expected one of the Conventional Commits types",
         ),
         (
             "malformed type in [commits]",

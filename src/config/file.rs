@@ -26,7 +26,7 @@ use shaping::{RawChangelog, RawGithubRelease};
 use super::{Config, ConfigError, Position, is_name};
 use crate::plan::Bump;
 use crate::plan::api::SemverChecks;
-use crate::plan::commits::CommitRules;
+use crate::plan::commits::{COMMIT_TYPES, CommitRules};
 use crate::plan::github_release::GithubReleaseOptions;
 use crate::plan::history::tag_name;
 use crate::plan::refname::check_ref_name;
@@ -121,7 +121,7 @@ struct RawSettings {
 #[serde(deny_unknown_fields)]
 struct RawCommits {
     #[serde(default)]
-    types: BTreeMap<Spanned<String>, Spanned<String>>,
+    types: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
     non_conventional: Option<Spanned<String>>,
 }
 
@@ -427,28 +427,53 @@ impl Source<'_> {
         })
     }
 
-    /// `[commits]` on top of the defaults: each listed type's bump replaces the default's.
+    /// `[commits]` on top of the defaults: each listed type's bump replaces the default's. A type
+    /// is one of [`COMMIT_TYPES`], in any case, listed once.
     fn commits(&self, raw: RawCommits) -> Result<CommitRules, ConfigError> {
         let mut rules = CommitRules::default();
-        for (kind, bump) in raw.types {
-            if !is_commit_type(kind.get_ref()) {
+        let mut types: Vec<_> = raw.types.into_iter().collect();
+        // In the order of the file, so that a second spelling of a type is the one refused.
+        types.sort_by_key(|(kind, _)| kind.span().start);
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for (kind, bump) in types {
+            let written = kind.get_ref();
+            let lower = written.to_lowercase();
+            if !COMMIT_TYPES.contains(&lower.as_str()) {
                 return Err(self.error(
                     kind.span(),
                     "commits.types",
-                    kind.get_ref(),
-                    "expected a commit type of ASCII letters, digits and `-`, such as `refactor`",
+                    written,
+                    &format!(
+                        "expected one of the Conventional Commits types: {}",
+                        COMMIT_TYPES.join(", ")
+                    ),
                 ));
             }
-            let key = format!("commits.types.{}", kind.get_ref());
-            let bump = parse_bump(bump.get_ref()).ok_or_else(|| {
+            if let Some(first) = seen.insert(lower.clone(), written.clone()) {
+                return Err(self.error(
+                    kind.span(),
+                    "commits.types",
+                    written,
+                    &format!(
+                        "expected each type once (types are read in lower case, and `{first}` is listed already)"
+                    ),
+                ));
+            }
+            let key = format!("commits.types.{written}");
+            let (value, text) = match bump.get_ref() {
+                toml::Value::String(text) => (parse_bump(text), text.clone()),
+                toml::Value::Table(_) => (None, "a table".to_owned()),
+                other => (None, other.to_string()),
+            };
+            let bump = value.ok_or_else(|| {
                 self.error(
                     bump.span(),
                     &key,
-                    bump.get_ref(),
+                    &text,
                     "expected one of none, patch, minor, major",
                 )
             })?;
-            rules.types.insert(kind.get_ref().to_lowercase(), bump);
+            rules.types.insert(lower, bump);
         }
         if let Some(value) = raw.non_conventional {
             rules.non_conventional = match parse_bump(value.get_ref()) {
@@ -963,7 +988,8 @@ members = ["core-*"]
     }
 
     #[test]
-    fn commit_rules_refuse_unknown_bumps_and_malformed_types_with_their_position() {
+    fn commit_rules_refuse_unknown_bumps_unknown_types_and_a_type_listed_twice_with_their_position()
+    {
         let cases = [
             (
                 "[commits]\ntypes = { refactor = \"huge\" }\n",
@@ -972,8 +998,31 @@ members = ["core-*"]
             ),
             (
                 "[commits.types]\ndocs = \"none\"\n\"feat!\" = \"minor\"\n",
-                "releasekit.toml:3:1: invalid value \"feat!\" for commits.types: expected a commit \
-                 type of ASCII letters, digits and `-`, such as `refactor`",
+                "releasekit.toml:3:1: invalid value \"feat!\" for commits.types: expected one of \
+                 the Conventional Commits types: feat, fix, perf, refactor, docs, style, test, \
+                 build, ci, chore, revert, deps",
+            ),
+            (
+                "[commits]\ntypes = { refactr = \"patch\" }\n",
+                "releasekit.toml:2:11: invalid value \"refactr\" for commits.types: expected one of \
+                 the Conventional Commits types: feat, fix, perf, refactor, docs, style, test, \
+                 build, ci, chore, revert, deps",
+            ),
+            (
+                "[commits]\ntypes = { breaking = \"minor\" }\n",
+                "releasekit.toml:2:11: invalid value \"breaking\" for commits.types: expected one of \
+                 the Conventional Commits types: feat, fix, perf, refactor, docs, style, test, \
+                 build, ci, chore, revert, deps",
+            ),
+            (
+                "[commits.types]\nrefactor = \"none\"\nRefactor = \"patch\"\n",
+                "releasekit.toml:3:1: invalid value \"Refactor\" for commits.types: expected each \
+                 type once (types are read in lower case, and `refactor` is listed already)",
+            ),
+            (
+                "[commits.types.feat]\nbump = \"minor\"\n",
+                "releasekit.toml:1:1: invalid value \"a table\" for commits.types.feat: expected \
+                 one of none, patch, minor, major",
             ),
             (
                 "[commits]\nnon_conventional = \"minor\"\n",

@@ -29,6 +29,24 @@ pub enum Section {
 /// `deps` (how Renovate and Dependabot write them).
 pub const DEPENDENCY_UPDATE: &str = "deps";
 
+/// The commit types `[commits]` can set a bump for: Conventional Commits' (the Angular
+/// convention's) and dependency updates. A type outside them is a typo, or a convention no
+/// tool around here writes.
+pub const COMMIT_TYPES: [&str; 12] = [
+    "feat",
+    "fix",
+    "perf",
+    "refactor",
+    "docs",
+    "style",
+    "test",
+    "build",
+    "ci",
+    "chore",
+    "revert",
+    DEPENDENCY_UPDATE,
+];
+
 /// What each kind of commit asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommitRules {
