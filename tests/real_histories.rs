@@ -555,6 +555,122 @@ fn a_release_candidate_graduates_when_no_prerelease_is_asked_for() {
     );
 }
 
+/// `two_crates`, with a at 1.4.0-rc.1 (tagged) after a feature, and a fix since.
+fn on_a_release_candidate() -> Repo {
+    let repo = two_crates();
+    repo.change("crates/a/src/lib.rs", "feat(a): streaming");
+    bump_manifest(
+        &repo,
+        "crates/a",
+        "a",
+        "1.4.0-rc.1",
+        "chore(release): a 1.4.0-rc.1",
+    );
+    repo.tag("a-v1.4.0-rc.1");
+    repo.change("crates/a/src/lib.rs", "fix(a): found in rc.1");
+    repo
+}
+
+#[test]
+fn a_prerelease_label_semver_orders_below_the_series_is_refused_naming_both() {
+    let repo = on_a_release_candidate();
+    let out = run(
+        repo.path(),
+        &["apply", "--offline", "--prerelease", "beta"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("a 1.4.0-beta.1 is planned, which is not above its last release 1.4.0-rc.1"),
+        "{err}"
+    );
+    assert!(
+        err.contains("semver orders `beta` before `rc`")
+            && err.contains("`--prerelease rc`")
+            && err.contains("release 1.4.0"),
+        "{err}"
+    );
+    assert_eq!(repo.status(), "", "nothing written");
+    let plan = run(
+        repo.path(),
+        &["plan", "--json", "--offline", "--prerelease", "rc"],
+        &[],
+    );
+    let plan: Value = serde_json::from_str(&stdout(&plan)).unwrap();
+    assert_eq!(released(&plan), ["a 1.4.0-rc.2"]);
+}
+
+#[test]
+fn an_unreleased_dev_version_takes_the_prerelease_label_asked_for() {
+    let repo = two_crates();
+    bump_manifest(
+        &repo,
+        "crates/a",
+        "a",
+        "0.2.0-dev",
+        "chore: start 0.2 development",
+    );
+    repo.change("crates/a/src/lib.rs", "fix(a): mend");
+    let out = run(
+        repo.path(),
+        &["plan", "--json", "--offline", "--prerelease", "rc"],
+        &[],
+    );
+    let plan: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(released(&plan), ["a 0.2.0-rc.1"]);
+    assert_eq!(
+        released(&plan_json(&repo)),
+        ["a 0.2.0"],
+        "without: it graduates"
+    );
+}
+
+#[test]
+fn a_release_as_footer_sets_the_version_of_a_new_crate() {
+    let repo = two_crates();
+    add_crate(&repo, "crates/n", "n", "0.3.0", "");
+    repo.lock();
+    repo.commit("feat(n): a new crate, stable from the start\n\nRelease-As: 1.0.0");
+    let plan = plan_json(&repo);
+    assert_eq!(released(&plan), ["n 1.0.0"]);
+    let kinds: Vec<&str> = (krate(&plan, "n")["reasons"].as_array().unwrap().iter())
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["new", "release_as"]);
+}
+
+#[test]
+fn a_release_as_footer_with_a_prerelease_gives_the_prerelease_of_that_version() {
+    let repo = on_a_release_candidate();
+    repo.change(
+        "crates/a/src/lib.rs",
+        "feat(a): a new api\n\nRelease-As: 2.0.0",
+    );
+    let rc = |repo: &Repo| -> Value {
+        let out = run(
+            repo.path(),
+            &["plan", "--json", "--offline", "--prerelease", "rc"],
+            &[],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_str(&stdout(&out)).unwrap()
+    };
+    assert_eq!(released(&rc(&repo)), ["a 2.0.0-rc.1"]);
+    assert_eq!(released(&plan_json(&repo)), ["a 2.0.0"]);
+    // On the 2.0.0-rc series, the same footer asks for its next number.
+    bump_manifest(
+        &repo,
+        "crates/a",
+        "a",
+        "2.0.0-rc.1",
+        "chore(release): a 2.0.0-rc.1",
+    );
+    repo.tag("a-v2.0.0-rc.1");
+    repo.change("crates/a/src/lib.rs", "fix(a): again\n\nRelease-As: 2.0.0");
+    assert_eq!(released(&rc(&repo)), ["a 2.0.0-rc.2"]);
+}
+
 /// What the case is, what it does to the repository, and what the error must say.
 type BadInput = (&'static str, fn(&Repo), &'static str);
 

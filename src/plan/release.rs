@@ -351,6 +351,12 @@ pub enum PlanError {
         /// The last release HEAD reaches.
         last: Option<String>,
     },
+    #[error("{name} {version} is planned, which is not above its last release {last}")]
+    NotAbove {
+        name: String,
+        version: Version,
+        last: Version,
+    },
     #[error(
         "commit {commit} says `Release-As: {version}` for {name}, which is not above its last release {last}"
     )]
@@ -409,6 +415,7 @@ impl PlanError {
                     None => format!("HEAD reaches no release of {name}"),
                 }
             ),
+            PlanError::NotAbove { version, last, .. } => not_above_hint(version, last),
             PlanError::ReleaseAsNotAbove { name, last, .. } => format!(
                 "the newest footer wins: add a commit that changes {name} with `Release-As:` above {last}, or revert the commit"
             ),
@@ -422,6 +429,28 @@ impl PlanError {
                 "fix `entry` in [changelog] (or [package.<name>.changelog]) of releasekit.toml: templates write `{subject}` and `{% if scope %}…{% endif %}`".into()
             }
         }
+    }
+}
+
+/// What to do when a prerelease asked for would sort below the last release.
+fn not_above_hint(version: &Version, last: &Version) -> String {
+    let stable = Version::new(last.major, last.minor, last.patch);
+    let label = |v: &Version| {
+        let pre = v.pre.as_str();
+        (pre.rsplit_once('.'))
+            .filter(|(_, n)| n.bytes().all(|b| b.is_ascii_digit()))
+            .map_or(pre, |(label, _)| label)
+            .to_owned()
+    };
+    let (asked, current) = (label(version), label(last));
+    if asked != current {
+        format!(
+            "semver orders `{asked}` before `{current}`, and a version cannot go back: go on with `--prerelease {current}` (or a label semver orders after it), or leave out `--prerelease` to release {stable}"
+        )
+    } else {
+        format!(
+            "ask for `--prerelease {current}` without a number (the next one), or leave out `--prerelease` to release {stable}"
+        )
     }
 }
 
@@ -701,6 +730,10 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
         .collect();
     for (i, m) in members.iter().enumerate() {
         if let Some(version) = planned.get(&m.name) {
+            // What the maintainer typed into the Release PR is checked when it is released.
+            if !options.given.contains_key(&m.name) {
+                points::refuse_not_above(m, version, &found[i])?;
+            }
             points::refuse_existing(m, version, &tags_of[i], &found[i], facts)?;
         }
     }

@@ -180,19 +180,25 @@ pub fn next_version(
     })
 }
 
-/// A new crate's first version: its own, as a prerelease of it when one is asked for and the
-/// version is not a prerelease already (`rc` → `-rc.1`, `rc.3` → `-rc.3`).
+/// A version never released yet (a new crate's, an unreleased one in the manifest) as it is
+/// released: as it is, or when a prerelease is asked for, as that prerelease of its numbers
+/// (`rc` → `-rc.1`, `rc.3` → `-rc.3`). A version already on the label asked for keeps its
+/// number unless one is given; one on another label (a `-dev` placeholder) takes the label
+/// asked for.
 pub fn first_version(
     current: &Version,
     prerelease: Option<&Prerelease>,
 ) -> Result<Version, VersionError> {
     let mut version = current.clone();
-    if let Some(pre) = prerelease
-        && version.pre.is_empty()
-    {
-        let label = canonical_label(&pre.label);
-        version.pre = prerelease_ident(&format!("{label}.{}", pre.number.unwrap_or(1)))?;
+    let Some(pre) = prerelease else {
+        return Ok(version);
+    };
+    let label = canonical_label(&pre.label);
+    let (current_label, _) = split_pre(current.pre.as_str());
+    if current_label == label && pre.number.is_none() {
+        return Ok(version);
     }
+    version.pre = prerelease_ident(&format!("{label}.{}", pre.number.unwrap_or(1)))?;
     Ok(version)
 }
 
@@ -392,7 +398,7 @@ mod tests {
     }
 
     #[test]
-    fn a_new_crate_takes_the_prerelease_label_as_semver_spells_it() {
+    fn an_unreleased_version_takes_the_prerelease_label_asked_for_as_semver_spells_it() {
         let cases = [
             ("1.0.0", "", "1.0.0"),
             ("1.0.0", "rc", "1.0.0-rc.1"),
@@ -404,7 +410,10 @@ mod tests {
                 "x.00000000000000000000000000001.y",
                 "1.0.0-x.1.y.1",
             ),
-            ("1.0.0-beta.2", "rc", "1.0.0-beta.2"),
+            ("1.0.0-rc.2", "rc", "1.0.0-rc.2"),
+            ("1.0.0-rc.2", "rc.5", "1.0.0-rc.5"),
+            ("1.0.0-beta.2", "rc", "1.0.0-rc.1"),
+            ("0.20.0-dev", "rc", "0.20.0-rc.1"),
         ];
         for (current, request, expected) in cases {
             let request = (!request.is_empty()).then(|| pre(request));

@@ -1,9 +1,11 @@
 //! The bump decision: from a crate's release point and the commits that belong to it, whether
 //! it is released, how far it moves and why; then the version each released crate gets.
 //!
-//! Precedence, highest first: a version typed into the Release PR is taken as given; a new
-//! crate is released at its version; a `Release-As` footer sets the version; `bump_type` forces a level; otherwise the commits decide. On top of any
-//! of them an unreleased manifest version is a floor (the release reaches at least it), and
+//! Precedence, highest first: a version typed into the Release PR is taken as given; a
+//! `Release-As` footer sets the version (of a new crate too; with a prerelease asked for, it is
+//! the first prerelease of that version, or the next one of its series); a new crate is
+//! released at its version; `bump_type` forces a level; otherwise the commits decide. On top of
+//! any of them an unreleased manifest version is a floor (the release reaches at least it), and
 //! a crate on a prerelease graduates when no prerelease is asked for.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -69,6 +71,11 @@ impl CrateState {
     fn new_crate(&self) -> bool {
         self.reasons.contains(&Reason::New)
     }
+
+    /// The version was set by a `Release-As` footer (not typed into the Release PR).
+    fn set_by_footer(&self) -> bool {
+        (self.reasons.iter()).any(|r| matches!(r, Reason::ReleaseAs { .. }))
+    }
 }
 
 /// The decision for member `m`. `commits` are those since its release point that its changelog
@@ -113,16 +120,20 @@ pub(super) fn decide(
         if asked > Bump::None && found.point.is_some() {
             st.ask_above_typed(asked, options);
         }
-    } else if found.point.is_none() {
-        st.released = true;
-        st.reasons.push(Reason::New);
     } else if let Some((commit, version)) = release_as(m, found, &counted)? {
+        // A new crate too: its version is set, and it is new all the same.
+        if found.point.is_none() {
+            st.reasons.push(Reason::New);
+        }
         st.bump = implied_bump(&st.base, &version);
         st.reasons.push(Reason::ReleaseAs {
             commit: short_id(&commit).to_owned(),
             version: version.clone(),
         });
         st.exact = Some(version);
+    } else if found.point.is_none() {
+        st.released = true;
+        st.reasons.push(Reason::New);
     } else if let Some(forced) = options.forced_bump {
         if changed || options.force_prepare {
             st.bump = forced;
@@ -273,7 +284,21 @@ pub(super) fn planned_versions(
 fn next(m: &Member, st: &CrateState, options: &PlanOptions) -> Result<Version, VersionError> {
     let pre = options.prerelease.as_ref();
     if let Some(exact) = &st.exact {
-        return Ok(exact.clone());
+        return match pre {
+            // `Release-As: 2.0.0` with `rc` asked for: 2.0.0-rc.1, or the next of the 2.0.0-rc
+            // series the crate is on. A footer that names a prerelease is taken as written.
+            Some(pre) if st.set_by_footer() && exact.pre.is_empty() => {
+                let on_series = !st.base.pre.is_empty()
+                    && (st.base.major, st.base.minor, st.base.patch)
+                        == (exact.major, exact.minor, exact.patch);
+                if on_series {
+                    next_version(&st.base, Bump::None, Some(pre))
+                } else {
+                    first_version(exact, Some(pre))
+                }
+            }
+            _ => Ok(exact.clone()),
+        };
     }
     if st.new_crate() {
         // A new crate is released at its version: as a prerelease of it, if asked.

@@ -158,6 +158,23 @@ pub(super) fn find(m: &Member, format: &str, src: &Sources<'_>, notes: &mut Vec<
     found
 }
 
+/// A planned version must be above the last release: a prerelease label semver orders before
+/// the series' (`beta` after `rc`), or a lower number asked for, would go back.
+pub(super) fn refuse_not_above(
+    m: &Member,
+    version: &Version,
+    found: &Found,
+) -> Result<(), PlanError> {
+    match &found.point {
+        Some(point) if *version <= point.version => Err(PlanError::NotAbove {
+            name: m.name.clone(),
+            version: version.clone(),
+            last: point.version.clone(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// A planned version must not exist yet: neither as a tag (HEAD may not reach it) nor in the
 /// registry.
 pub(super) fn refuse_existing(
