@@ -112,7 +112,7 @@ fn member(name: &str, version: Version, deps: Vec<MemberDep>) -> Member {
         version_from_workspace: false,
         deps,
         package: PackageRules::default(),
-        inherited_deps: Vec::new(),
+        inherits: Vec::new(),
     }
 }
 
@@ -272,7 +272,7 @@ fn arbitrary_messages_versions_and_tags_never_panic_the_planner_or_forge_a_commi
             api: &ApiChecks::new(),
             registry: None,
             shallow: false,
-            root_manifests: &BTreeMap::new(),
+            manifests: &BTreeMap::new(),
         };
         let case = format!("seed {seed}");
         let result = build_plan(facts, &options);
@@ -459,7 +459,7 @@ fn arbitrary_commit_messages_in_a_real_repository_are_read_back_one_for_one() {
             api: &ApiChecks::new(),
             registry: None,
             shallow: false,
-            root_manifests: &BTreeMap::new(),
+            manifests: &BTreeMap::new(),
         };
         // No typed version here: one that names an existing tag is refused, as it should be.
         let options = PlanOptions {

@@ -386,6 +386,49 @@ fn a_lockfile_only_commit_does_not_release_a_root_package_with_include() {
     assert_eq!(released(&plan_json(&repo)), ["app 1.0.1", "b 1.0.1"]);
 }
 
+/// What cargo drops from the root package (`[workspace]`, its dependencies table, `[patch]`)
+/// releases nothing of it; its own tables do.
+#[test]
+fn a_change_to_the_root_manifest_s_workspace_tables_does_not_release_the_root_package() {
+    let repo = root_package();
+    let edit = |from: &str, to: &str, message: &str| {
+        let text = repo.read("Cargo.toml");
+        assert!(text.contains(from), "{text}");
+        repo.write("Cargo.toml", &text.replacen(from, to, 1));
+        repo.commit(message);
+    };
+    add_crate(&repo, "crates/c", "c", "0.1.0", "");
+    edit(
+        "members = [\"crates/b\"]",
+        "members = [\"crates/b\", \"crates/c\"]",
+        "feat(c): a new crate c",
+    );
+    edit(
+        "exclude = [\"fuzz\"]",
+        "exclude = [\"fuzz\"]\n\n[workspace.dependencies]\nitoa = \"1.0.17\"\n\n[patch.crates-io]\nitoa = { path = \"vendor/itoa\" }",
+        "fix(deps): share itoa and patch it",
+    );
+    edit(
+        "itoa = \"1.0.17\"",
+        "itoa = \"1.0.18\"",
+        "fix(deps): update rust crate itoa to v1.0.18",
+    );
+    assert_eq!(released(&plan_json(&repo)), ["c 0.1.0"]);
+
+    edit(
+        "description = \"app\"",
+        "description = \"the app\"",
+        "fix: say what the app is",
+    );
+    let plan = plan_json(&repo);
+    assert_eq!(released(&plan), ["app 1.0.1", "c 0.1.0"]);
+    let log = krate(&plan, "app")["changelog"].as_str().unwrap();
+    assert!(
+        log.contains("say what the app is") && !log.contains("itoa"),
+        "{log}"
+    );
+}
+
 /// cargo packages the readme wherever it is: b's names it, app's is found by default.
 #[test]
 fn a_readme_releases_every_crate_that_packages_it() {
@@ -397,6 +440,7 @@ fn a_readme_releases_every_crate_that_packages_it() {
 /// ```text
 ///   [workspace.dependencies] semver = "1.0.0"
 ///   a: semver.workspace = true     b: semver.workspace = true     c: its own semver = "1"
+///   d: semver.workspace = true as a dev-dependency only
 /// ```
 fn inheriting() -> Repo {
     let repo = Repo::new();
@@ -427,8 +471,15 @@ fn inheriting() -> Repo {
         "0.1.0",
         "[dependencies]\nsemver = \"1\"\n",
     );
+    add_crate(
+        &repo,
+        "crates/d",
+        "d",
+        "0.1.0",
+        "[dev-dependencies]\nsemver.workspace = true\n",
+    );
     repo.commit("feat: first release");
-    for tag in ["a-v0.1.0", "b-v0.1.0", "c-v0.1.0"] {
+    for tag in ["a-v0.1.0", "b-v0.1.0", "c-v0.1.0", "d-v0.1.0"] {
         repo.tag(tag);
     }
     repo.write("Cargo.toml", &root("1.0.26"));
@@ -454,6 +505,59 @@ fn a_renovate_update_of_a_workspace_dependency_releases_the_members_that_inherit
     repo.write("Cargo.toml", &text);
     repo.commit("fix: comment the root manifest");
     assert_eq!(released(&plan_json(&repo)), ["a 0.1.1", "b 0.1.1"]);
+}
+
+/// The crate's users never build its dev-dependencies: their update is no reason to release.
+#[test]
+fn a_workspace_dependency_only_dev_dependencies_inherit_releases_nothing() {
+    let repo = inheriting();
+    let plan = plan_json(&repo);
+    assert!(
+        !released(&plan).iter().any(|r| r.starts_with("d ")),
+        "{:?}",
+        released(&plan)
+    );
+    repo.change("crates/d/src/lib.rs", "fix(d): mend");
+    assert!(released(&plan_json(&repo)).contains(&"d 0.1.1".to_owned()));
+}
+
+/// ```text
+///   [workspace.package] rust-version = "1.70", edition = "2021"
+///   a: rust-version.workspace = true     b: edition.workspace = true     c: neither
+/// ```
+#[test]
+fn a_changed_workspace_package_field_releases_the_members_that_inherit_it() {
+    let repo = Repo::new();
+    let root = |msrv: &str| {
+        format!(
+            "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n\n[workspace.package]\nrust-version = \"{msrv}\"\nedition = \"2021\"\n"
+        )
+    };
+    repo.write("Cargo.toml", &root("1.70"));
+    let inherit = |name: &str, field: &str| {
+        manifest(name, "0.1.0", "").replace(
+            "license = ",
+            &format!("{field}.workspace = true\nlicense = "),
+        )
+    };
+    add_crate(&repo, "crates/a", "a", "0.1.0", "");
+    repo.write("crates/a/Cargo.toml", &inherit("a", "rust-version"));
+    add_crate(&repo, "crates/b", "b", "0.1.0", "");
+    repo.write(
+        "crates/b/Cargo.toml",
+        &inherit("b", "edition").replace("edition = \"2021\"\n", ""),
+    );
+    add_crate(&repo, "crates/c", "c", "0.1.0", "");
+    repo.commit("feat: first release");
+    for tag in ["a-v0.1.0", "b-v0.1.0", "c-v0.1.0"] {
+        repo.tag(tag);
+    }
+    repo.write("Cargo.toml", &root("1.80"));
+    repo.commit("fix!: raise the MSRV to 1.80");
+    let plan = plan_json(&repo);
+    assert_eq!(released(&plan), ["a 0.2.0"]);
+    let log = krate(&plan, "a")["changelog"].as_str().unwrap();
+    assert!(log.contains("raise the MSRV to 1.80"), "{log}");
 }
 
 #[test]

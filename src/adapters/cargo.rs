@@ -18,7 +18,7 @@ use crate::plan::DepKind;
 use crate::plan::manifest::{ManifestError, ManifestFacts, manifest_facts};
 use crate::plan::toolchain::RustVersion;
 
-use crate::plan::workspace::{Member, MemberDep, PackageRules, Publish, Workspace};
+use crate::plan::workspace::{Member, MemberDep, PackageRules, Publish, RootPart, Workspace};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CargoError {
@@ -470,10 +470,8 @@ pub fn workspace(meta: &Metadata, repo_root: &Path) -> Result<Workspace, CargoEr
             .flatten()
             .map(|file| relative(&dir.join(file.as_std_path()), &normalize(repo_root)))
             .collect();
-        let mut inherited_deps: Vec<String> =
-            facts.inherited.iter().map(|i| i.key.clone()).collect();
-        inherited_deps.sort();
-        inherited_deps.dedup();
+        let is_root = normalize(manifest_path) == normalize(&ws_root.join("Cargo.toml"));
+        let inherits = inherited_parts(&facts, is_root);
         out.push(Member {
             name: pkg.name.to_string(),
             version: pkg.version.clone(),
@@ -491,7 +489,7 @@ pub fn workspace(meta: &Metadata, repo_root: &Path) -> Result<Workspace, CargoEr
                 exclude: facts.exclude,
                 extra,
             },
-            inherited_deps,
+            inherits,
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
@@ -505,6 +503,22 @@ pub fn workspace(meta: &Metadata, repo_root: &Path) -> Result<Workspace, CargoEr
         workspace_deps,
         package_dirs: Vec::new(),
     })
+}
+
+/// The parts of the root manifest a member's package takes in: the `[workspace.dependencies]`
+/// entries its normal and build dependencies inherit, the `[workspace.package]` fields and
+/// lints it inherits, and for the package at the workspace root its own tables.
+fn inherited_parts(facts: &ManifestFacts, is_root: bool) -> Vec<RootPart> {
+    let mut parts: Vec<RootPart> = (facts.inherited.iter())
+        .filter(|i| i.kind != DepKind::Dev)
+        .map(|i| RootPart::Dependency(i.key.clone()))
+        .chain((facts.inherited_fields.iter()).map(|field| RootPart::PackageField(field.clone())))
+        .chain(facts.lints_from_workspace.then_some(RootPart::Lints))
+        .chain(is_root.then_some(RootPart::RootPackage))
+        .collect();
+    parts.sort();
+    parts.dedup();
+    parts
 }
 
 /// The directory of a manifest; a path without one (metadata from a file says anything) is

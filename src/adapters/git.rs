@@ -425,17 +425,6 @@ impl Git {
             .collect())
     }
 
-    /// The text of `path` (repository-relative) in each commit of `commits`, in order
-    /// ([`Git::files_at`]); `None` where that commit has no such file.
-    pub fn file_at_commits(
-        &self,
-        path: &str,
-        commits: &[&str],
-    ) -> Result<Vec<Option<String>>, GitError> {
-        let wanted: Vec<(&str, &str)> = commits.iter().map(|c| (*c, path)).collect();
-        self.files_at(&wanted)
-    }
-
     /// Every `Cargo.toml` in `commit`'s tree (repository-relative paths).
     pub fn manifests_at(&self, commit: &str) -> Result<Vec<String>, GitError> {
         let out = run(

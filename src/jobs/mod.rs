@@ -31,8 +31,8 @@ use crate::plan::api::ApiChecks;
 use crate::plan::history::{RawCommit, Tag};
 use crate::plan::manifest::manifest_facts;
 use crate::plan::release::{
-    Facts, ManifestRead, ManifestTexts, PlanOptions, Published, ReleasePlan, build_plan,
-    root_manifest_reads,
+    Facts, ManifestHistory, ManifestRead, ManifestTexts, PlanOptions, Published, ReleasePlan,
+    build_plan, manifest_reads,
 };
 use crate::plan::toolchain::{Toolchain, check as check_rust_versions};
 use crate::plan::trigger::Event;
@@ -251,8 +251,8 @@ pub struct Gathered {
     target_dir: PathBuf,
     /// The members with a library target: only those have an API to check.
     libs: BTreeSet<String>,
-    /// The root manifest around the commits the plan asked for.
-    root_manifests: BTreeMap<String, ManifestTexts>,
+    /// Manifest texts around the commits the plan asked for.
+    manifests: ManifestHistory,
     /// The date of the changelog sections (`YYYY-MM-DD`): today, or what the stage sets.
     pub(crate) date: String,
     /// The plan of [`Selection::Configured`] once every fact is in, and the date it was made
@@ -272,7 +272,7 @@ impl Gathered {
             assume_tagged_published: self.published.is_none(),
             registry: self.listed.as_ref(),
             shallow: self.shallow,
-            root_manifests: &self.root_manifests,
+            manifests: &self.manifests,
             api: &self.api,
         }
     }
@@ -401,7 +401,7 @@ pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
         api_log: Vec::new(),
         target_dir,
         libs,
-        root_manifests: BTreeMap::new(),
+        manifests: ManifestHistory::new(),
         date: today(),
         configured: None,
     };
@@ -409,33 +409,32 @@ pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
     if let Some(git) = git {
         let options = plan_options(ctx, &gathered.settings, &Selection::Configured);
         let none = Published::new();
-        let reads = root_manifest_reads(gathered.facts(&none), &options)?;
-        let path = gathered.workspace.repo_root_manifest();
-        gathered.root_manifests = manifest_texts(&git, &path, &reads)?;
+        let reads = manifest_reads(gathered.facts(&none), &options)?;
+        gathered.manifests = manifest_texts(&git, &reads)?;
     }
     api::check(ctx, &mut gathered)?;
     Ok(gathered)
 }
 
-/// The root manifest before and after each commit of `reads`.
-fn manifest_texts(
-    git: &Git,
-    path: &str,
-    reads: &[ManifestRead],
-) -> Result<BTreeMap<String, ManifestTexts>> {
-    let revs: Vec<&str> = reads
+/// Each manifest of `reads` before and after its commit, in one batch of reads.
+fn manifest_texts(git: &Git, reads: &[ManifestRead]) -> Result<ManifestHistory> {
+    let wanted: Vec<(&str, &str)> = reads
         .iter()
-        .flat_map(|r| std::iter::once(r.commit.as_str()).chain(r.parent.as_deref()))
+        .flat_map(|r| {
+            let path = r.path.as_str();
+            std::iter::once((r.commit.as_str(), path)).chain(r.parent.as_deref().map(|p| (p, path)))
+        })
         .collect();
-    let mut texts = git.file_at_commits(path, &revs)?.into_iter();
-    let mut out = BTreeMap::new();
+    let mut texts = git.files_at(&wanted)?.into_iter();
+    let mut out = ManifestHistory::new();
     for read in reads {
         let after = texts.next().flatten();
         let before = match read.parent {
             Some(_) => texts.next().flatten(),
             None => None,
         };
-        out.insert(read.commit.clone(), ManifestTexts { before, after });
+        (out.entry(read.path.clone()).or_default())
+            .insert(read.commit.clone(), ManifestTexts { before, after });
     }
     Ok(out)
 }

@@ -1,6 +1,8 @@
 //! Which commits belong to which crate: a commit belongs to a crate when it changes a file the
-//! crate's package holds, or a `[workspace.dependencies]` entry the crate inherits; of those,
-//! a crate has released every commit its release commit reaches.
+//! crate's package holds, or a part of the root manifest the crate's package takes in (an
+//! inherited `[workspace.dependencies]` entry or `[workspace.package]` field, and for the package
+//! at the workspace root its own tables, not `[workspace]` or `[patch]`); of those, a crate has
+//! released every commit its release commit reaches.
 //!
 //! A package holds what `cargo package` takes: the files under the crate's directory kept by
 //! `include` (else not dropped by `exclude`), gitignore syntax matched the way cargo matches it
@@ -19,7 +21,7 @@ use std::path::Path;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 use super::history::RawCommit;
-use super::workspace::Member;
+use super::workspace::{Member, RootPart};
 
 /// Commit ids of a history and their parents, as positions in it.
 pub struct Ancestry<'a> {
@@ -107,6 +109,9 @@ pub struct Packages {
     rules: Vec<Rules>,
     /// Files outside the rules that packages copy in.
     extra: HashMap<String, Vec<usize>>,
+    /// The package at the workspace root and its manifest (the root manifest): a change to that
+    /// file is its own only where the package's part changed ([`RootPart::RootPackage`]).
+    root: Option<(usize, String)>,
 }
 
 enum Rules {
@@ -117,8 +122,13 @@ enum Rules {
 
 impl Packages {
     /// `members` are the crates to attribute to; `package_dirs` every directory holding a
-    /// `Cargo.toml` (members or not), relative to the repository root.
-    pub fn new(members: &[&Member], package_dirs: &[String]) -> Result<Packages, PatternError> {
+    /// `Cargo.toml` (members or not), and `root_manifest` the workspace's, relative to the
+    /// repository root.
+    pub fn new(
+        members: &[&Member],
+        package_dirs: &[String],
+        root_manifest: &str,
+    ) -> Result<Packages, PatternError> {
         let mut by_dir: HashMap<String, Option<usize>> =
             package_dirs.iter().map(|d| (d.clone(), None)).collect();
         let mut rules = Vec::with_capacity(members.len());
@@ -149,10 +159,14 @@ impl Packages {
                 extra.entry(file.clone()).or_default().push(i);
             }
         }
+        let root = (members.iter())
+            .position(|m| m.inherits.contains(&RootPart::RootPackage))
+            .map(|i| (i, root_manifest.to_owned()));
         Ok(Packages {
             by_dir,
             rules,
             extra,
+            root,
         })
     }
 
@@ -188,10 +202,11 @@ impl Packages {
         }
     }
 
-    /// Whether crate `i`'s rules keep `rel`, a path relative to its directory.
+    /// Whether crate `i`'s rules keep `rel`, a path relative to its directory (the root
+    /// package's manifest aside: see [`Packages::root`]).
     fn packs(&self, i: usize, rel: &str) -> bool {
         if rel == "Cargo.toml" {
-            return true;
+            return self.root.as_ref().is_none_or(|(root, _)| *root != i);
         }
         match &self.rules[i] {
             Rules::All => true,
@@ -212,10 +227,13 @@ pub struct Attribution<'a> {
     /// commit; `None` when nothing it has is released (or its release commit is not in the
     /// history): every commit counts.
     pub since: &'a [Option<usize>],
-    /// Per crate: the `[workspace.dependencies]` keys it inherits.
-    pub inherited: &'a [&'a [String]],
-    /// Per history position: the `[workspace.dependencies]` keys that commit changed.
-    pub changed_entries: &'a BTreeMap<usize, Vec<String>>,
+    /// Per crate: the parts of the root manifest its package takes in.
+    pub inherits: &'a [&'a [RootPart]],
+    /// Per history position: the parts of the root manifest that commit changed, for the
+    /// commits whose root manifest texts were read. A commit not read that changes the root
+    /// manifest belongs to the root package (the texts are read for each one it has not
+    /// released).
+    pub changed_parts: &'a BTreeMap<usize, Vec<RootPart>>,
 }
 
 /// Per crate, the positions in `history` (newest first) of the commits that belong to it and
@@ -232,18 +250,20 @@ pub fn commits_by_crate(
         sets.entry(start)
             .or_insert_with(|| ancestry.ancestors(start));
     }
-    let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, keys) in by.inherited.iter().enumerate() {
-        for key in keys.iter() {
-            by_key.entry(key.as_str()).or_default().push(i);
+    let mut by_part: HashMap<&RootPart, Vec<usize>> = HashMap::new();
+    for (i, parts) in by.inherits.iter().enumerate() {
+        for part in parts.iter() {
+            by_part.entry(part).or_default().push(i);
         }
     }
+    let root = by.packages.root.as_ref();
     let mut out: Vec<Vec<usize>> = vec![Vec::new(); by.since.len()];
     // The same paths change again and again: each is matched against the rules once.
     let mut owners: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut touched: Vec<usize> = Vec::new();
     for (i, commit) in history.iter().enumerate() {
         touched.clear();
+        let parts = by.changed_parts.get(&i);
         for path in &commit.paths {
             let of_path = owners.entry(path.as_str()).or_insert_with(|| {
                 let mut found = Vec::new();
@@ -251,11 +271,15 @@ pub fn commits_by_crate(
                 found
             });
             touched.extend_from_slice(of_path);
-        }
-        if let Some(keys) = by.changed_entries.get(&i) {
-            for key in keys {
-                touched.extend(by_key.get(key.as_str()).into_iter().flatten());
+            if let Some((krate, manifest)) = root
+                && parts.is_none()
+                && path == manifest
+            {
+                touched.push(*krate);
             }
+        }
+        for part in parts.into_iter().flatten() {
+            touched.extend(by_part.get(part).into_iter().flatten());
         }
         touched.sort_unstable();
         touched.dedup();
@@ -312,7 +336,7 @@ mod tests {
     fn owners_of(members: &[Member], package_dirs: &[&str], paths: &[&str]) -> Vec<String> {
         let refs: Vec<&Member> = members.iter().collect();
         let dirs: Vec<String> = package_dirs.iter().map(|d| d.to_string()).collect();
-        let packages = Packages::new(&refs, &dirs).unwrap();
+        let packages = Packages::new(&refs, &dirs, "Cargo.toml").unwrap();
         paths
             .iter()
             .map(|path| {
@@ -328,24 +352,24 @@ mod tests {
         history: &[RawCommit],
         members: &[Member],
         since: &[Option<&str>],
-        changed: &BTreeMap<usize, Vec<String>>,
+        changed: &BTreeMap<usize, Vec<RootPart>>,
     ) -> Vec<Vec<usize>> {
         let refs: Vec<&Member> = members.iter().collect();
-        let packages = Packages::new(&refs, &[]).unwrap();
+        let packages = Packages::new(&refs, &[], "Cargo.toml").unwrap();
         let ancestry = Ancestry::new(history);
         let since: Vec<Option<usize>> = since
             .iter()
             .map(|s| s.and_then(|id| ancestry.position(id)))
             .collect();
-        let inherited: Vec<&[String]> = members.iter().map(|m| &m.inherited_deps[..]).collect();
+        let inherits: Vec<&[RootPart]> = members.iter().map(|m| &m.inherits[..]).collect();
         commits_by_crate(
             history,
             &ancestry,
             &Attribution {
                 packages: &packages,
                 since: &since,
-                inherited: &inherited,
-                changed_entries: changed,
+                inherits: &inherits,
+                changed_parts: changed,
             },
         )
     }
@@ -453,7 +477,7 @@ mod tests {
     #[test]
     fn an_invalid_pattern_is_an_error_naming_the_crate() {
         let a = with_rules(member("a", "crates/a"), &["src/[z-a]"], &[], &[]);
-        let err = Packages::new(&[&a], &[]).err().unwrap();
+        let err = Packages::new(&[&a], &[], "Cargo.toml").err().unwrap();
         assert_eq!(
             (err.name.as_str(), err.pattern.as_str()),
             ("a", "src/[z-a]")
@@ -499,22 +523,55 @@ mod tests {
     }
 
     #[test]
-    fn a_changed_workspace_dependency_belongs_to_the_members_that_inherit_it() {
+    fn a_changed_root_manifest_part_belongs_to_the_members_that_take_it_in() {
         let history = [
             commit("2", &["1"], &["Cargo.toml", "Cargo.lock"]),
             commit("1", &[], &["a/src/lib.rs", "b/src/lib.rs"]),
         ];
-        let inherit = |m: Member, keys: &[&str]| Member {
-            inherited_deps: keys.iter().map(|k| k.to_string()).collect(),
+        let inherit = |m: Member, parts: &[RootPart]| Member {
+            inherits: parts.to_vec(),
             ..m
         };
+        let serde = RootPart::Dependency("serde".to_owned());
+        let msrv = RootPart::PackageField("rust-version".to_owned());
         let members = [
-            inherit(member("a", "a"), &["serde"]),
-            inherit(member("b", "b"), &["tokio"]),
+            inherit(member("a", "a"), std::slice::from_ref(&serde)),
+            inherit(
+                member("b", "b"),
+                &[RootPart::Dependency("tokio".to_owned())],
+            ),
             member("c", "c"),
+            inherit(member("d", "d"), std::slice::from_ref(&msrv)),
         ];
-        let changed = BTreeMap::from([(0, vec!["serde".to_owned()])]);
-        let got = plan(&history, &members, &[Some("1"), Some("1"), None], &changed);
-        assert_eq!(got, [vec![0], vec![], vec![]]);
+        let since = [Some("1"); 4];
+        let changed = BTreeMap::from([(0, vec![serde])]);
+        let got = plan(&history, &members, &since, &changed);
+        assert_eq!(got, [vec![0], vec![], vec![], vec![]]);
+        let changed = BTreeMap::from([(0, vec![msrv])]);
+        let got = plan(&history, &members, &since, &changed);
+        assert_eq!(got, [vec![], vec![], vec![], vec![0]]);
+    }
+
+    #[test]
+    fn the_root_manifest_belongs_to_the_root_package_only_where_its_own_part_changed() {
+        let history = [
+            commit("3", &["2"], &["Cargo.toml"]),
+            commit("2", &["1"], &["Cargo.toml"]),
+            commit("1", &[], &["src/lib.rs"]),
+        ];
+        let root = Member {
+            inherits: vec![RootPart::RootPackage],
+            ..member("root", "")
+        };
+        let members = [root, member("a", "crates/a")];
+        let since = [Some("1"), Some("1")];
+        // 3 changed `[workspace] members` only, 2 the package's description.
+        let changed = BTreeMap::from([(0, vec![]), (1, vec![RootPart::RootPackage])]);
+        assert_eq!(plan(&history, &members, &since, &changed)[0], [1]);
+        // Texts not read: the change counts, as any file of the package does.
+        assert_eq!(
+            plan(&history, &members, &since, &BTreeMap::new())[0],
+            [0, 1]
+        );
     }
 }

@@ -9,8 +9,11 @@ use semver::Version;
 use serde::Serialize;
 use toml_edit::{Document, DocumentMut, Item, TableLike, TomlError, Value};
 
+use std::collections::BTreeMap;
+
 use super::DepKind;
 use super::version::rewrite_req;
+use super::workspace::RootPart;
 
 /// Everything to change in one manifest.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -50,6 +53,10 @@ pub struct ManifestFacts {
     pub version_from_workspace: bool,
     /// `[package] rust-version.workspace = true`: the value is the root manifest's.
     pub rust_version_from_workspace: bool,
+    /// `[package]` fields other than `version` written `x.workspace = true`, as written.
+    pub inherited_fields: Vec<String>,
+    /// `lints.workspace = true`.
+    pub lints_from_workspace: bool,
     /// `[workspace.package] version`.
     pub workspace_version: Option<String>,
     /// Dependency entries with `workspace = true`.
@@ -273,6 +280,13 @@ pub fn manifest_facts(text: &str) -> Result<ManifestFacts, ManifestError> {
         rust_version_from_workspace: package
             .and_then(|package| package.get("rust-version"))
             .is_some_and(inherits_workspace),
+        inherited_fields: package
+            .into_iter()
+            .flat_map(|package| package.iter())
+            .filter(|(field, item)| *field != "version" && inherits_workspace(item))
+            .map(|(field, _)| field.to_owned())
+            .collect(),
+        lints_from_workspace: root.get("lints").is_some_and(inherits_workspace),
         workspace_version: workspace
             .and_then(|ws| ws.get("package"))
             .and_then(|package| package.get("version"))
@@ -311,41 +325,60 @@ fn package_strings(root: &dyn TableLike, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The keys of `[workspace.dependencies]` whose entry differs between two texts of the root
-/// manifest (added, removed or changed; formatting and comments aside). A text that is absent
-/// or does not parse has no entries.
-pub fn changed_workspace_dependencies(before: Option<&str>, after: Option<&str>) -> Vec<String> {
-    fn entries(text: Option<&str>) -> std::collections::BTreeMap<String, String> {
-        let Some(doc) = text.and_then(|t| Document::parse(t).ok()) else {
-            return Default::default();
-        };
-        doc.as_table()
-            .get("workspace")
-            .and_then(Item::as_table_like)
-            .and_then(|ws| ws.get("dependencies"))
-            .and_then(Item::as_table_like)
-            .map(|table| {
-                table
-                    .iter()
-                    .map(|(key, item)| (key.to_owned(), canonical(item)))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-    let (before, after) = (entries(before), entries(after));
-    let mut keys: Vec<String> = before
+/// The parts of the root manifest that differ between two of its texts (added, removed or
+/// changed; formatting, comments and key order aside), sorted: each `[workspace.dependencies]`
+/// entry, each `[workspace.package]` field, `[workspace.lints]`, and what it says of the package
+/// at the workspace root. A text that is absent or does not parse has none of them.
+pub fn changed_root_parts(before: Option<&str>, after: Option<&str>) -> Vec<RootPart> {
+    let (before, after) = (root_parts(before), root_parts(after));
+    let mut parts: Vec<RootPart> = before
         .iter()
-        .filter(|(key, value)| after.get(*key) != Some(value))
-        .map(|(key, _)| key.clone())
+        .filter(|(part, value)| after.get(*part) != Some(value))
+        .map(|(part, _)| part.clone())
         .chain(
             after
                 .keys()
-                .filter(|key| !before.contains_key(*key))
+                .filter(|part| !before.contains_key(*part))
                 .cloned(),
         )
         .collect();
-    keys.sort();
-    keys
+    parts.sort();
+    parts
+}
+
+/// Every part of a root manifest text with its meaning (see [`changed_root_parts`]).
+fn root_parts(text: Option<&str>) -> BTreeMap<RootPart, String> {
+    let Some(doc) = text.and_then(|t| Document::parse(t).ok()) else {
+        return BTreeMap::new();
+    };
+    let root = doc.as_table();
+    let workspace = root.get("workspace").and_then(Item::as_table_like);
+    let table = |name: &str| {
+        workspace
+            .and_then(|ws| ws.get(name))
+            .and_then(Item::as_table_like)
+            .into_iter()
+            .flat_map(|table| table.iter())
+    };
+    let mut parts: BTreeMap<RootPart, String> = table("dependencies")
+        .map(|(key, item)| (RootPart::Dependency(key.to_owned()), canonical(item)))
+        .chain(
+            table("package")
+                .map(|(key, item)| (RootPart::PackageField(key.to_owned()), canonical(item))),
+        )
+        .collect();
+    if let Some(lints) = workspace.and_then(|ws| ws.get("lints")) {
+        parts.insert(RootPart::Lints, canonical(lints));
+    }
+    // What cargo keeps of the manifest when it packages the crate at the root.
+    let own: Vec<String> = (root.iter())
+        .filter(|(key, _)| !matches!(*key, "workspace" | "patch" | "replace"))
+        .map(|(key, item)| format!("{key}={}", canonical(item)))
+        .collect();
+    if !own.is_empty() {
+        parts.insert(RootPart::RootPackage, own.join(","));
+    }
+    parts
 }
 
 /// An entry's meaning without its formatting: `"1"` and `{ version = "1" }` compare equal.
@@ -971,6 +1004,9 @@ edition.workspace = true
 include = ["src/**/*", "!src/bin/*.rs"]
 rust-version.workspace = true
 
+[lints]
+workspace = true
+
 [dependencies]
 core = { workspace = true, features = ["std"] }
 serde.workspace = true
@@ -1010,6 +1046,8 @@ libc = "0.2"
                 package_version: None,
                 version_from_workspace: false,
                 rust_version_from_workspace: false,
+                inherited_fields: vec![],
+                lints_from_workspace: false,
                 workspace_version: Some("0.7.2".to_owned()),
                 inherited: vec![],
                 workspace_deps: vec![
@@ -1049,6 +1087,8 @@ libc = "0.2"
                 package_version: None,
                 version_from_workspace: true,
                 rust_version_from_workspace: true,
+                inherited_fields: vec!["edition".to_owned(), "rust-version".to_owned()],
+                lints_from_workspace: true,
                 workspace_version: None,
                 inherited: vec![
                     inherited(DepKind::Normal, None, "core"),
@@ -1067,9 +1107,13 @@ libc = "0.2"
     }
 
     #[test]
-    fn changed_workspace_dependencies_compare_meaning_not_formatting() {
+    fn changed_root_parts_compare_meaning_not_formatting() {
         let before = r#"[workspace]
 members = ["a"]
+
+[workspace.package]
+rust-version = "1.80"
+edition = "2021"
 
 [workspace.dependencies]
 serde = "1.0.200"
@@ -1080,22 +1124,62 @@ gone = "1"
         let after = r#"[workspace]
 members = ["a", "b"]
 
+[workspace.package]
+edition = "2021"
+rust-version = "1.85"
+
 [workspace.dependencies]
 serde = "1.0.201"
 tokio = { features = ["rt","macros"], version = "1" }
 log = "0.4"
 fresh = "2"
+
+[workspace.lints.rust]
+unsafe_code = "forbid"
+
+[patch.crates-io]
+serde = { path = "../serde" }
+
+[profile.release]
+lto = true
 "#;
+        let dep = |key: &str| RootPart::Dependency(key.to_owned());
         assert_eq!(
-            changed_workspace_dependencies(Some(before), Some(after)),
-            ["fresh", "gone", "serde"]
+            changed_root_parts(Some(before), Some(after)),
+            [
+                dep("fresh"),
+                dep("gone"),
+                dep("serde"),
+                RootPart::PackageField("rust-version".to_owned()),
+                RootPart::Lints,
+                // `[profile]` is packaged (cargo install builds with it); `[patch]` is not.
+                RootPart::RootPackage,
+            ]
         );
         assert_eq!(
-            changed_workspace_dependencies(None, Some(after)),
-            ["fresh", "log", "serde", "tokio"]
+            changed_root_parts(None, Some(before)).len(),
+            6,
+            "every entry and field is new"
         );
-        assert!(changed_workspace_dependencies(Some(after), Some(after)).is_empty());
-        assert!(changed_workspace_dependencies(Some("not toml ["), None).is_empty());
+        assert!(changed_root_parts(Some(after), Some(after)).is_empty());
+        assert!(changed_root_parts(Some("not toml ["), None).is_empty());
+    }
+
+    #[test]
+    fn the_root_package_changes_only_with_what_cargo_packages_of_the_manifest() {
+        let root = |members: &str, patch: &str, description: &str| {
+            format!(
+                "[package]\nname = \"app\"\nversion = \"1.0.0\"\ndescription = \"{description}\"\n\n[workspace]\nmembers = [{members}]\n\n[patch.crates-io]\n{patch}\n"
+            )
+        };
+        let before = root("\"a\"", "", "x");
+        let workspace_only = root("\"a\", \"b\"", "serde = { path = \"s\" }", "x");
+        assert!(changed_root_parts(Some(&before), Some(&workspace_only)).is_empty());
+        let described = root("\"a\"", "", "an app");
+        assert_eq!(
+            changed_root_parts(Some(&before), Some(&described)),
+            [RootPart::RootPackage]
+        );
     }
 
     #[test]

@@ -24,10 +24,10 @@ use super::changelog::{ChangelogOptions, SectionInput, render_section};
 use super::commits::{CommitRules, ConventionalCommit, classify, drop_reverted};
 use super::graph::{CycleError, Edge, publish_edges, waves};
 use super::history::{RawCommit, Tag, tag_name};
-use super::manifest::{ManifestEdits, changed_workspace_dependencies};
+use super::manifest::{ManifestEdits, changed_root_parts};
 use super::refname::{RefNameError, check_ref_name};
 use super::version::{Prerelease, VersionError};
-use super::workspace::{ManifestProblem, Member, Workspace, manifest_problems};
+use super::workspace::{ManifestProblem, Member, RootPart, Workspace, manifest_problems};
 use bump::CrateState;
 pub use groups::assign_groups;
 pub use points::ReleasePoint;
@@ -161,9 +161,8 @@ pub struct Facts<'a> {
     pub registry: Option<&'a Published>,
     /// The clone is shallow: a tag beyond its depth may still be reachable.
     pub shallow: bool,
-    /// The root manifest before and after each commit the plan asked for
-    /// ([`root_manifest_reads`]), by commit id.
-    pub root_manifests: &'a BTreeMap<String, ManifestTexts>,
+    /// Manifest texts before and after the commits the plan asked for ([`manifest_reads`]).
+    pub manifests: &'a ManifestHistory,
 }
 
 impl<'a> Facts<'a> {
@@ -175,17 +174,23 @@ impl<'a> Facts<'a> {
     }
 }
 
-/// The root manifest's text before (in the first parent) and after a commit; `None` where the
-/// file does not exist.
+/// A manifest's text before (in the first parent) and after a commit; `None` where the file
+/// does not exist.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ManifestTexts {
     pub before: Option<String>,
     pub after: Option<String>,
 }
 
-/// A root manifest text to read: at `commit`, and at `parent` (`None`: a root commit).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Manifest texts around commits: by manifest path (relative to the repository root), then by
+/// commit id.
+pub type ManifestHistory = BTreeMap<String, BTreeMap<String, ManifestTexts>>;
+
+/// A manifest text to read: `path` (relative to the repository root) at `commit`, and at
+/// `parent` (`None`: a root commit).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ManifestRead {
+    pub path: String,
     pub commit: String,
     pub parent: Option<String>,
 }
@@ -523,31 +528,34 @@ fn changelog_from<'f>(found: &'f Found, options: &PlanOptions) -> Option<&'f Rel
     }
 }
 
-/// The root manifest texts a plan needs: those of the commits that changed the root manifest
-/// and that some crate inheriting a `[workspace.dependencies]` entry has not released. A new
-/// crate is released whatever its commits, so it asks for none.
-pub fn root_manifest_reads(
+/// The manifest texts a plan needs, each once: the root manifest around each commit that
+/// changed it and that some crate taking in a part of it ([`RootPart`]: an inherited dependency
+/// or field, or the package at the root) has not released; a new crate is released whatever its
+/// commits, so it asks for none.
+pub fn manifest_reads(
     facts: Facts<'_>,
     options: &PlanOptions,
 ) -> Result<Vec<ManifestRead>, PlanError> {
     let ws = facts.workspace;
-    let root_manifest = ws.repo_root_manifest();
-    let touching: Vec<usize> = (facts.history.iter().enumerate())
-        .filter(|(_, c)| c.paths.contains(&root_manifest))
-        .map(|(i, _)| i)
-        .collect();
-    let inherits = (options.members(ws).iter()).any(|m| !m.inherited_deps.is_empty());
-    if touching.is_empty() || !inherits {
-        return Ok(Vec::new());
-    }
     let st = start(facts, options)?;
+    let read = |path: &str, i: usize| {
+        let commit = &facts.history[i];
+        ManifestRead {
+            path: path.to_owned(),
+            commit: commit.id.clone(),
+            parent: commit.parents.first().cloned(),
+        }
+    };
+    let mut reads: BTreeSet<ManifestRead> = BTreeSet::new();
+
+    let root_manifest = ws.repo_root_manifest();
     let mut sets = BTreeMap::new();
     let mut unknown = false;
     for (m, found) in st.members.iter().zip(&st.found) {
         let Some(from) = changelog_from(found, options) else {
             continue;
         };
-        if m.inherited_deps.is_empty() {
+        if m.inherits.is_empty() {
             continue;
         }
         match from.commit.as_deref().and_then(|c| st.ancestry.position(c)) {
@@ -557,17 +565,15 @@ pub fn root_manifest_reads(
             None => unknown = true,
         }
     }
-    Ok(touching
-        .into_iter()
-        .filter(|&i| unknown || sets.values().any(|set| !set.contains(i)))
-        .map(|i| {
-            let commit = &facts.history[i];
-            ManifestRead {
-                commit: commit.id.clone(),
-                parent: commit.parents.first().cloned(),
-            }
-        })
-        .collect())
+    if unknown || !sets.is_empty() {
+        reads.extend(
+            (facts.history.iter().enumerate())
+                .filter(|(_, c)| c.paths.contains(&root_manifest))
+                .filter(|&(i, _)| unknown || sets.values().any(|set| !set.contains(i)))
+                .map(|(i, _)| read(&root_manifest, i)),
+        );
+    }
+    Ok(reads.into_iter().collect())
 }
 
 /// Make the plan.
@@ -593,16 +599,16 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
                 .and_then(|c| ancestry.position(c))
         })
         .collect();
-    let packages = Packages::new(&members, &ws.package_dirs)?;
-    let inherited: Vec<&[String]> = members.iter().map(|m| &m.inherited_deps[..]).collect();
-    let changed_entries: BTreeMap<usize, Vec<String>> = facts
-        .root_manifests
-        .iter()
+    let root_manifest = ws.repo_root_manifest();
+    let packages = Packages::new(&members, &ws.package_dirs, &root_manifest)?;
+    let inherits: Vec<&[RootPart]> = members.iter().map(|m| &m.inherits[..]).collect();
+    let changed_parts: BTreeMap<usize, Vec<RootPart>> = (facts.manifests.get(&root_manifest))
+        .into_iter()
+        .flatten()
         .filter_map(|(id, texts)| {
             let at = ancestry.position(id)?;
-            let keys =
-                changed_workspace_dependencies(texts.before.as_deref(), texts.after.as_deref());
-            Some((at, keys))
+            let parts = changed_root_parts(texts.before.as_deref(), texts.after.as_deref());
+            Some((at, parts))
         })
         .collect();
     let by_crate = commits_by_crate(
@@ -611,8 +617,8 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
         &Attribution {
             packages: &packages,
             since: &since,
-            inherited: &inherited,
-            changed_entries: &changed_entries,
+            inherits: &inherits,
+            changed_parts: &changed_parts,
         },
     );
 

@@ -249,7 +249,7 @@ fn a_dependency_update_is_a_patch_listed_under_dependencies() {
 /// a and b inherit `serde` from `[workspace.dependencies]`, c does not; a root commit changes it.
 fn inheriting() -> Repo {
     let inherit = |m: Member| Member {
-        inherited_deps: vec!["serde".into()],
+        inherits: vec![RootPart::Dependency("serde".into())],
         ..m
     };
     Repo::tagged(vec![
@@ -266,11 +266,12 @@ fn inheriting() -> Repo {
 #[test]
 fn a_changed_workspace_dependency_releases_the_members_that_inherit_it() {
     let mut repo = inheriting();
-    let reads = root_manifest_reads(repo.facts(), &options()).unwrap();
+    let reads = manifest_reads(repo.facts(), &options()).unwrap();
     let head = repo.head();
     assert_eq!(
         reads,
         [ManifestRead {
+            path: "Cargo.toml".into(),
             commit: head.clone(),
             parent: Some(repo.history[1].id.clone())
         }]
@@ -280,13 +281,16 @@ fn a_changed_workspace_dependency_releases_the_members_that_inherit_it() {
             "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.dependencies]\nserde = \"{serde}\"\n"
         )
     };
-    repo.root_manifests.insert(
-        head,
-        ManifestTexts {
-            before: Some(root("1.0.218")),
-            after: Some(root("1.0.219")),
-        },
-    );
+    repo.manifests
+        .entry("Cargo.toml".into())
+        .or_default()
+        .insert(
+            head,
+            ManifestTexts {
+                before: Some(root("1.0.218")),
+                after: Some(root("1.0.219")),
+            },
+        );
     let plan = repo.plan(&options()).unwrap();
     assert_eq!(released(&plan), ["a 1.0.1", "b 1.0.1"]);
     assert!(krate(&plan, "a").changelog.contains("### Dependencies"));
@@ -301,14 +305,14 @@ fn root_manifest_texts_are_read_only_for_commits_an_inheriting_crate_has_not_rel
     let released_after = set_version(released_after, "b", "1.0.1");
     let released_after = set_version(released_after, "c", "1.0.1");
     assert!(
-        root_manifest_reads(released_after.facts(), &options())
+        manifest_reads(released_after.facts(), &options())
             .unwrap()
             .is_empty()
     );
     // Nobody inherits anything: nothing to read either.
     let plain = Repo::tagged(two()).commit("chore: tidy", &["Cargo.toml"]);
     assert!(
-        root_manifest_reads(plain.facts(), &options())
+        manifest_reads(plain.facts(), &options())
             .unwrap()
             .is_empty()
     );

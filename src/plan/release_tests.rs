@@ -51,7 +51,7 @@ struct Repo {
     api: ApiChecks,
     /// Every version the registry lists; `None`: not asked.
     registry: Option<Published>,
-    root_manifests: BTreeMap<String, ManifestTexts>,
+    manifests: ManifestHistory,
 }
 
 impl Repo {
@@ -79,7 +79,7 @@ impl Repo {
             assume_tagged_published: false,
             api: ApiChecks::new(),
             registry: None,
-            root_manifests: BTreeMap::new(),
+            manifests: ManifestHistory::new(),
         }
     }
 
@@ -166,7 +166,7 @@ impl Repo {
             assume_tagged_published: self.assume_tagged_published,
             registry: self.registry.as_ref(),
             shallow: false,
-            root_manifests: &self.root_manifests,
+            manifests: &self.manifests,
             api: &self.api,
         }
     }

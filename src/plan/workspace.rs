@@ -54,9 +54,28 @@ pub struct Member {
     pub deps: Vec<MemberDep>,
     /// Which files of the repository the member's package holds.
     pub package: PackageRules,
-    /// Keys of the dependencies (on any crate, in any table) written `x.workspace = true`: a
-    /// change to their `[workspace.dependencies]` entry changes this member.
-    pub inherited_deps: Vec<String>,
+    /// The parts of the root manifest this member's package takes in (sorted): a commit that
+    /// changes one of them changes the package, though no file of its own changed.
+    pub inherits: Vec<RootPart>,
+}
+
+/// A part of the workspace's root manifest that goes into a member's package: cargo writes it
+/// into the packaged `Cargo.toml` of the members that inherit it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "key")]
+pub enum RootPart {
+    /// A `[workspace.dependencies]` entry a normal or build dependency inherits
+    /// (`x.workspace = true`; a dev-dependency's does not count: the crate's users never build
+    /// it).
+    Dependency(String),
+    /// A `[workspace.package]` field the member inherits (`rust-version.workspace = true`);
+    /// `version` is not one: a new version is the release itself.
+    PackageField(String),
+    /// `[workspace.lints]`, for a member with `lints.workspace = true`.
+    Lints,
+    /// The package at the workspace root, as its own manifest describes it: everything but the
+    /// `[workspace]`, `[patch]` and `[replace]` tables, which cargo leaves out of the package.
+    RootPackage,
 }
 
 /// What `cargo package` takes into a member's `.crate`, as the manifest says it: the files of
@@ -146,7 +165,7 @@ impl Member {
             version_from_workspace: false,
             deps,
             package: PackageRules::default(),
-            inherited_deps: Vec::new(),
+            inherits: Vec::new(),
         }
     }
 
