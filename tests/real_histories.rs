@@ -186,7 +186,7 @@ fn a_backport_on_a_maintenance_branch_ignores_main_s_newer_tag() {
 ///         └─ R  chore(release): a 0.2.0  ← a-v0.2.0, on no branch
 /// ```
 #[test]
-fn an_amended_release_commit_s_tag_is_ignored_and_the_registry_is_the_release_point() {
+fn an_amended_release_commit_s_tag_stands_for_its_release_with_the_registry_and_offline() {
     let w = World::new();
     bump_manifest(&w.repo, "crates/a", "a", "0.2.0", "chore(release): a 0.2.0");
     w.repo.tag("a-v0.2.0");
@@ -198,6 +198,7 @@ fn an_amended_release_commit_s_tag_is_ignored_and_the_registry_is_the_release_po
         "-m",
         "chore(release): a 0.2.0 (#7)",
     ]);
+    let amended = w.repo.git(&["rev-parse", "--short=7", "HEAD"]);
     w.repo
         .change("crates/a/src/lib.rs", "fix(a): after the release");
 
@@ -205,29 +206,32 @@ fn an_amended_release_commit_s_tag_is_ignored_and_the_registry_is_the_release_po
     assert_eq!(released(&plan), ["a 0.2.1"]);
     let log = krate(&plan, "a")["changelog"].as_str().unwrap().to_owned();
     assert!(log.contains("after the release"), "{log}");
-    let notes = notes(&plan);
-    assert!(
-        notes
-            .iter()
-            .any(|n| n.starts_with("a: tag a-v0.2.0 is ignored")),
-        "{notes:?}"
+    let said = format!(
+        "a 0.2.0: tag a-v0.2.0 names it, but HEAD does not reach the tag (a release commit amended after tagging?); the registry lists it: taken as released at {}, the commit that set version 0.2.0 in crates/a/Cargo.toml",
+        amended.trim()
     );
+    assert!(notes(&plan).contains(&said), "{:?}", notes(&plan));
     assert!(
-        notes
-            .iter()
-            .any(|n| n.starts_with("a 0.2.0 is in the registry but HEAD reaches no tag a-v0.2.0")),
-        "{notes:?}"
+        !notes(&plan).iter().any(|n| n.contains("is ignored")),
+        "the tag is not ignored: {:?}",
+        notes(&plan)
     );
 
-    // Offline, the tags alone cannot tell: 0.2.0 would be released again, and its tag exists.
-    let out = run(w.repo.path(), &["apply", "--offline"], &[]);
-    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains("a 0.2.0 is planned, but tag a-v0.2.0 names it (at commit "),
-        "{err}"
+    // Offline the tag stands in for the registry, as tags do offline.
+    let offline = w.plan(&["--offline"]);
+    assert_eq!(released(&offline), ["a 0.2.1"]);
+    let said = said.replace(
+        "the registry lists it",
+        "offline, the tag stands in for the registry",
     );
-    assert_eq!(w.repo.status(), "", "nothing written");
+    assert!(notes(&offline).contains(&said), "{:?}", notes(&offline));
+    let out = run(w.repo.path(), &["apply", "--offline"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        w.repo
+            .read("crates/a/Cargo.toml")
+            .contains("version = \"0.2.1\"")
+    );
 }
 
 #[test]
@@ -285,6 +289,81 @@ fn an_untagged_bump_the_registry_lists_is_the_release_point_and_its_tag_is_missi
             .any(|n| n.starts_with("published versions were not looked up")),
         "{:?}",
         notes(&offline)
+    );
+}
+
+/// ```text
+///   0.1.0 ── fix ── 0.1.1 (published, never tagged) ── fix (never released) ── keywords ── HEAD
+/// ```
+#[test]
+fn an_untagged_version_the_registry_lists_was_released_at_the_commit_that_set_it() {
+    let w = World::new();
+    w.repo.change("crates/a/src/lib.rs", "fix(a): mend");
+    bump_manifest(&w.repo, "crates/a", "a", "0.1.1", "chore(release): a 0.1.1");
+    let set = w.repo.git(&["rev-parse", "--short=7", "HEAD"]);
+    w.publish("a");
+    w.repo
+        .change("crates/a/src/lib.rs", "fix(a): a real fix never released");
+    let text = w.repo.read("crates/a/Cargo.toml");
+    w.repo.write(
+        "crates/a/Cargo.toml",
+        &text.replace("license = ", "keywords = [\"parsing\"]\nlicense = "),
+    );
+    w.repo.commit("chore(a): keywords");
+
+    let plan = w.plan(&[]);
+    assert_eq!(released(&plan), ["a 0.1.2"]);
+    let log = krate(&plan, "a")["changelog"].as_str().unwrap();
+    assert!(
+        log.contains("a real fix never released") && !log.contains("mend"),
+        "{log}"
+    );
+    let set = set.trim();
+    let said = format!(
+        "a 0.1.1 is in the registry but HEAD reaches no tag a-v0.1.1: taken as released at {set}, the commit that set version 0.1.1 in crates/a/Cargo.toml; `git tag a-v0.1.1 {set}` makes it exact"
+    );
+    assert!(notes(&plan).contains(&said), "{:?}", notes(&plan));
+}
+
+/// `version.workspace = true`: the version lives in the root manifest, which a Renovate update
+/// of `[workspace.dependencies]` changes after the release.
+#[test]
+fn a_shared_workspace_version_the_registry_lists_was_released_at_the_commit_that_set_it() {
+    let w = World::new();
+    let root = |version: &str, semver: &str| {
+        format!(
+            "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n\n[workspace.package]\nversion = \"{version}\"\n\n[workspace.dependencies]\nsemver = \"{semver}\"\n"
+        )
+    };
+    let shared =
+        |name: &str| manifest(name, "0", "").replace("version = \"0\"", "version.workspace = true");
+    w.repo.write("Cargo.toml", &root("1.1.0", "1.0.0"));
+    w.repo.write("crates/a/Cargo.toml", &shared("a"));
+    w.repo.write("crates/b/Cargo.toml", &shared("b"));
+    w.repo.lock();
+    let set = w.repo.commit("chore(release): 1.1.0");
+    w.publish("a");
+    w.publish("b");
+    w.repo
+        .change("crates/b/src/lib.rs", "fix(b): never released");
+    w.repo.write("Cargo.toml", &root("1.1.0", "1.0.26"));
+    w.repo
+        .commit("chore(deps): update rust crate semver to v1.0.26");
+
+    let plan = w.plan(&[]);
+    assert_eq!(released(&plan), ["a 1.1.1", "b 1.1.1"]);
+    let log = krate(&plan, "b")["changelog"].as_str().unwrap();
+    assert!(log.contains("never released"), "{log}");
+    assert!(
+        notes(&plan)
+            .iter()
+            .any(|n| n.starts_with("b 1.1.0 is in the registry")
+                && n.contains(&format!(
+                    "taken as released at {}, the commit that set version 1.1.0 in Cargo.toml",
+                    &set[..7]
+                ))),
+        "{:?}",
+        notes(&plan)
     );
 }
 

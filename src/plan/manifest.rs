@@ -381,6 +381,22 @@ fn root_parts(text: Option<&str>) -> BTreeMap<RootPart, String> {
     parts
 }
 
+/// The version a manifest text gives its package: `[package] version`, or with
+/// `from_workspace` the `[workspace.package] version`. `None` when absent or not a version.
+pub fn manifest_version(text: &str, from_workspace: bool) -> Option<Version> {
+    let doc = Document::parse(text).ok()?;
+    let mut table = doc.as_table().get(if from_workspace {
+        "workspace"
+    } else {
+        "package"
+    })?;
+    if from_workspace {
+        table = table.as_table_like()?.get("package")?;
+    }
+    let version = table.as_table_like()?.get("version")?.as_str()?;
+    Version::parse(version.trim()).ok()
+}
+
 /// An entry's meaning without its formatting: `"1"` and `{ version = "1" }` compare equal.
 fn canonical(item: &Item) -> String {
     match (item.as_str(), item.as_table_like()) {
@@ -1180,6 +1196,18 @@ lto = true
             changed_root_parts(Some(&before), Some(&described)),
             [RootPart::RootPackage]
         );
+    }
+
+    #[test]
+    fn the_version_of_a_manifest_text_is_its_package_s_or_the_workspace_s() {
+        let text = "[package]\nname = \"a\"\nversion = \"0.2.0\"\n\n[workspace.package]\nversion = \"1.3.0\"\n";
+        assert_eq!(manifest_version(text, false), Some(Version::new(0, 2, 0)));
+        assert_eq!(manifest_version(text, true), Some(Version::new(1, 3, 0)));
+        assert_eq!(
+            manifest_version("[package]\nversion.workspace = true\n", false),
+            None
+        );
+        assert_eq!(manifest_version("not toml [", false), None);
     }
 
     #[test]

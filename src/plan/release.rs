@@ -500,6 +500,7 @@ fn start<'a>(facts: Facts<'a>, options: &PlanOptions) -> Result<Start<'a>, PlanE
         shallow: facts.shallow,
         registry: facts.listed(),
         root_manifest: &root_manifest,
+        manifests: facts.manifests,
     };
     let mut notes = Vec::new();
     let found = members
@@ -528,10 +529,12 @@ fn changelog_from<'f>(found: &'f Found, options: &PlanOptions) -> Option<&'f Rel
     }
 }
 
-/// The manifest texts a plan needs, each once: the root manifest around each commit that
-/// changed it and that some crate taking in a part of it ([`RootPart`]: an inherited dependency
-/// or field, or the package at the root) has not released; a new crate is released whatever its
-/// commits, so it asks for none.
+/// The manifest texts a plan needs, each once:
+/// - the root manifest around each commit that changed it and that some crate taking in a part
+///   of it ([`RootPart`]: an inherited dependency or field, or the package at the root) has not
+///   released; a new crate is released whatever its commits, so it asks for none;
+/// - for a crate whose version was released without a tag HEAD reaches, the manifest holding
+///   that version around each commit that changed it since the last tag: one of them set it.
 pub fn manifest_reads(
     facts: Facts<'_>,
     options: &PlanOptions,
@@ -546,7 +549,10 @@ pub fn manifest_reads(
             parent: commit.parents.first().cloned(),
         }
     };
-    let mut reads: BTreeSet<ManifestRead> = BTreeSet::new();
+    let mut reads: BTreeSet<ManifestRead> = (st.found.iter())
+        .filter_map(|f| f.search.as_ref())
+        .flat_map(|search| search.commits.iter().map(|&i| read(&search.manifest, i)))
+        .collect();
 
     let root_manifest = ws.repo_root_manifest();
     let mut sets = BTreeMap::new();
@@ -558,7 +564,14 @@ pub fn manifest_reads(
         if m.inherits.is_empty() {
             continue;
         }
-        match from.commit.as_deref().and_then(|c| st.ancestry.position(c)) {
+        // Which commit set an untagged version is known only once its texts are read: the
+        // texts from its last tag on are needed.
+        let from_point = found.point.as_ref().is_some_and(|p| std::ptr::eq(p, from));
+        let at = match &found.search {
+            Some(search) if from_point => search.since,
+            _ => from.commit.as_deref().and_then(|c| st.ancestry.position(c)),
+        };
+        match at {
             Some(at) => {
                 sets.entry(at).or_insert_with(|| st.ancestry.ancestors(at));
             }

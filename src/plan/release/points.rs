@@ -10,9 +10,10 @@
 use semver::Version;
 use serde::Serialize;
 
-use super::{Facts, PlanError, Published};
+use super::{Facts, ManifestHistory, PlanError, Published};
 use crate::plan::attribution::Ancestry;
 use crate::plan::history::{RawCommit, Tag, parse_tag, short_id, tag_name};
+use crate::plan::manifest::manifest_version;
 use crate::plan::workspace::Member;
 
 /// Where a crate was last released.
@@ -35,6 +36,21 @@ pub(super) struct Found {
     /// When the last release is a prerelease: the newest stable release before it, where the
     /// changelog of its graduation starts (`None`: the crate never had one).
     pub stable: Option<ReleasePoint>,
+    /// The last release has no tag HEAD reaches: where to look for the commit that set its
+    /// version.
+    pub search: Option<VersionSearch>,
+}
+
+/// The commits that may have set a version released without a reachable tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct VersionSearch {
+    /// The manifest holding the version, relative to the repository root.
+    pub manifest: String,
+    /// The history positions of the commits that changed it since the last tag HEAD reaches,
+    /// newest first.
+    pub commits: Vec<usize>,
+    /// The position of that tag's commit; `None` when there is none.
+    pub since: Option<usize>,
 }
 
 /// The facts release points are read from.
@@ -44,10 +60,13 @@ pub(super) struct Sources<'a> {
     pub ancestry: &'a Ancestry<'a>,
     /// A shallow clone: a tag on a commit beyond its depth may still be reachable.
     pub shallow: bool,
-    /// Every version the registry lists, yanked ones too; `None` when it was not asked.
+    /// Every version the registry lists, yanked ones too; `None` when it was not asked: the
+    /// tags stand in for it.
     pub registry: Option<&'a Published>,
     /// The root manifest relative to the repository root.
     pub root_manifest: &'a str,
+    /// Manifest texts around commits, for the commit that set a version.
+    pub manifests: &'a ManifestHistory,
 }
 
 impl Sources<'_> {
@@ -58,17 +77,23 @@ impl Sources<'_> {
 
 /// Whether `registry` lists `name@version` (build metadata aside, as registries compare).
 pub(super) fn lists(registry: Option<&Published>, name: &str, version: &Version) -> bool {
-    let same = |v: &Version| {
-        (v.major, v.minor, v.patch, &v.pre)
-            == (version.major, version.minor, version.patch, &version.pre)
-    };
     registry
         .and_then(|r| r.get(name))
-        .is_some_and(|versions| versions.iter().any(same))
+        .is_some_and(|versions| versions.iter().any(|v| same_release(v, version)))
+}
+
+/// The same version, build metadata aside.
+fn same_release(a: &Version, b: &Version) -> bool {
+    (a.major, a.minor, a.patch, &a.pre) == (b.major, b.minor, b.patch, &b.pre)
 }
 
 /// The release point of `m` under tag format `format`; notes say what was passed over or
 /// assumed.
+///
+/// A manifest version above the newest reachable tag is released already when the registry
+/// lists it — or, without a registry to ask, when a tag HEAD does not reach names it (a release
+/// commit amended after tagging): the tags stand in for the registry. Its release commit is
+/// then the newest commit here that set that version.
 pub(super) fn find(m: &Member, format: &str, src: &Sources<'_>, notes: &mut Vec<String>) -> Found {
     let mut tags: Vec<(Version, &Tag)> = src
         .tags
@@ -82,9 +107,30 @@ pub(super) fn find(m: &Member, format: &str, src: &Sources<'_>, notes: &mut Vec<
         commit: Some(tag.commit.clone()),
     };
     let newest = tags.iter().find(|(_, t)| src.reachable(t)).map(point_of);
-    let passed_over: Vec<&str> = tags
-        .iter()
-        .take_while(|(v, _)| newest.as_ref().is_none_or(|p| *v > p.version))
+    let above = newest.as_ref().is_none_or(|p| m.version > p.version);
+    // A tag HEAD does not reach, on exactly the manifest's version.
+    let elsewhere = (tags.iter())
+        .find(|(v, t)| above && same_release(v, &m.version) && !src.reachable(t))
+        .map(|(_, t)| *t);
+    let released = match src.registry {
+        Some(_) => lists(src.registry, &m.name, &m.version),
+        None => elsewhere.is_some(),
+    };
+    let mut found = Found::default();
+    let mut untagged = None;
+    if above && released {
+        let (point, search, note) = untagged_point(m, format, newest.as_ref(), elsewhere, src);
+        found.point = Some(point);
+        found.search = Some(search);
+        untagged = Some(note);
+    } else {
+        found.unreleased = (above && newest.is_some()).then(|| m.version.clone());
+        found.point = newest;
+    }
+
+    let last = found.point.as_ref().map(|p| &p.version);
+    let passed_over: Vec<&str> = (tags.iter())
+        .take_while(|(v, _)| last.is_none_or(|last| v > last))
         .map(|(_, t)| t.name.as_str())
         .collect();
     if let Some(first) = passed_over.first() {
@@ -96,11 +142,9 @@ pub(super) fn find(m: &Member, format: &str, src: &Sources<'_>, notes: &mut Vec<
                 "them",
             ),
         };
-        let here = match &newest {
-            Some(p) => format!(
-                "the last release here is {}",
-                p.tag.as_deref().unwrap_or_default()
-            ),
+        let here = match &found.point {
+            Some(ReleasePoint { tag: Some(tag), .. }) => format!("the last release here is {tag}"),
+            Some(p) => format!("the last release here is {} (untagged)", p.version),
             None => "HEAD reaches no release of it".to_owned(),
         };
         notes.push(format!(
@@ -108,43 +152,8 @@ pub(super) fn find(m: &Member, format: &str, src: &Sources<'_>, notes: &mut Vec<
             m.name,
         ));
     }
+    notes.extend(untagged);
 
-    let above = newest.as_ref().is_none_or(|p| m.version > p.version);
-    let mut found = Found::default();
-    if above && lists(src.registry, &m.name, &m.version) {
-        let manifest = if m.version_from_workspace {
-            src.root_manifest.to_owned()
-        } else {
-            m.repo_manifest()
-        };
-        let commit = src
-            .history
-            .iter()
-            .find(|c| c.paths.contains(&manifest))
-            .map(|c| c.id.clone());
-        let tag = tag_name(format, &m.name, &m.version);
-        notes.push(match &commit {
-            Some(id) => format!(
-                "{} {} is in the registry but HEAD reaches no tag {tag}: taken as released at {} (the last change to {manifest}); `git tag {tag} {}` makes it exact",
-                m.name,
-                m.version,
-                short_id(id),
-                short_id(id)
-            ),
-            None => format!(
-                "{} {} is in the registry but HEAD reaches no tag {tag}, and no commit here changed {manifest}: every commit counts as unreleased",
-                m.name, m.version
-            ),
-        });
-        found.point = Some(ReleasePoint {
-            tag: None,
-            version: m.version.clone(),
-            commit,
-        });
-    } else {
-        found.unreleased = (above && newest.is_some()).then(|| m.version.clone());
-        found.point = newest;
-    }
     if found
         .point
         .as_ref()
@@ -156,6 +165,96 @@ pub(super) fn find(m: &Member, format: &str, src: &Sources<'_>, notes: &mut Vec<
             .map(point_of);
     }
     found
+}
+
+/// The release point of a manifest version released without a tag HEAD reaches: the newest
+/// commit here that set it (else the last reachable tag's), named by the unreachable tag
+/// `elsewhere` if there is one; where that commit was looked for; and the note that says so.
+fn untagged_point(
+    m: &Member,
+    format: &str,
+    newest: Option<&ReleasePoint>,
+    elsewhere: Option<&Tag>,
+    src: &Sources<'_>,
+) -> (ReleasePoint, VersionSearch, String) {
+    let manifest = if m.version_from_workspace {
+        src.root_manifest.to_owned()
+    } else {
+        m.repo_manifest()
+    };
+    let since = (newest.and_then(|p| p.commit.as_deref())).and_then(|c| src.ancestry.position(c));
+    let released = since.map(|at| src.ancestry.ancestors(at));
+    let commits: Vec<usize> = (src.history.iter().enumerate())
+        .filter(|(i, c)| {
+            c.paths.contains(&manifest) && released.as_ref().is_none_or(|set| !set.contains(*i))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let texts = src.manifests.get(&manifest);
+    let version_at = |text: &Option<String>| {
+        (text.as_deref()).and_then(|t| manifest_version(t, m.version_from_workspace))
+    };
+    // The newest commit whose change moved the version to this one; where the texts were not
+    // read, the newest commit that changed the manifest.
+    let setter =
+        commits
+            .iter()
+            .copied()
+            .find(|&i| match texts.and_then(|t| t.get(&src.history[i].id)) {
+                None => true,
+                Some(t) => {
+                    version_at(&t.after).is_some_and(|v| same_release(&v, &m.version))
+                        && version_at(&t.before).is_none_or(|v| !same_release(&v, &m.version))
+                }
+            });
+    let commit = match setter {
+        Some(i) => Some(src.history[i].id.clone()),
+        None => newest.and_then(|p| p.commit.clone()),
+    };
+    let (name, version) = (&m.name, &m.version);
+    let tag = tag_name(format, name, version);
+    let at = match (setter, newest) {
+        (Some(i), _) => format!(
+            "taken as released at {}, the commit that set version {version} in {manifest}",
+            short_id(&src.history[i].id)
+        ),
+        (None, Some(last)) => format!(
+            "no commit since {} set version {version} in {manifest}: the commits since then count",
+            last.tag.as_deref().unwrap_or_default()
+        ),
+        (None, None) => format!(
+            "no commit here set version {version} in {manifest}: every commit counts as unreleased"
+        ),
+    };
+    let note = match (elsewhere, src.registry, setter) {
+        (Some(t), registry, _) => format!(
+            "{name} {version}: tag {} names it, but HEAD does not reach the tag (a release commit amended after tagging?); {}: {at}",
+            t.name,
+            if registry.is_some() {
+                "the registry lists it"
+            } else {
+                "offline, the tag stands in for the registry"
+            }
+        ),
+        (None, _, Some(i)) => format!(
+            "{name} {version} is in the registry but HEAD reaches no tag {tag}: {at}; `git tag {tag} {}` makes it exact",
+            short_id(&src.history[i].id)
+        ),
+        (None, _, None) => {
+            format!("{name} {version} is in the registry but HEAD reaches no tag {tag}: {at}")
+        }
+    };
+    let point = ReleasePoint {
+        tag: elsewhere.map(|t| t.name.clone()),
+        version: version.clone(),
+        commit,
+    };
+    let search = VersionSearch {
+        manifest,
+        commits,
+        since,
+    };
+    (point, search, note)
 }
 
 /// A planned version must be above the last release: a prerelease label semver orders before
@@ -204,6 +303,7 @@ pub(super) fn refuse_existing(
 mod tests {
     use super::*;
     use crate::plan::attribution::test_commit as commit;
+    use crate::plan::release::ManifestTexts;
 
     fn v(text: &str) -> Version {
         Version::parse(text).unwrap()
@@ -216,19 +316,45 @@ mod tests {
         }
     }
 
-    /// `a` at `version` on the history `3 → 2 → 1` (newest first), `crates/a/Cargo.toml`
-    /// last changed in 2.
-    fn find_with(
+    /// `a` at `version` on the history `4 → 3 → 2 → 1` (newest first): 1 adds the crate at
+    /// 0.1.0, 2 sets `version` in `crates/a/Cargo.toml`, 3 changes a source file and 4 the
+    /// manifest's keywords. The manifest texts are given when `texts`.
+    fn find_in(
         version: &str,
         tags: &[Tag],
         registry: Option<&Published>,
         shallow: bool,
+        texts: bool,
     ) -> (Found, Vec<String>) {
         let history = [
+            commit("4", &["3"], &["crates/a/Cargo.toml"]),
             commit("3", &["2"], &["crates/a/src/lib.rs"]),
             commit("2", &["1"], &["crates/a/Cargo.toml"]),
             commit("1", &[], &["crates/a/Cargo.toml", "crates/a/src/lib.rs"]),
         ];
+        let text = |v: &str, extra: &str| {
+            Some(format!(
+                "[package]\nname = \"a\"\nversion = \"{v}\"\n{extra}"
+            ))
+        };
+        let around = |before, after| ManifestTexts { before, after };
+        let mut manifests = ManifestHistory::new();
+        if texts {
+            manifests.insert(
+                "crates/a/Cargo.toml".into(),
+                [
+                    (
+                        "4",
+                        around(text(version, ""), text(version, "keywords = [\"x\"]\n")),
+                    ),
+                    ("2", around(text("0.1.0", ""), text(version, ""))),
+                    ("1", around(None, text("0.1.0", ""))),
+                ]
+                .into_iter()
+                .map(|(id, t)| (id.to_owned(), t))
+                .collect(),
+            );
+        }
         let ancestry = Ancestry::new(&history);
         let src = Sources {
             tags,
@@ -237,11 +363,21 @@ mod tests {
             shallow,
             registry,
             root_manifest: "Cargo.toml",
+            manifests: &manifests,
         };
         let m = Member::plain("a", version, Vec::new());
         let mut notes = Vec::new();
         let found = find(&m, "{name}-v{version}", &src, &mut notes);
         (found, notes)
+    }
+
+    fn find_with(
+        version: &str,
+        tags: &[Tag],
+        registry: Option<&Published>,
+        shallow: bool,
+    ) -> (Found, Vec<String>) {
+        find_in(version, tags, registry, shallow, true)
     }
 
     fn point_tag(found: &Found) -> Option<&str> {
@@ -298,15 +434,52 @@ mod tests {
                 tag: None,
                 version: v("0.1.1"),
                 commit: Some("2".into())
+            }),
+            "2 set the version; 4 changed the manifest later"
+        );
+        assert_eq!(found.unreleased, None);
+        assert_eq!(
+            notes,
+            [
+                "a 0.1.1 is in the registry but HEAD reaches no tag a-v0.1.1: taken as released at 2, the commit that set version 0.1.1 in crates/a/Cargo.toml; `git tag a-v0.1.1 2` makes it exact"
+            ]
+        );
+        let search = found.search.unwrap();
+        assert_eq!(
+            (search.manifest.as_str(), &search.commits[..], search.since),
+            ("crates/a/Cargo.toml", &[0, 2][..], Some(3)),
+            "the changes since the last tag are searched"
+        );
+        // Without the texts, the newest change of the manifest is all there is to go on.
+        let (found, _) = find_in("0.1.1", &tags, Some(&registry), false, false);
+        assert_eq!(found.point.unwrap().commit.as_deref(), Some("4"));
+    }
+
+    #[test]
+    fn offline_a_tag_head_does_not_reach_on_the_manifest_s_version_stands_in_for_the_registry() {
+        // The release commit was amended after it was tagged a-v0.1.1; 2 is the amended one.
+        let tags = [tag("a-v0.1.0", "1"), tag("a-v0.1.1", "amended")];
+        let (found, notes) = find_with("0.1.1", &tags, None, false);
+        assert_eq!(
+            found.point,
+            Some(ReleasePoint {
+                tag: Some("a-v0.1.1".into()),
+                version: v("0.1.1"),
+                commit: Some("2".into())
             })
         );
         assert_eq!(found.unreleased, None);
         assert_eq!(
             notes,
             [
-                "a 0.1.1 is in the registry but HEAD reaches no tag a-v0.1.1: taken as released at 2 (the last change to crates/a/Cargo.toml); `git tag a-v0.1.1 2` makes it exact"
+                "a 0.1.1: tag a-v0.1.1 names it, but HEAD does not reach the tag (a release commit amended after tagging?); offline, the tag stands in for the registry: taken as released at 2, the commit that set version 0.1.1 in crates/a/Cargo.toml"
             ]
         );
+        // The registry, when asked, decides.
+        let registry = Published::from([("a".to_owned(), vec![v("0.1.0")])]);
+        let (found, _) = find_with("0.1.1", &tags, Some(&registry), false);
+        assert_eq!(point_tag(&found), Some("a-v0.1.0"));
+        assert_eq!(found.unreleased, Some(v("0.1.1")));
     }
 
     #[test]
