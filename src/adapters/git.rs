@@ -211,17 +211,20 @@ impl Git {
 
     /// `git log` of `revs` (a rev-list range), newest first, with messages and changed paths.
     fn log_of(&self, revs: &[&str]) -> Result<Vec<RawCommit>, GitError> {
+        let mut args = vec!["log"];
+        args.extend_from_slice(LOG_ARGS);
+        args.extend_from_slice(revs);
         let (log, objects) = std::thread::scope(|s| {
-            let objects = s.spawn(|| self.commit_objects(revs));
-            let mut args = vec!["log"];
-            args.extend_from_slice(LOG_ARGS);
-            args.extend_from_slice(revs);
-            let mut cmd = command(&self.trust, &self.root);
-            cmd.args(&args);
-            let log = finish_bytes(cmd, &args, &self.root);
-            let objects = objects.join().unwrap_or_else(|_| {
+            // The log takes longest: it starts first.
+            let log = s.spawn(|| {
+                let mut cmd = command(&self.trust, &self.root);
+                cmd.args(&args);
+                finish_bytes(cmd, &args, &self.root)
+            });
+            let objects = self.commit_objects(revs);
+            let log = log.join().unwrap_or_else(|_| {
                 Err(GitError::Failed {
-                    command: "cat-file --batch".into(),
+                    command: args.join(" "),
                     dir: self.root.clone(),
                     stderr: "the thread reading it stopped".into(),
                 })

@@ -7,6 +7,7 @@
 //! not conventional is a plain commit that bumps what `non_conventional` says — never an
 //! error. The 0.x rules are not applied here (see `version::effective_bump`).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -115,8 +116,13 @@ pub struct ConventionalCommit {
 /// Classify one commit from its hash and its full message (subject, blank line, body, footers)
 /// under `rules`.
 pub fn classify(id: &str, message: &str, rules: &CommitRules) -> ConventionalCommit {
-    // git-conventional takes CRLF, but the subject and revert lines are read here too.
-    let message = message.replace("\r\n", "\n");
+    // git-conventional takes CRLF, but the subject and revert lines are read here too. Most
+    // messages have no CR: they are read as they are, not copied.
+    let message: Cow<'_, str> = if message.contains('\r') {
+        Cow::Owned(message.replace("\r\n", "\n"))
+    } else {
+        Cow::Borrowed(message)
+    };
     let message = message.trim_start_matches('\n');
     let subject = message.lines().next().unwrap_or("").trim_end();
     let (subject_text, pr) = split_pr(subject);

@@ -42,10 +42,32 @@ pub fn tag_name(format: &str, name: &str, version: &Version) -> String {
 
 /// The version a tag names under `format` for crate `name`, if it is one of that crate's tags.
 pub fn parse_tag(format: &str, name: &str, tag: &str) -> Option<Version> {
-    let with_name = format.replace("{name}", name);
-    let (prefix, suffix) = with_name.split_once("{version}")?;
-    let middle = tag.strip_prefix(prefix)?.strip_suffix(suffix)?;
-    Version::parse(middle).ok()
+    TagPattern::new(format, name)?.version(tag)
+}
+
+/// A crate's tag format with its name filled in, to read the version of many tags (see
+/// [`parse_tag`]).
+pub struct TagPattern {
+    prefix: String,
+    suffix: String,
+}
+
+impl TagPattern {
+    /// The pattern of `name`'s tags under `format`; `None` when `format` has no `{version}`.
+    pub fn new(format: &str, name: &str) -> Option<TagPattern> {
+        let with_name = format.replace("{name}", name);
+        let (prefix, suffix) = with_name.split_once("{version}")?;
+        Some(TagPattern {
+            prefix: prefix.to_owned(),
+            suffix: suffix.to_owned(),
+        })
+    }
+
+    /// The version `tag` names, when it is one of these tags.
+    pub fn version(&self, tag: &str) -> Option<Version> {
+        let middle = tag.strip_prefix(&self.prefix)?.strip_suffix(&self.suffix)?;
+        Version::parse(middle).ok()
+    }
 }
 
 /// The 7-character form of a commit id, as git and GitHub show it.

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::{Facts, ManifestHistory, PlanError, Published};
 use crate::plan::attribution::Ancestry;
-use crate::plan::history::{RawCommit, Tag, parse_tag, short_id, tag_name};
+use crate::plan::history::{RawCommit, Tag, TagPattern, short_id, tag_name};
 use crate::plan::manifest::manifest_version;
 use crate::plan::workspace::Member;
 
@@ -95,10 +95,9 @@ fn same_release(a: &Version, b: &Version) -> bool {
 /// commit amended after tagging): the tags stand in for the registry. Its release commit is
 /// then the newest commit here that set that version.
 pub(super) fn find(m: &Member, format: &str, src: &Sources<'_>, notes: &mut Vec<String>) -> Found {
-    let mut tags: Vec<(Version, &Tag)> = src
-        .tags
-        .iter()
-        .filter_map(|t| parse_tag(format, &m.name, &t.name).map(|v| (v, t)))
+    let pattern = TagPattern::new(format, &m.name);
+    let mut tags: Vec<(Version, &Tag)> = (src.tags.iter())
+        .filter_map(|t| Some((pattern.as_ref()?.version(&t.name)?, t)))
         .collect();
     tags.sort_by(|a, b| b.0.cmp(&a.0));
     let point_of = |(version, tag): &(Version, &Tag)| ReleasePoint {
