@@ -12,8 +12,12 @@ use crate::adapters::cargo::Cargo;
 use crate::adapters::git::Git;
 use crate::adapters::semver_checks::{SemverChecker, installed};
 use crate::error::{Error, Result};
-use crate::jobs::{Context, Gathered, Selection, plan_for, relative_to, target_dir};
-use crate::plan::api::{ApiCheck, candidates, required_failures};
+use std::collections::BTreeMap;
+
+use crate::jobs::{
+    Context, Gathered, Selection, plan_of_facts, plan_options, relative_to, target_dir,
+};
+use crate::plan::api::{ApiCheck, add_notes, candidates, required_failures};
 
 /// Check the API of every crate the configured plan releases, recording what was found in
 /// `g` (and what was done in its log).
@@ -22,8 +26,13 @@ pub(crate) fn check(ctx: &Context<'_>, g: &mut Gathered) -> Result<()> {
     let mode = |name: &str| settings.semver_checks_for(name);
     // The tool and the repository are looked up once, and only when a crate needs a check.
     let mut tool: Option<std::result::Result<(String, Git, Cargo), String>> = None;
+    let forced = plan_options(ctx, &settings, &Selection::Configured)
+        .forced_bump
+        .is_some();
     loop {
-        let plan = plan_for(ctx, g, &Selection::Configured)?;
+        let plan = plan_of_facts(ctx, g, &Selection::Configured, &BTreeMap::new(), &g.date)?;
+        // Made with no result yet: results that raise no bump only add their notes to it.
+        let first = g.api.is_empty();
         let todo = candidates(&plan, &g.tags, |n| g.libs.contains(n), mode, &g.api);
         if todo.is_empty() {
             // Made from every fact there is: the plan later stages ask for.
@@ -48,11 +57,12 @@ pub(crate) fn check(ctx: &Context<'_>, g: &mut Gathered) -> Result<()> {
             // a check that could not run, never a download.
             Ok((version, git, cargo.clone().offline(ctx.config.offline)))
         });
-        match ready {
+        let raised = match ready {
             Err(why) => {
                 for c in todo {
                     g.api.insert(c.name, ApiCheck::NotRun { why: why.clone() });
                 }
+                false
             }
             Ok((version, git, cargo)) => {
                 let workspace_dir = relative_to(&g.root, git.root());
@@ -89,12 +99,19 @@ pub(crate) fn check(ctx: &Context<'_>, g: &mut Gathered) -> Result<()> {
                     .values()
                     .any(|c| matches!(c, ApiCheck::Compared { breaks } if !breaks.is_empty()));
                 g.api.extend(found);
-                // No break found: no bump moves, so no crate joins the release that would need
-                // a check of its own. The next plan (with these results as notes) is the last.
-                if !raised {
-                    break;
-                }
+                raised
             }
+        };
+        // No break found: no bump moves, so no crate joins the release that would need a check
+        // of its own. A plan made before any result is the last once their notes are added;
+        // after earlier rounds, the next plan (with these results as notes) is.
+        if !raised {
+            if first {
+                let mut plan = plan;
+                add_notes(&mut plan, &g.api, forced);
+                g.configured = Some((g.date.clone(), plan));
+            }
+            break;
         }
     }
     let failures = required_failures(&g.api, mode);

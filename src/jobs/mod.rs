@@ -255,9 +255,9 @@ pub struct Gathered {
     manifests: ManifestHistory,
     /// The date of the changelog sections (`YYYY-MM-DD`): today, or what the stage sets.
     pub(crate) date: String,
-    /// The plan of [`Selection::Configured`] once every fact is in, and the date it was made
-    /// with: the API checks make it on their last round, and [`plan_for`] hands it out instead
-    /// of planning the same again.
+    /// The plan of [`Selection::Configured`] once every fact is in ([`plan_of_facts`]), and the
+    /// date it was made with: the API checks make it on their last round, and [`plan_for`] hands
+    /// it out instead of planning the same again.
     configured: Option<(String, ReleasePlan)>,
 }
 
@@ -485,19 +485,10 @@ pub(crate) fn plan_given(
     given: &BTreeMap<String, Version>,
     date: &str,
 ) -> Result<ReleasePlan> {
-    let options = PlanOptions {
-        date: date.to_owned(),
-        given: given.clone(),
-        ..plan_options(ctx, &g.settings, selection)
+    let mut plan = match (selection, given.is_empty(), &g.configured) {
+        (Selection::Configured, true, Some((planned, plan))) if planned == date => plan.clone(),
+        _ => plan_of_facts(ctx, g, selection, given, date)?,
     };
-    if let (Selection::Configured, true, Some((planned, plan))) =
-        (selection, given.is_empty(), &g.configured)
-        && planned == date
-    {
-        return Ok(plan.clone());
-    }
-    let none = Published::new();
-    let mut plan = build_plan(g.facts(&none), &options)?;
     if let Some(why) = &g.index_unread {
         plan.notes.push(format!("{why}; the tags stand in for it"));
     }
@@ -507,6 +498,24 @@ pub(crate) fn plan_given(
         );
     }
     Ok(plan)
+}
+
+/// The plan the facts of `g` give (see [`plan_given`]), without the notes about how they were
+/// read.
+pub(crate) fn plan_of_facts(
+    ctx: &Context<'_>,
+    g: &Gathered,
+    selection: &Selection,
+    given: &BTreeMap<String, Version>,
+    date: &str,
+) -> Result<ReleasePlan> {
+    let options = PlanOptions {
+        date: date.to_owned(),
+        given: given.clone(),
+        ..plan_options(ctx, &g.settings, selection)
+    };
+    let none = Published::new();
+    Ok(build_plan(g.facts(&none), &options)?)
 }
 
 /// The workspace directory as it is at `commit`: the checkout itself when HEAD has the same

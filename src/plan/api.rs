@@ -196,6 +196,16 @@ pub fn notes<'a>(
     notes
 }
 
+/// Add to `plan` the notes about its released crates' checks ([`notes`]): last, as
+/// [`super::release::build_plan`] adds them. They change no version: a plan made with no check
+/// result yet, given the results afterwards, is the plan made with them — unless a break raises
+/// a bump, which asks for a new plan.
+pub fn add_notes(plan: &mut ReleasePlan, checks: &ApiChecks, forced: bool) {
+    let released = (plan.released()).map(|c| (c.name.as_str(), c.bump, &c.initial_version));
+    let notes = notes(checks, released, forced);
+    plan.notes.extend(notes);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

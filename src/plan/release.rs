@@ -726,14 +726,6 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
         }
     }
     let manifest_edits = dependents::manifest_edits(ws, &state, &planned, &current, &mut notes);
-    notes.extend(super::api::notes(
-        facts.api,
-        members
-            .iter()
-            .filter(|m| state[&m.name].released)
-            .map(|m| (m.name.as_str(), state[&m.name].bump, &m.version)),
-        options.forced_bump.is_some(),
-    ));
     let released: BTreeSet<String> = state
         .iter()
         .filter(|(_, s)| s.released)
@@ -872,14 +864,18 @@ pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan
             why,
         })?;
     }
-    Ok(ReleasePlan {
+    let mut plan = ReleasePlan {
         crates,
         waves,
         edges,
         manifest_edits,
         notes,
         workspace_changelog: options.workspace_changelog.clone(),
-    })
+    };
+    // Last: what the checks say changes no version, so a plan made before a check that could
+    // not run takes its note as it is ([`super::api::add_notes`]).
+    super::api::add_notes(&mut plan, facts.api, options.forced_bump.is_some());
+    Ok(plan)
 }
 
 /// The tag format of every member the plan covers (publishable to `registry`, or

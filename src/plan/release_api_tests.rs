@@ -128,6 +128,53 @@ fn a_check_that_could_not_run_leaves_the_bump_and_says_so() {
     assert!(render::text(&plan).contains("note: API check could not run for a"));
 }
 
+/// The API checks plan once before their results; results that raise no bump only add notes to
+/// that plan (`api::add_notes`), which must then be the plan made with them.
+#[test]
+fn results_that_raise_no_bump_turn_the_plan_made_before_them_into_the_plan_made_with_them() {
+    let repo = || {
+        Repo::tagged(vec![
+            member("a", "1.2.3", vec![]),
+            member("b", "0.3.0", vec![]),
+            member("c", "2.0.0", vec![]),
+        ])
+        .commit("fix: mend", &["a", "b", "c"])
+    };
+    /// What the case is, the results it adds, and the forced bump.
+    type Case = (&'static str, fn(Repo) -> Repo, Option<Bump>);
+    let cases: [Case; 3] = [
+        (
+            "not run, twice the same reason",
+            |r| {
+                r.api_not_run("a", "not installed")
+                    .api_not_run("b", "not installed")
+            },
+            None,
+        ),
+        (
+            "compared, no break; not run",
+            |r| r.api_breaks("a", &[]).api_not_run("c", "no baseline"),
+            None,
+        ),
+        (
+            "a break a forced bump keeps",
+            |r| r.api_breaks("a", &[("function_missing", "a::parse")]),
+            Some(Bump::Patch),
+        ),
+    ];
+    for (case, results, forced_bump) in cases {
+        let options = PlanOptions {
+            forced_bump,
+            ..options()
+        };
+        let with = results(repo()).plan(&options).unwrap();
+        let mut before = repo().plan(&options).unwrap();
+        assert_eq!(before.notes.len() + 1, with.notes.len(), "{case}");
+        crate::plan::api::add_notes(&mut before, &results(repo()).api, forced_bump.is_some());
+        assert_eq!(before, with, "{case}");
+    }
+}
+
 #[test]
 fn only_released_crates_below_the_breaking_level_with_a_previous_release_are_checked() {
     let mut repo = Repo::new(vec![
