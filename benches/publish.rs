@@ -1,12 +1,15 @@
 //! Publish benchmark: our `publish` against `cargo publish --workspace` on generated
-//! workspaces, against a real registry (ferro) behind the test proxy modelling crates.io: each
-//! upload's answer held 1 s, each new version shown in the index `delay` after its upload
-//! returned. Prints, per case, both times, their ratio, and each one's ratio to the bound
+//! workspaces, against a real registry (ferro) behind the test proxy, idle or modelling
+//! crates.io: each upload's answer held 1 s, each new version shown in the index `delay` after
+//! its upload returned. Prints, per case, both times, their ratio, and each one's ratio to the bound
 //! `verify once + waves × (upload + delay)`, where "verify once" is `cargo package --workspace`
 //! measured on a fresh copy in the same run.
 //!
-//! Run: `cargo bench --bench publish [SHAPE…]` (all three shapes: about 5 minutes on 2 cores);
-//! `RELEASEKIT_BENCH_TRACE=1` shows our run's log lines with their times.
+//! Run: `cargo bench --bench publish -- [SHAPE…] [LATENCY…]` (all: about 10 minutes on 2
+//! cores). Latencies: `zero` (an idle registry: only each tool's fixed cost is left; the median
+//! of `RELEASEKIT_BENCH_RUNS` runs, default 3), `upload` (1 s per upload), `upload+3s` (and a
+//! 3 s index delay). `RELEASEKIT_BENCH_TRACE=1` shows our run's log lines with their times;
+//! `RELEASEKIT_BENCH_OURS=PATH` measures another build of ours (to compare commits).
 
 #[path = "../tests/support/registry.rs"]
 mod registry;
@@ -34,9 +37,9 @@ struct Setup {
 }
 
 impl Setup {
-    fn new(crates: &[CrateSpec], delay: Duration) -> Setup {
+    fn new(crates: &[CrateSpec], hold: Duration, delay: Duration) -> Setup {
         let registry = Registry::start();
-        registry.set_upload_hold(UPLOAD);
+        registry.set_upload_hold(hold);
         registry.set_index_delay(delay);
         let home = tempfile::tempdir().unwrap();
         registry::cargo_home(home.path(), "test", &registry.index_url());
@@ -117,17 +120,43 @@ fn waves_of(crates: &[CrateSpec]) -> usize {
         .unwrap_or(0)
 }
 
+/// The median of `runs` measurements.
+fn median(runs: usize, mut measure: impl FnMut() -> Duration) -> Duration {
+    let mut times: Vec<Duration> = (0..runs.max(1)).map(|_| measure()).collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
 fn secs(d: Duration) -> String {
     format!("{:.1}", d.as_secs_f64())
 }
 
+/// The registry latencies measured: (upload answer held, index delay after an upload), by name.
+/// `zero` is an idle loopback registry: what is left is each tool's own fixed cost.
+const LATENCIES: [(&str, Duration, Duration); 3] = [
+    ("zero", Duration::ZERO, Duration::ZERO),
+    ("upload", UPLOAD, Duration::ZERO),
+    ("upload+3s", UPLOAD, Duration::from_secs(3)),
+];
+
 fn main() {
-    // `cargo bench --bench publish [SHAPE…]`: only those shapes (cargo adds `--bench`).
-    let only: Vec<String> = std::env::args()
+    // `cargo bench --bench publish [SHAPE…] [LATENCY…]`: only those shapes and latencies
+    // (cargo adds `--bench`).
+    let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let ours = env!("CARGO_BIN_EXE_releasekit-cargo");
+    let latency_names: Vec<&str> = LATENCIES.iter().map(|(name, _, _)| *name).collect();
+    let (latencies, only): (Vec<String>, Vec<String>) = args
+        .into_iter()
+        .partition(|a| latency_names.contains(&a.as_str()));
+    // RELEASEKIT_BENCH_OURS runs another build of ours (an older commit's, to compare).
+    let ours = std::env::var("RELEASEKIT_BENCH_OURS")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_releasekit-cargo").to_owned());
+    let zero_runs: usize = std::env::var("RELEASEKIT_BENCH_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3);
     let cases: Vec<Case> = [
         ("3x4", registry::layered(3, 4)),
         ("6x4", registry::layered(6, 4)),
@@ -143,10 +172,10 @@ fn main() {
     .collect();
 
     println!(
-        "{:<10} {:>5} {:>5} {:>7} {:>7} {:>7} {:>7} {:>11} {:>10} {:>9}",
+        "{:<10} {:>6} {:>10} {:>7} {:>7} {:>7} {:>7} {:>11} {:>10} {:>9}",
         "shape",
         "crates",
-        "delay",
+        "latency",
         "verify",
         "bound",
         "cargo",
@@ -156,34 +185,43 @@ fn main() {
         "ours/bnd"
     );
     for case in &cases {
-        for delay in [Duration::ZERO, Duration::from_secs(3)] {
-            let verify = Setup::new(&case.crates, delay);
-            let verify_time = verify.command(
-                "cargo",
-                &["package", "--workspace", "--registry", "test", "--quiet"],
-            );
-            drop(verify);
+        for (name, hold, delay) in LATENCIES {
+            if !latencies.is_empty() && !latencies.iter().any(|l| l == name) {
+                continue;
+            }
+            // An idle registry leaves only fixed costs, which the machine's other work blurs:
+            // each contender runs `runs` times there, and the median counts.
+            let runs = if name == "zero" { zero_runs } else { 1 };
+            let verify_time = median(runs, || {
+                let verify = Setup::new(&case.crates, hold, delay);
+                verify.command(
+                    "cargo",
+                    &["package", "--workspace", "--registry", "test", "--quiet"],
+                )
+            });
+            let cargo_time = median(runs, || {
+                let cargo = Setup::new(&case.crates, hold, delay);
+                let took = cargo.command(
+                    "cargo",
+                    &["publish", "--workspace", "--registry", "test", "--quiet"],
+                );
+                cargo.all_published(&case.crates);
+                took
+            });
+            let our_time = median(runs, || {
+                let us = Setup::new(&case.crates, hold, delay);
+                let took = us.command(&ours, &["publish", "--registry", "test"]);
+                us.all_published(&case.crates);
+                took
+            });
 
-            let cargo = Setup::new(&case.crates, delay);
-            let cargo_time = cargo.command(
-                "cargo",
-                &["publish", "--workspace", "--registry", "test", "--quiet"],
-            );
-            cargo.all_published(&case.crates);
-            drop(cargo);
-
-            let us = Setup::new(&case.crates, delay);
-            let our_time = us.command(ours, &["publish", "--registry", "test"]);
-            us.all_published(&case.crates);
-            drop(us);
-
-            let bound = verify_time + (UPLOAD + delay) * case.waves as u32;
+            let bound = verify_time + (hold + delay) * case.waves as u32;
             let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
             println!(
-                "{:<10} {:>5} {:>4}s {:>7} {:>7} {:>7} {:>7} {:>10.2}x {:>9.2}x {:>8.2}x",
+                "{:<10} {:>6} {:>10} {:>7} {:>7} {:>7} {:>7} {:>10.2}x {:>9.2}x {:>8.2}x",
                 case.shape,
                 case.crates.len(),
-                delay.as_secs(),
+                name,
                 secs(verify_time),
                 secs(bound),
                 secs(cargo_time),
@@ -192,6 +230,12 @@ fn main() {
                 ratio(cargo_time, bound),
                 ratio(our_time, bound),
             );
+            if name == "zero" {
+                println!(
+                    "  at zero latency ours/cargo = {:.2}x, median of {runs} runs each (target: at most 1.00x)",
+                    ratio(our_time, cargo_time)
+                );
+            }
         }
     }
 }

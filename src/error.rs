@@ -5,11 +5,13 @@ use std::path::PathBuf;
 
 use crate::adapters::actions::ActionsError;
 use crate::adapters::cargo::CargoError;
+use crate::adapters::crate_file::CrateFileError;
 use crate::adapters::git::GitError;
 use crate::adapters::github::GitHubError;
 use crate::adapters::index::IndexError;
 use crate::adapters::oidc::OidcError;
 use crate::adapters::registry::RegistryError;
+use crate::adapters::registry_api::RegistryApiError;
 use crate::adapters::toolchain::ToolchainError;
 use crate::config::ConfigError;
 use crate::jobs::release::ReleaseError;
@@ -20,7 +22,6 @@ use crate::plan::publish::Problem;
 use crate::plan::refname::RefNameError;
 use crate::plan::release::PlanError;
 use crate::plan::toolchain::TooOld;
-use crate::plan::trigger::EventError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -43,8 +44,6 @@ pub enum Error {
     RunnerFile(ActionsError),
     #[error(transparent)]
     GitHub(#[from] GitHubError),
-    #[error(transparent)]
-    Event(#[from] EventError),
     #[error(transparent)]
     Pr(#[from] PrError),
     #[error(transparent)]
@@ -99,6 +98,10 @@ pub enum Error {
     Index(#[from] IndexError),
     #[error(transparent)]
     Oidc(#[from] OidcError),
+    #[error(transparent)]
+    RegistryApi(#[from] RegistryApiError),
+    #[error(transparent)]
+    CrateFile(#[from] CrateFileError),
     #[error("pre-flight stopped the release before any upload: {}", problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Preflight { problems: Vec<Problem> },
     #[error("publishing is not finished: {} not published", left.join(", "))]
@@ -109,6 +112,10 @@ pub enum Error {
     ReleaseBody { name: String, message: String },
     #[error("API check could not run (semver_checks = \"required\"): {}", failures.iter().map(|(name, why)| format!("{name}: {why}")).collect::<Vec<_>>().join("; "))]
     ApiCheckRequired { failures: Vec<(String, String)> },
+    #[error("yank needs the registry's token: {variable} is not set")]
+    YankNeedsToken { variable: String },
+    #[error("the yank is not finished: {} left as they were", left.join(", "))]
+    YankIncomplete { left: Vec<String> },
 }
 
 impl Error {
@@ -117,9 +124,10 @@ impl Error {
             Error::Config(e) => u8::try_from(e.exit_code()).unwrap_or(2),
             Error::Plan(_) | Error::Manifest { .. } | Error::PublishedFile { .. } => 2,
             Error::UnsafeWrite { .. } | Error::BadRefName { .. } | Error::TargetDir { .. } => 2,
-            Error::Event(_) | Error::NoEvent | Error::Pr(_) => 2,
+            Error::NoEvent | Error::Pr(_) => 2,
             Error::Release(_) | Error::Registry(_) | Error::RunnerFile(_) => 2,
             Error::RustVersion(_) => 2,
+            Error::YankNeedsToken { .. } => 2,
             Error::Preflight { problems } if problems.iter().all(Problem::is_input) => 2,
             Error::GitHub(e) if e.is_input() => 2,
             Error::Git(GitError::NotARepository { .. } | GitError::Shallow { .. }) => 2,
@@ -152,7 +160,6 @@ impl Error {
                 Some("the file must be JSON mapping crate names to lists of versions: {\"foo\": [\"1.0.0\"]}".into())
             }
             Error::GitHub(e) => e.hint(),
-            Error::Event(e) => Some(e.hint()),
             Error::Pr(e) => Some(e.hint()),
             Error::Release(e) => Some(e.hint()),
             Error::PrBodyTooLong { .. } => Some("split the workspace into release groups ([groups.<name>] in releasekit.toml): each group gets its own Release PR".into()),
@@ -160,9 +167,13 @@ impl Error {
             Error::Registry(e) => Some(e.hint()),
             Error::Index(e) => Some(e.hint()),
             Error::Oidc(e) => Some(e.hint()),
+            Error::RegistryApi(e) => Some(e.hint()),
+            Error::CrateFile(_) => Some("the package cargo wrote cannot be read back: report it with the message above".into()),
             Error::Preflight { .. } => Some("fix each problem listed above (all were found in one pass), then re-run: nothing was uploaded".into()),
             Error::PublishIncomplete { .. } => Some("the job summary lists what failed and what it blocked; fix it and re-run: crates already in the index are skipped".into()),
             Error::NotifyIncomplete { .. } => Some("the token needs `contents: write` on each repository to notify (GITHUB_TOKEN covers only this one: use a GitHub App token or a fine-grained PAT for others); re-run notify alone with `action: notify`".into()),
+            Error::YankNeedsToken { variable } => Some(format!("set {variable} to a registry token of an owner with the yank scope (a GitHub token cannot yank); nothing was changed")),
+            Error::YankIncomplete { .. } => Some("the summary lists what failed; fix it and run yank again: what is done already is kept".into()),
             Error::RunnerFile(_) => Some("GITHUB_OUTPUT and GITHUB_STEP_SUMMARY must name files this step can append to (the runner sets them; a workflow that sets them itself must name writable files); nothing was done".into()),
             Error::ApiCheckRequired { .. } => Some("fix what stops the check (install cargo-semver-checks, make the release tag's tree build), or set `semver_checks = \"auto\"` for the crate in releasekit.toml to release with a note instead".into()),
             Error::ReleaseBody { .. } => Some("fix `body` in [github_release] (or [package.<name>.github_release]) of releasekit.toml, then re-run the release: tags and releases that exist are kept".into()),

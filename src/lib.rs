@@ -10,56 +10,39 @@ pub mod error;
 pub mod jobs;
 pub mod plan;
 
-use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 
-use adapters::actions::{Runner, annotation, mask_command, read_event};
-use config::Command;
+use adapters::actions::{Runner, annotation, mask_command};
+use config::{Command, Env};
 use error::{Error, Result};
 use plan::release::PlanError;
 
 /// Run the program with these arguments and this environment, printing to `out`.
-pub fn run(
-    args: impl IntoIterator<Item = OsString>,
-    env: Vec<(String, String)>,
-    out: &mut dyn Write,
-) -> Result<()> {
-    let in_actions = env
-        .iter()
-        .any(|(k, v)| k == "GITHUB_ACTIONS" && v == "true");
+pub fn run(args: impl IntoIterator<Item = OsString>, env: &Env, out: &mut dyn Write) -> Result<()> {
+    let in_actions = env.in_actions();
     // Mask every secret before anything else is printed, even before validating the inputs.
     if in_actions {
-        for (name, value) in &env {
-            if config::is_token_variable(name) && !value.is_empty() {
-                let _ = writeln!(out, "{}", mask_command(value));
-            }
+        for secret in env.secrets() {
+            let _ = writeln!(out, "{}", mask_command(secret.expose()));
         }
     }
-    let config = config::load(args, env.clone())?;
+    // The inputs and the environment (the repository, the event) are read and checked first.
+    let config = config::load_from(args, env)?;
     if config.metadata_file.is_none() && !config.workspace.is_dir() {
         return Err(config::ConfigError::NoWorkspace {
             path: config.workspace,
         }
         .into());
     }
-    let env: BTreeMap<String, String> = env.into_iter().collect();
     let runner = Runner {
-        output: env
-            .get("GITHUB_OUTPUT")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from),
-        summary: env
-            .get("GITHUB_STEP_SUMMARY")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from),
+        output: config.env.output_file.clone(),
+        summary: config.env.summary_file.clone(),
     };
-    // What the run reports to and what it was started for are checked before anything else:
-    // finding out after the tags were made would leave a release half done.
+    // What the run reports to is checked before anything else: finding out after the tags
+    // were made would leave a release half done.
     runner.check().map_err(Error::RunnerFile)?;
-    let var = |name: &str| env.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
-    let event = read_event(var("GITHUB_EVENT_PATH"), var("GITHUB_EVENT_NAME"))?;
     let command = config.command;
     let workspace = config.workspace.clone();
     // Every stage reads the workspace with cargo, so it finds its toolchain before anything
@@ -67,14 +50,12 @@ pub fn run(
     let uses_cargo = match command {
         Command::Plan | Command::Apply => config.metadata_file.is_none(),
         Command::Publish => !config.skip_publish,
-        Command::Prepare | Command::Release | Command::Notify => true,
+        Command::Prepare | Command::Release | Command::Notify | Command::Yank => true,
         Command::Auto => false,
     };
     let mut ctx = jobs::Context {
         config,
-        env,
         runner,
-        event,
         out: adapters::actions::Console::new(out, in_actions),
         cargo: std::sync::OnceLock::new(),
     };
@@ -88,6 +69,7 @@ pub fn run(
         Command::Release => jobs::release::run(&mut ctx, None).map(drop),
         Command::Publish => jobs::publish::run(&mut ctx, None).map(drop),
         Command::Notify => jobs::notify::run(&mut ctx, None).map(drop),
+        Command::Yank => jobs::yank::run(&mut ctx).map(drop),
         Command::Auto => jobs::auto::run(&mut ctx),
     };
     // Which toolchain ran, in the summary; not after a refusal (exit 2), which writes nothing.

@@ -1,12 +1,10 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let env: Vec<(String, String)> = std::env::vars().collect();
-    let in_actions = env
-        .iter()
-        .any(|(k, v)| k == "GITHUB_ACTIONS" && v == "true");
+    let env = releasekit_cargo::config::Env::from_process();
+    let in_actions = env.in_actions();
     let mut stdout = std::io::stdout().lock();
-    match releasekit_cargo::run(std::env::args_os(), env, &mut stdout) {
+    match releasekit_cargo::run(std::env::args_os(), &env, &mut stdout) {
         Ok(()) => ExitCode::SUCCESS,
         Err(releasekit_cargo::error::Error::Config(
             releasekit_cargo::config::ConfigError::Cli(clap),

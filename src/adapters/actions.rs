@@ -1,6 +1,5 @@
 //! The GitHub Actions runner's files and workflow commands: step outputs (`GITHUB_OUTPUT`), the
-//! job summary (`GITHUB_STEP_SUMMARY`), the event (`GITHUB_EVENT_PATH`), `::add-mask::`,
-//! `::group::` and annotations.
+//! job summary (`GITHUB_STEP_SUMMARY`), `::add-mask::`, `::group::` and annotations.
 //!
 //! Effects only; what to report is decided by the jobs.
 
@@ -11,7 +10,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::plan::git_output::inert;
-use crate::plan::trigger::{Event, EventError, parse_event};
 
 #[derive(Debug, thiserror::Error)]
 #[error("could not write {what} file {path}")]
@@ -70,30 +68,6 @@ impl Runner {
             text.push('\n');
         }
         append(path, "summary", &text)
-    }
-}
-
-/// The event at `path` (`GITHUB_EVENT_PATH`) named `name` (`GITHUB_EVENT_NAME`); `None` when
-/// either is unset. A file that is missing, unreadable, not UTF-8 or not JSON is an error: a
-/// run started for an event it cannot read must not guess.
-pub fn read_event(path: Option<&str>, name: Option<&str>) -> Result<Option<Event>, EventError> {
-    let Some(path) = path else {
-        return Ok(None);
-    };
-    let err = |message: String| EventError {
-        name: name.unwrap_or("GitHub").to_owned(),
-        message,
-    };
-    let bytes = std::fs::read(path).map_err(|e| err(format!("{path}: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        err(format!(
-            "{path} is not UTF-8 text (at byte {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })?;
-    match name {
-        Some(name) => parse_event(name, &text).map(Some),
-        None => parse_event("GitHub", &text).map(|_| None),
     }
 }
 
@@ -261,37 +235,6 @@ mod tests {
             assert_eq!(err.what, what);
         }
         assert!(Runner::default().check().is_ok());
-    }
-
-    #[test]
-    fn an_event_file_is_read_or_refused_never_guessed() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = |name: &str, bytes: &[u8]| {
-            let path = dir.path().join(name);
-            std::fs::write(&path, bytes).unwrap();
-            path.display().to_string()
-        };
-        let good = file("good.json", br#"{"ref": "refs/heads/main"}"#);
-        assert!(matches!(
-            read_event(Some(&good), Some("push")),
-            Ok(Some(Event::Push(_)))
-        ));
-        assert_eq!(read_event(Some(&good), None), Ok(None));
-        assert_eq!(read_event(None, Some("push")), Ok(None));
-        let missing = dir.path().join("none.json").display().to_string();
-        let folder = dir.path().display().to_string();
-        let binary = file("binary.json", b"{\"ref\": \"\xff\"}");
-        let cut = file("cut.json", b"{\"ref\": ");
-        for (path, name, why) in [
-            (&missing, Some("push"), "No such file"),
-            (&folder, Some("push"), "directory"),
-            (&binary, Some("push"), "is not UTF-8 text (at byte 9)"),
-            (&cut, Some("issues"), "EOF while parsing"),
-            (&cut, None, "EOF while parsing"),
-        ] {
-            let err = read_event(Some(path), name).unwrap_err();
-            assert!(err.message.contains(why), "{path}: {err}");
-        }
     }
 
     #[test]

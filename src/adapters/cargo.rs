@@ -231,28 +231,41 @@ impl Cargo {
         }
     }
 
-    /// `cargo build --release --locked --workspace` in `dir`.
-    pub fn build_release(&self, dir: &Path) -> Result<Result<(), CargoOutput>, CargoError> {
-        let args = ["build", "--release", "--locked", "--workspace"].map(String::from);
+    /// `cargo build --release --workspace` in `dir`; `--locked` when the workspace has a
+    /// lockfile to keep to (without one cargo resolves fresh and writes one: the caller removes
+    /// it).
+    pub fn build_release(
+        &self,
+        dir: &Path,
+        locked: bool,
+    ) -> Result<Result<(), CargoOutput>, CargoError> {
+        let mut args = vec!["build".to_owned(), "--release".to_owned()];
+        if locked {
+            args.push("--locked".into());
+        }
+        args.push("--workspace".into());
         self.run(dir, &args, &[])
     }
 
-    /// `cargo package -p A -p B …`: every crate packaged and built from its packaged sources,
-    /// the ones not yet in the registry resolved from each other (cargo's local overlay), so a
-    /// crate that only builds inside the workspace fails here, before anything is public.
-    /// Returns each `.crate` file with its size.
+    /// `cargo package -p A -p B …`: every crate packaged and, when `mode.verify`, built from
+    /// its packaged sources, the ones not yet in the registry resolved from each other (cargo's
+    /// local overlay), so a crate that only builds inside the workspace fails here, before
+    /// anything is public. Returns each `.crate` file with its size.
     pub fn package(
         &self,
         dir: &Path,
         target_dir: &Path,
         crates: &[(String, Version)],
         registry: Option<&str>,
-        allow_dirty: bool,
+        mode: PackageMode,
     ) -> Result<Packages, CargoError> {
         let mut args: Vec<String> = vec!["package".into(), "--target-dir".into()];
         args.push(target_dir.display().to_string());
-        if allow_dirty {
+        if mode.allow_dirty {
             args.push("--allow-dirty".into());
+        }
+        if !mode.verify {
+            args.push("--no-verify".into());
         }
         for (name, _) in crates {
             args.push("-p".into());
@@ -278,30 +291,15 @@ impl Cargo {
             .collect();
         Ok(Ok(files))
     }
+}
 
-    /// `cargo publish -p NAME --no-verify` (the crates were verified together before), with the
-    /// token, when one is handed in, only in the child's environment: the one cargo child that
-    /// gets a secret (`--no-verify`: no build script runs). `target_dir` is the
-    /// crate's own: cargo locks the package directory of a target dir, and uploads running at
-    /// once would otherwise package one after another.
-    pub fn publish(
-        &self,
-        dir: &Path,
-        target_dir: &Path,
-        name: &str,
-        registry: Option<&str>,
-        token: Option<(&str, &str)>,
-    ) -> Result<Result<(), CargoOutput>, CargoError> {
-        let mut args: Vec<String> = ["publish", "--no-verify", "-p", name, "--target-dir"]
-            .map(String::from)
-            .to_vec();
-        args.push(target_dir.display().to_string());
-        args.extend(registry_args(registry));
-        let envs: Vec<(String, String)> = token
-            .map(|(var, value)| vec![(var.to_owned(), value.to_owned())])
-            .unwrap_or_default();
-        self.run(dir, &args, &envs)
-    }
+/// How [`Cargo::package`] packages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PackageMode {
+    /// Package a tree with uncommitted changes (a scratch worktree we edited).
+    pub allow_dirty: bool,
+    /// Build every crate from its packaged sources (cargo's verification).
+    pub verify: bool,
 }
 
 /// `cargo metadata` output saved to a file (checks on real workspaces without their sources).

@@ -7,7 +7,7 @@
 //! Actions: there git's protection stays as the user configured it.
 
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::plan::commits::reverted_hash;
@@ -76,38 +76,9 @@ impl Trust {
         Trust::default()
     }
 
-    /// The run's trust from its environment: inside Actions (`GITHUB_ACTIONS=true`) with a
-    /// `GITHUB_WORKSPACE`, the checkout and every directory down to `workspace`; else none.
-    pub fn from_env(env: &BTreeMap<String, String>, workspace: &Path) -> Trust {
-        let in_actions = env.get("GITHUB_ACTIONS").map(|v| v.trim()) == Some("true");
-        match env.get("GITHUB_WORKSPACE").map(|v| v.trim()) {
-            Some(checkout) if in_actions && !checkout.is_empty() => {
-                Trust::checkout(Path::new(checkout), workspace)
-            }
-            _ => Trust::none(),
-        }
-    }
-
-    /// `checkout` and each directory from it down to `workspace`: git compares the repository's
-    /// top level, which is any of them (a `path:` checkout, a repository nested in the checkout,
-    /// the workspace at its root). A workspace outside the checkout adds only itself.
-    pub fn checkout(checkout: &Path, workspace: &Path) -> Trust {
-        // Rebuilt from components: git compares text, and `/github/workspace/` would not match.
-        let checkout: PathBuf = checkout.components().collect();
-        let workspace: PathBuf = workspace.components().collect();
-        let mut dirs = vec![checkout.clone()];
-        match workspace.strip_prefix(&checkout) {
-            Ok(rest) => {
-                let mut dir = checkout;
-                for part in rest.components() {
-                    if let Component::Normal(name) = part {
-                        dir.push(name);
-                        dirs.push(dir.clone());
-                    }
-                }
-            }
-            Err(_) => dirs.push(workspace),
-        }
+    /// Trust `dirs` (config resolves them: inside Actions, the checkout and each directory
+    /// down to the workspace).
+    pub fn new(dirs: Vec<PathBuf>) -> Trust {
         Trust { dirs }
     }
 
@@ -1142,96 +1113,12 @@ pub(crate) mod testing {
 mod tests {
     use super::*;
 
-    fn paths(dirs: &[PathBuf]) -> Vec<&str> {
-        dirs.iter().map(|d| d.to_str().unwrap()).collect()
-    }
-
-    #[test]
-    fn checkout_trusts_each_directory_from_the_checkout_down_to_the_workspace() {
-        let cases: &[(&str, &str, &[&str])] = &[
-            (
-                "/github/workspace",
-                "/github/workspace",
-                &["/github/workspace"],
-            ),
-            (
-                "/github/workspace",
-                "/github/workspace/rust",
-                &["/github/workspace", "/github/workspace/rust"],
-            ),
-            (
-                "/github/workspace",
-                "/github/workspace/repo/rust",
-                &[
-                    "/github/workspace",
-                    "/github/workspace/repo",
-                    "/github/workspace/repo/rust",
-                ],
-            ),
-            // A trailing slash would never match the top level git reports.
-            (
-                "/github/workspace/",
-                "/github/workspace/rust/",
-                &["/github/workspace", "/github/workspace/rust"],
-            ),
-            // Outside the checkout nothing between is ours to vouch for.
-            (
-                "/github/workspace",
-                "/srv/rust",
-                &["/github/workspace", "/srv/rust"],
-            ),
-        ];
-        for (checkout, workspace, expected) in cases {
-            let trust = Trust::checkout(Path::new(checkout), Path::new(workspace));
-            assert_eq!(
-                paths(trust.dirs()),
-                *expected,
-                "checkout {checkout}, workspace {workspace}"
-            );
-        }
-    }
-
-    #[test]
-    fn trust_comes_only_from_an_actions_environment_with_a_checkout() {
-        let env = |vars: &[(&str, &str)]| -> BTreeMap<String, String> {
-            vars.iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        };
-        let workspace = Path::new("/github/workspace/rust");
-        // (environment, trusted directories)
-        type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
-        let cases: &[Case] = &[
-            (
-                &[
-                    ("GITHUB_ACTIONS", "true"),
-                    ("GITHUB_WORKSPACE", "/github/workspace"),
-                ],
-                &["/github/workspace", "/github/workspace/rust"],
-            ),
-            (&[("GITHUB_WORKSPACE", "/github/workspace")], &[]),
-            (
-                &[
-                    ("GITHUB_ACTIONS", "false"),
-                    ("GITHUB_WORKSPACE", "/github/workspace"),
-                ],
-                &[],
-            ),
-            (&[("GITHUB_ACTIONS", "true")], &[]),
-            (&[("GITHUB_ACTIONS", "true"), ("GITHUB_WORKSPACE", "")], &[]),
-        ];
-        for (vars, expected) in cases {
-            let trust = Trust::from_env(&env(vars), workspace);
-            assert_eq!(paths(trust.dirs()), *expected, "{vars:?}");
-        }
-    }
-
     #[test]
     fn every_command_names_each_trusted_directory_and_never_a_wildcard() {
-        let trust = Trust::checkout(
-            Path::new("/github/workspace"),
-            Path::new("/github/workspace/rust"),
-        );
+        let trust = Trust::new(vec![
+            PathBuf::from("/github/workspace"),
+            PathBuf::from("/github/workspace/rust"),
+        ]);
         let cmd = command(&trust, Path::new("/github/workspace/rust"));
         let args: Vec<String> = cmd
             .get_args()

@@ -15,16 +15,18 @@ use octocrab::Octocrab;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::plan::retry::{Attempts, Decision, Failure, GiveUp, RetryPolicy, requested_wait};
+use crate::config::env::Repository;
+use crate::plan::retry::{Failure, GiveUp, RetryPolicy, requested_wait};
 
+use super::retry::{Stopped, Try, with_retries};
 use super::{USER_AGENT, error_chain};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GitHubError {
     #[error("no GitHub token: `{stage}` writes to GitHub")]
     MissingToken { stage: String },
-    #[error("GITHUB_REPOSITORY {value:?} is not of the form owner/name")]
-    BadRepository { value: String },
+    #[error("GITHUB_REPOSITORY is not set: the stage talks to a repository on GitHub")]
+    NoRepository,
     #[error("GITHUB_API_URL {value:?} is not an http(s) URL")]
     BadApiUrl { value: String },
     #[error("{method} {path} answered HTML, not GitHub's JSON (status {status})")]
@@ -75,7 +77,7 @@ impl GitHubError {
             GitHubError::MissingToken { .. } => format!(
                 "set the `token` input (it defaults to `${{{{ github.token }}}}`) or GITHUB_TOKEN; {TOKEN_PERMISSIONS}"
             ),
-            GitHubError::BadRepository { .. } => {
+            GitHubError::NoRepository => {
                 "set GITHUB_REPOSITORY to owner/name (the runner sets it in Actions)".into()
             }
             GitHubError::BadApiUrl { .. } => {
@@ -105,7 +107,7 @@ impl GitHubError {
         matches!(
             self,
             GitHubError::MissingToken { .. }
-                | GitHubError::BadRepository { .. }
+                | GitHubError::NoRepository
                 | GitHubError::BadApiUrl { .. }
                 | GitHubError::Unauthorized { .. }
         )
@@ -254,6 +256,9 @@ pub struct Release {
     pub html_url: String,
     pub tag_name: String,
     pub draft: bool,
+    /// The title.
+    pub name: String,
+    pub body: String,
 }
 
 #[derive(Deserialize)]
@@ -263,6 +268,10 @@ struct RawRelease {
     tag_name: String,
     #[serde(default)]
     draft: bool,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    body: Option<String>,
 }
 
 impl From<RawRelease> for Release {
@@ -272,6 +281,8 @@ impl From<RawRelease> for Release {
             html_url: r.html_url,
             tag_name: r.tag_name,
             draft: r.draft,
+            name: r.name.unwrap_or_default(),
+            body: r.body.unwrap_or_default(),
         }
     }
 }
@@ -299,29 +310,15 @@ pub struct NewRelease<'a> {
 }
 
 impl GitHub {
-    /// A client for `repository` ("owner/name") at `api_url`. Without a token only reads work
-    /// (public repositories); `read_only` refuses every write, as a dry run must.
+    /// A client for `repository` at `api_url`. Without a token only reads work (public
+    /// repositories); `read_only` refuses every write, as a dry run must.
     pub fn new(
         api_url: &str,
-        repository: &str,
+        repository: &Repository,
         token: Option<&str>,
         max_retries: u32,
         read_only: bool,
     ) -> Result<GitHub> {
-        // The parts go into request paths: GitHub's characters only, so none can steer a request.
-        let part = |p: &str| {
-            !p.is_empty()
-                && p != "."
-                && p != ".."
-                && p.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-        };
-        let (owner, repo) = repository
-            .split_once('/')
-            .filter(|(o, r)| part(o) && part(r))
-            .ok_or_else(|| GitHubError::BadRepository {
-                value: repository.to_owned(),
-            })?;
         let scheme = api_url
             .split_once("://")
             .map(|(s, _)| s.to_ascii_lowercase());
@@ -359,8 +356,8 @@ impl GitHub {
         Ok(GitHub {
             client,
             runtime,
-            owner: owner.to_owned(),
-            repo: repo.to_owned(),
+            owner: repository.owner.clone(),
+            repo: repository.name.clone(),
             policy: RetryPolicy::new(max_retries),
             read_only,
             log: Mutex::new(Vec::new()),
@@ -390,50 +387,48 @@ impl GitHub {
                 path: path.to_owned(),
             });
         }
-        self.runtime.block_on(async {
-            let mut attempts = Attempts::default();
-            loop {
-                let (failure, last) = match self.once(&method, path, body).await {
-                    Ok((reply, headers)) => match failure_of(&reply, &headers) {
-                        None => return Ok(reply),
-                        Some(Failure::Unauthorized) => {
-                            return Err(GitHubError::Unauthorized {
-                                method,
-                                path: path.to_owned(),
-                            });
-                        }
-                        Some(f) => (f, format!("{} {}", reply.status.as_u16(), reply.message())),
-                    },
-                    Err(e) => (Failure::Transient, e),
-                };
-                match self.policy.next(&mut attempts, &failure, fastrand::f64()) {
-                    Decision::RetryAfter(wait) => {
-                        self.log
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .push(format!(
-                                "{method} {path}: {last}; retrying in {:.1}s",
-                                wait.as_secs_f64()
-                            ));
-                        tokio::time::sleep(wait).await;
-                    }
-                    Decision::GiveUp(GiveUp::WaitTooLong { wait }) => {
-                        return Err(GitHubError::WaitTooLong {
-                            method,
-                            path: path.to_owned(),
-                            wait,
-                        });
-                    }
-                    Decision::GiveUp(_) => {
-                        return Err(GitHubError::Exhausted {
-                            method,
-                            path: path.to_owned(),
-                            attempts: attempts.retries + 1,
-                            last,
-                        });
-                    }
-                }
-            }
+        let once = || match self.runtime.block_on(self.once(&method, path, body)) {
+            Ok((reply, headers)) => match failure_of(&reply, &headers) {
+                None => Try::Done(reply),
+                Some(Failure::Unauthorized) => Try::Stop(GitHubError::Unauthorized {
+                    method: method.clone(),
+                    path: path.to_owned(),
+                }),
+                Some(failure) => Try::Failed {
+                    failure,
+                    what: format!("{} {}", reply.status.as_u16(), reply.message()),
+                },
+            },
+            Err(e) => Try::Failed {
+                failure: Failure::Transient,
+                what: e,
+            },
+        };
+        let retrying = |what: &str, wait: Duration| {
+            self.log
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(format!(
+                    "{method} {path}: {what}; retrying in {:.1}s",
+                    wait.as_secs_f64()
+                ));
+        };
+        with_retries(&self.policy, once, retrying).map_err(|stopped| match stopped {
+            Stopped::Stop(error) => error,
+            Stopped::GaveUp {
+                give_up: GiveUp::WaitTooLong { wait },
+                ..
+            } => GitHubError::WaitTooLong {
+                method: method.clone(),
+                path: path.to_owned(),
+                wait,
+            },
+            Stopped::GaveUp { attempts, last, .. } => GitHubError::Exhausted {
+                method: method.clone(),
+                path: path.to_owned(),
+                attempts,
+                last,
+            },
         })
     }
 
@@ -729,6 +724,18 @@ impl GitHub {
         Ok(found)
     }
 
+    /// Change a release's title and body.
+    pub fn update_release(&self, id: u64, name: &str, body: &str) -> Result<Release> {
+        let path = self.repo_path(&format!("/releases/{id}"));
+        let raw: RawRelease = self.write_json(
+            Method::PATCH,
+            &path,
+            &json!({"name": name, "body": body}),
+            &[200],
+        )?;
+        Ok(raw.into())
+    }
+
     /// Create a GitHub Release; one that exists already for the tag is returned instead.
     pub fn create_release(&self, new: &NewRelease<'_>) -> Result<(Release, Outcome)> {
         let path = self.repo_path("/releases");
@@ -920,38 +927,19 @@ mod tests {
     }
 
     #[test]
-    fn an_api_url_that_is_not_http_or_a_repository_with_other_characters_is_refused() {
+    fn an_api_url_that_is_not_http_is_refused() {
+        let repository = Repository::parse("acme/widgets").unwrap();
         for url in [
             "ftp://api.github.com",
             "file:///etc",
             "api.github.com",
             "javascript:x",
         ] {
-            let err = GitHub::new(url, "acme/widgets", None, 0, true)
-                .err()
-                .unwrap();
+            let err = GitHub::new(url, &repository, None, 0, true).err().unwrap();
             assert!(matches!(err, GitHubError::BadApiUrl { .. }), "{url}: {err}");
             assert!(err.is_input());
         }
-        for repository in [
-            "acme",
-            "acme/",
-            "/w",
-            "a/b/c",
-            "acme/../x",
-            "a/w?x=1",
-            "a/w#f",
-            "a b/c",
-        ] {
-            let err = GitHub::new("https://api.github.com", repository, None, 0, true)
-                .err()
-                .unwrap();
-            assert!(
-                matches!(err, GitHubError::BadRepository { .. }),
-                "{repository}"
-            );
-        }
-        assert!(GitHub::new("HTTPS://api.github.com", "acme/widgets.rs", None, 0, true).is_ok());
+        assert!(GitHub::new("HTTPS://api.github.com", &repository, None, 0, true).is_ok());
     }
 
     #[test]

@@ -18,8 +18,9 @@ use reqwest::header::{AUTHORIZATION, ETAG, HeaderValue, IF_NONE_MATCH, RETRY_AFT
 use serde::Deserialize;
 
 use crate::config::Secret;
-use crate::plan::retry::{Attempts, Decision, Failure, GiveUp, RetryPolicy, requested_wait};
+use crate::plan::retry::{Failure, GiveUp, RetryPolicy, requested_wait};
 
+use super::retry::{Stopped, Try, with_retries};
 use super::{USER_AGENT, error_chain};
 
 #[derive(Debug, thiserror::Error)]
@@ -290,60 +291,59 @@ impl Index {
         auth: bool,
         if_none_match: Option<&HeaderValue>,
     ) -> Result<Reply, IndexError> {
-        let mut attempts = Attempts::default();
-        loop {
-            let (failure, what) = match self.once(url, auth, if_none_match) {
-                Ok((reply, wait)) => match reply.status {
-                    401 | 403 => {
-                        return Err(IndexError::Unauthorized {
+        let once = || match self.once(url, auth, if_none_match) {
+            Ok((reply, wait)) => match reply.status {
+                401 | 403 => Try::Stop(IndexError::Unauthorized {
+                    url: url.to_owned(),
+                }),
+                404 | 410 | 451 => Try::Done(reply),
+                status => match Failure::from_status(status, wait) {
+                    None => Try::Done(reply),
+                    Some(Failure::Permanent | Failure::Unauthorized) => {
+                        Try::Stop(IndexError::Status {
                             url: url.to_owned(),
-                        });
+                            status,
+                        })
                     }
-                    404 | 410 | 451 => return Ok(reply),
-                    status => match Failure::from_status(status, wait) {
-                        None => return Ok(reply),
-                        Some(Failure::Permanent | Failure::Unauthorized) => {
-                            return Err(IndexError::Status {
-                                url: url.to_owned(),
-                                status,
-                            });
-                        }
-                        Some(failure) => (failure, status.to_string()),
+                    Some(failure) => Try::Failed {
+                        failure,
+                        what: status.to_string(),
                     },
                 },
-                Err(e) if e.is_builder() || e.is_redirect() => {
-                    return Err(IndexError::Unreachable {
-                        url: url.to_owned(),
-                        message: error_chain(&e),
-                    });
-                }
-                Err(e) => (Failure::Transient, error_chain(&e)),
-            };
-            match self.policy.next(&mut attempts, &failure, fastrand::f64()) {
-                Decision::RetryAfter(wait) => {
-                    lock(&self.log).push(format!(
-                        "index: {what} from {url}, retrying in {:.1} s",
-                        wait.as_secs_f64()
-                    ));
-                    std::thread::sleep(wait);
-                }
-                Decision::GiveUp(GiveUp::WaitTooLong { wait }) => {
-                    return Err(IndexError::Unreachable {
-                        url: url.to_owned(),
-                        message: format!(
-                            "{what}: the registry asks to wait {} s, longer than releasekit-cargo waits",
-                            wait.as_secs()
-                        ),
-                    });
-                }
-                Decision::GiveUp(_) => {
-                    return Err(IndexError::Unreachable {
-                        url: url.to_owned(),
-                        message: format!("{what} (after {} attempt(s))", attempts.retries + 1),
-                    });
-                }
-            }
-        }
+            },
+            Err(e) if e.is_builder() || e.is_redirect() => Try::Stop(IndexError::Unreachable {
+                url: url.to_owned(),
+                message: error_chain(&e),
+            }),
+            Err(e) => Try::Failed {
+                failure: Failure::Transient,
+                what: error_chain(&e),
+            },
+        };
+        let retrying = |what: &str, wait: Duration| {
+            lock(&self.log).push(format!(
+                "index: {what} from {url}, retrying in {:.1} s",
+                wait.as_secs_f64()
+            ));
+        };
+        with_retries(&self.policy, once, retrying).map_err(|stopped| match stopped {
+            Stopped::Stop(error) => error,
+            Stopped::GaveUp {
+                give_up: GiveUp::WaitTooLong { wait },
+                last,
+                ..
+            } => IndexError::Unreachable {
+                url: url.to_owned(),
+                message: format!(
+                    "{last}: the registry asks to wait {} s, longer than releasekit-cargo waits",
+                    wait.as_secs()
+                ),
+            },
+            Stopped::GaveUp { attempts, last, .. } => IndexError::Unreachable {
+                url: url.to_owned(),
+                message: format!("{last} (after {attempts} attempt(s))"),
+            },
+        })
     }
 
     /// One GET: the answer and the wait it asked for.

@@ -3,11 +3,14 @@
 
 pub mod actions;
 pub mod cargo;
+pub mod crate_file;
 pub mod git;
 pub mod github;
 pub mod index;
 pub mod oidc;
 pub mod registry;
+pub mod registry_api;
+pub mod retry;
 pub mod semver_checks;
 pub mod toolchain;
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::config::Secret;
+use crate::config::env::OidcRequest;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OidcError {
@@ -46,17 +47,10 @@ pub struct TrustedPublishing {
 }
 
 impl TrustedPublishing {
-    /// `None` when the job cannot request OIDC tokens (`ACTIONS_ID_TOKEN_REQUEST_URL` and
-    /// `_TOKEN` unset).
-    pub fn new(
-        request_url: Option<&str>,
-        request_token: Option<&str>,
-        api: &str,
-    ) -> Option<TrustedPublishing> {
-        let (url, token) = (request_url?, request_token?);
-        if url.is_empty() || token.is_empty() {
-            return None;
-        }
+    /// Trusted publishing at the registry API `api` for a job that may request OIDC tokens
+    /// (config resolves `ACTIONS_ID_TOKEN_REQUEST_URL` and `_TOKEN` into `request`); `None`
+    /// when no HTTP client can be made.
+    pub fn new(request: &OidcRequest, api: &str) -> Option<TrustedPublishing> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::blocking::Client::builder()
             .user_agent(super::USER_AGENT)
@@ -67,8 +61,8 @@ impl TrustedPublishing {
         Some(TrustedPublishing {
             client,
             api: api.trim_end_matches('/').to_owned(),
-            request_url: url.to_owned(),
-            request_token: Secret::new(token),
+            request_url: request.url.clone(),
+            request_token: request.token.clone(),
         })
     }
 
@@ -203,14 +197,12 @@ mod tests {
             ("https://registry.example/api", "registry.example"),
         ];
         for (api, audience) in cases {
-            let tp = TrustedPublishing::new(Some("http://x/token"), Some("t"), api).unwrap();
+            let request = OidcRequest {
+                url: "http://x/token".into(),
+                token: Secret::new("t"),
+            };
+            let tp = TrustedPublishing::new(&request, api).unwrap();
             assert_eq!(tp.audience(), audience, "{api}");
         }
-    }
-
-    #[test]
-    fn no_request_variables_no_trusted_publishing() {
-        assert!(TrustedPublishing::new(None, Some("t"), "https://crates.io").is_none());
-        assert!(TrustedPublishing::new(Some("http://x"), Some(""), "https://crates.io").is_none());
     }
 }

@@ -1,13 +1,13 @@
 //! Which registry a release publishes to: its sparse index URL and the token cargo will use.
 //!
-//! Reads the process environment and cargo's configuration files the way cargo does (the
-//! environment wins; the closest `.cargo/config` wins; `$CARGO_HOME` last), so the index we poll
-//! is the one `cargo publish` uploads to. It only reads; it never sends a request, never
+//! Reads the registry variables config resolved and cargo's configuration files the way cargo
+//! does (the environment wins; the closest `.cargo/config` wins; `$CARGO_HOME` last), so the
+//! index we poll is the one cargo resolves against. It only reads; it never sends a request, never
 //! follows source replacement and never decides what to do with a missing token.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::config::env::RegistryEnv;
 use crate::config::{Secret, token_problem};
 
 pub const CRATES_IO_INDEX: &str = "https://index.crates.io/";
@@ -65,10 +65,10 @@ impl RegistryError {
 /// with environment `env` would see it.
 pub fn resolve(
     name: Option<&str>,
-    env: &BTreeMap<String, String>,
+    env: &RegistryEnv,
     workspace_root: &Path,
 ) -> Result<RegistrySpec, RegistryError> {
-    let cargo_home = cargo_home(env);
+    let cargo_home = env.cargo_home.clone();
     let name = name.filter(|n| *n != CRATES_IO);
     let (index_url, token_variable, token_table) = match name {
         None => (
@@ -82,7 +82,7 @@ pub fn resolve(
             vec!["registries", name],
         ),
     };
-    let token = match non_empty(env, &token_variable) {
+    let token = match env.var(&token_variable) {
         Some(value) => Some(Secret::new(value)),
         None => match &cargo_home {
             Some(home) => credentials_token(home, &token_table)?,
@@ -101,11 +101,11 @@ pub fn resolve(
 /// sets `registries.<name>.index`.
 fn named_index(
     name: &str,
-    env: &BTreeMap<String, String>,
+    env: &RegistryEnv,
     workspace_root: &Path,
     cargo_home: Option<&Path>,
 ) -> Result<String, RegistryError> {
-    let index = match non_empty(env, &format!("CARGO_REGISTRIES_{}_INDEX", env_key(name))) {
+    let index = match env.var(&format!("CARGO_REGISTRIES_{}_INDEX", env_key(name))) {
         Some(index) => index.to_owned(),
         None => {
             let mut found = None;
@@ -220,17 +220,6 @@ fn lookup<'a>(table: &'a toml::Table, keys: &[&str]) -> Option<&'a toml::Value> 
     table.get(*last)
 }
 
-fn cargo_home(env: &BTreeMap<String, String>) -> Option<PathBuf> {
-    non_empty(env, "CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| non_empty(env, "HOME").map(|home| Path::new(home).join(".cargo")))
-}
-
-/// An empty variable counts as unset: Actions expands a missing secret to "".
-fn non_empty<'a>(env: &'a BTreeMap<String, String>, key: &str) -> Option<&'a str> {
-    env.get(key).map(String::as_str).filter(|v| !v.is_empty())
-}
-
 /// The `<NAME>` of `CARGO_REGISTRIES_<NAME>_*`.
 fn env_key(name: &str) -> String {
     name.to_uppercase().replace('-', "_")
@@ -270,15 +259,16 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         }
-        let mut env: BTreeMap<String, String> = case
+        let mut vars: Vec<(String, String)> = case
             .env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        env.insert(
+        vars.push((
             "CARGO_HOME".into(),
             root.join("home").to_string_lossy().into(),
-        );
+        ));
+        let env = RegistryEnv::from_vars(vars);
         let result = resolve(case.name, &env, &root.join("ws/sub"));
         (result, dir)
     }

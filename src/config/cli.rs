@@ -18,7 +18,10 @@ use std::path::{Path, PathBuf};
 use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use super::{Command, Common, Config, ConfigError, Env, Setting, absolute, current_dir};
+use super::{
+    Command, Common, Config, ConfigError, Env, Setting, YankOptions, absolute, crate_version,
+    current_dir,
+};
 
 /// Release the crates of a Cargo workspace: Release PR, tags, GitHub Releases, ordered parallel
 /// publishing.
@@ -54,6 +57,9 @@ pub enum Stage {
     Publish(PublishArgs),
     /// Send `repository_dispatch` events about what was released
     Notify(NotifyArgs),
+    /// Yank a release set from the registry (dependents first) and mark its GitHub Releases:
+    /// the merged Release PR's crates, or those of --crate; --undo unyanks
+    Yank(YankArgs),
     /// Choose the stages from the GitHub event (what the action does by default)
     Auto(AutoArgs),
 }
@@ -77,6 +83,8 @@ pub(crate) struct Given {
     offline: bool,
     json: bool,
     metadata_file: Option<PathBuf>,
+    crates: Vec<String>,
+    undo: bool,
 }
 
 /// Copies what an option group (or a whole subcommand) was given into [`Given`].
@@ -220,14 +228,32 @@ group! {
 }
 
 group! {
-    /// `plan` on a laptop or in a script.
-    PlanOutput {
-        /// Print the plan as JSON on stdout
+    /// `plan` and `publish` in a script.
+    Json {
+        /// Print the plan as JSON on stdout (publish: with what the run did), and nothing else
         #[arg(long)]
         json: bool,
+    }
+}
+
+group! {
+    /// `plan` on a laptop.
+    MetadataFile {
         /// Read `cargo metadata --format-version 1` JSON from FILE instead of running cargo
         #[arg(long, value_name = "FILE")]
         metadata_file: Option<PathBuf>,
+    }
+}
+
+group! {
+    /// What `yank` rolls back, and which way.
+    YankSet {
+        /// This crate version instead of the merged Release PR's crates (repeatable)
+        #[arg(long = "crate", value_name = "NAME@VERSION")]
+        crates: Vec<String>,
+        /// Unyank instead, and take the marks off the GitHub Releases
+        #[arg(long)]
+        undo: bool,
     }
 }
 
@@ -246,7 +272,8 @@ stage_options! {
 stage_options! {
     PlanArgs {
         apply: ApplyArgs,
-        output: PlanOutput,
+        json: Json,
+        metadata: MetadataFile,
     }
 }
 
@@ -277,6 +304,19 @@ stage_options! {
         group: Group,
         registry: Registry,
         uploads: Uploads,
+        json: Json,
+    }
+}
+
+stage_options! {
+    /// Yank reads the merged Release PR (as release does) or takes the crates it is given, and
+    /// the registry's index.
+    YankArgs {
+        place: Place,
+        toolchain: Toolchain,
+        remote: Remote,
+        registry: Registry,
+        set: YankSet,
     }
 }
 
@@ -315,6 +355,7 @@ impl Stage {
             Stage::Release(args) => (Command::Release, given(args)),
             Stage::Publish(args) => (Command::Publish, given(args)),
             Stage::Notify(args) => (Command::Notify, given(args)),
+            Stage::Yank(args) => (Command::Yank, given(args)),
             Stage::Auto(args) => (Command::Auto, given(args)),
         }
     }
@@ -346,6 +387,14 @@ impl Stage {
         config.metadata_file = given.metadata_file.map(|p| absolute(&cwd, &p));
         config.published_file = given.published_file.map(|p| absolute(&cwd, &p));
         config.offline |= given.offline;
+        config.yank = YankOptions {
+            crates: given
+                .crates
+                .iter()
+                .map(|c| crate_version(Setting::Flag(Command::Yank, "crate"), c))
+                .collect::<Result<_, _>>()?,
+            undo: given.undo,
+        };
         Ok(config)
     }
 }
@@ -363,7 +412,7 @@ pub(crate) fn missing_subcommand() -> ConfigError {
     Cli::command()
         .error(
             ErrorKind::MissingSubcommand,
-            "a subcommand is required: plan, apply, prepare, release, publish, notify or auto",
+            "a subcommand is required: plan, apply, prepare, release, publish, notify, yank or auto",
         )
         .into()
 }
@@ -382,30 +431,32 @@ mod tests {
         load(args(line), Vec::<(String, String)>::new())
     }
 
-    const STAGES: [&str; 7] = [
-        "plan", "apply", "prepare", "release", "publish", "notify", "auto",
+    const STAGES: [&str; 8] = [
+        "plan", "apply", "prepare", "release", "publish", "notify", "yank", "auto",
     ];
 
     /// Every option, a value it accepts (`None`: a switch), and which subcommands read it: one
     /// column per stage of [`STAGES`], `x` where it reads the option.
     const OPTIONS: &[(&str, Option<&str>, &str)] = &[
-        // marks for: plan, apply, prepare, release, publish, notify, auto
-        ("--workspace", Some("."), "xxxxxxx"),
-        ("--config", Some("releasekit.toml"), "xxxxxxx"),
-        ("--toolchain", Some("stable"), "xxxxxxx"),
-        ("--group", Some("core"), "xxx.x.x"),
-        ("--bump-type", Some("minor"), "xxx...x"),
-        ("--prerelease", Some("rc"), "xxx...x"),
-        ("--force-prepare", None, "xxx...x"),
-        ("--registry", Some("alt"), "xxxxxxx"),
-        ("--dry-run", None, "..xxxxx"),
-        ("--max-retries", Some("3"), "..xxxxx"),
-        ("--concurrency", Some("4"), "....x.x"),
-        ("--skip-publish", None, "......x"),
-        ("--published-file", Some("published.json"), "xxx...x"),
-        ("--offline", None, "xxx...x"),
-        ("--json", None, "x......"),
-        ("--metadata-file", Some("metadata.json"), "x......"),
+        // marks for: plan, apply, prepare, release, publish, notify, yank, auto
+        ("--workspace", Some("."), "xxxxxxxx"),
+        ("--config", Some("releasekit.toml"), "xxxxxxxx"),
+        ("--toolchain", Some("stable"), "xxxxxxxx"),
+        ("--group", Some("core"), "xxx.x..x"),
+        ("--bump-type", Some("minor"), "xxx....x"),
+        ("--prerelease", Some("rc"), "xxx....x"),
+        ("--force-prepare", None, "xxx....x"),
+        ("--registry", Some("alt"), "xxxxxxxx"),
+        ("--dry-run", None, "..xxxxxx"),
+        ("--max-retries", Some("3"), "..xxxxxx"),
+        ("--concurrency", Some("4"), "....x..x"),
+        ("--skip-publish", None, ".......x"),
+        ("--published-file", Some("published.json"), "xxx....x"),
+        ("--offline", None, "xxx....x"),
+        ("--json", None, "x...x..."),
+        ("--metadata-file", Some("metadata.json"), "x......."),
+        ("--crate", Some("serde@1.0.0"), "......x."),
+        ("--undo", None, "......x."),
     ];
 
     /// The options `stage` reads, by [`OPTIONS`].
@@ -505,6 +556,7 @@ mod tests {
             ("release", Command::Release),
             ("publish", Command::Publish),
             ("notify", Command::Notify),
+            ("yank", Command::Yank),
             ("auto", Command::Auto),
         ] {
             assert_eq!(
@@ -684,5 +736,40 @@ mod tests {
         let config = load(args("releasekit-cargo"), env).unwrap();
         assert_eq!(config.command, Command::Plan);
         assert!(config.in_actions && config.dry_run);
+    }
+
+    #[test]
+    fn yank_takes_crate_version_pairs_and_undo_and_nothing_else_does() {
+        let config = load_cli(
+            "releasekit-cargo yank --crate serde@1.0.210 --crate serde_derive@1.0.210 --undo",
+        )
+        .unwrap();
+        assert_eq!(config.command, Command::Yank);
+        assert!(config.yank.undo);
+        let pairs: Vec<String> = config
+            .yank
+            .crates
+            .iter()
+            .map(|(n, v)| format!("{n}@{v}"))
+            .collect();
+        assert_eq!(pairs, ["serde@1.0.210", "serde_derive@1.0.210"]);
+        for (line, message) in [
+            (
+                "releasekit-cargo yank --crate serde",
+                "invalid value \"serde\" for option --crate: expected NAME@VERSION, such as serde@1.0.210",
+            ),
+            (
+                "releasekit-cargo yank --crate ser/de@1.0.0",
+                "invalid value \"ser/de@1.0.0\" for option --crate: expected NAME@VERSION, such as serde@1.0.210",
+            ),
+        ] {
+            assert_eq!(load_cli(line).unwrap_err().to_string(), message);
+        }
+        let err = load_cli("releasekit-cargo publish --undo").unwrap_err();
+        let ConfigError::Cli(clap_err) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(clap_err.kind(), ErrorKind::UnknownArgument);
+        assert_eq!(err.exit_code(), 2);
     }
 }

@@ -59,6 +59,9 @@ pub struct Settings {
     pub packages: BTreeMap<String, PackageSettings>,
     /// `[commits]`: the bump of each commit type, and of messages that are not conventional.
     pub commits: CommitRules,
+    /// Added to every crate a release publishes for the first time: GitHub logins and teams
+    /// (`github:org:team`).
+    pub owners: Vec<String>,
 }
 
 impl Default for Settings {
@@ -74,6 +77,7 @@ impl Default for Settings {
             semver_checks: SemverChecks::default(),
             packages: BTreeMap::new(),
             commits: CommitRules::default(),
+            owners: Vec::new(),
         }
     }
 }
@@ -115,6 +119,8 @@ struct RawSettings {
     package: BTreeMap<Spanned<String>, RawPackage>,
     #[serde(default)]
     commits: RawCommits,
+    #[serde(default)]
+    owners: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -410,7 +416,22 @@ impl Source<'_> {
             &GithubReleaseOptions::default(),
         )?;
         let packages = self.packages(raw.package, &changelog, &github_release)?;
+        let mut owners = Vec::with_capacity(raw.owners.len());
+        for owner in raw.owners {
+            if !is_owner(owner.get_ref()) {
+                return Err(self.error(
+                    owner.span(),
+                    "owners",
+                    owner.get_ref(),
+                    "expected a GitHub login such as \"octocat\" or a team as \"github:org:team\"",
+                ));
+            }
+            if !owners.contains(owner.get_ref()) {
+                owners.push(owner.into_inner());
+            }
+        }
         Ok(Settings {
+            owners,
             tag_format,
             dependents_bump: raw.dependents_bump,
             changelog,
@@ -509,6 +530,27 @@ fn is_commit_type(value: &str) -> bool {
         && value
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// A GitHub login (letters, digits, single hyphens, at most 39 characters) or a team as
+/// `github:org:team`, as `cargo owner --add` takes them.
+fn is_owner(value: &str) -> bool {
+    let login = |s: &str| {
+        (1..=39).contains(&s.len())
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !s.starts_with('-')
+            && !s.ends_with('-')
+            && !s.contains("--")
+    };
+    let team = |s: &str| {
+        (1..=100).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    };
+    match value.strip_prefix("github:") {
+        Some(rest) => matches!(rest.split_once(':'), Some((org, name)) if login(org) && team(name)),
+        None => login(value),
+    }
 }
 
 /// `owner/name` with GitHub's characters.
@@ -693,6 +735,7 @@ non_conventional = "patch"
                         .collect(),
                     non_conventional: Bump::Patch,
                 },
+                owners: Vec::new(),
             }
         );
     }
@@ -800,7 +843,7 @@ members = ["core-*"]
             message,
             "releasekit.toml:2:1: unknown field `tagformat`, expected one of `tag_format`, \
              `dependents_bump`, `changelog`, `github_release`, `groups`, `notify`, `publish_timeout`, \
-             `semver_checks`, `package`, `commits`"
+             `semver_checks`, `package`, `commits`, `owners`"
         );
     }
 
@@ -1096,5 +1139,30 @@ members = ["core-*"]
             "unknown group \"tools\": no groups are configured"
         );
         assert!(err.hint().unwrap().contains("[groups.<name>]"));
+    }
+
+    #[test]
+    fn owners_are_logins_or_teams_kept_once_in_their_order() {
+        let settings =
+            load_text("owners = [\"github:acme:release-team\", \"octo-cat\", \"octo-cat\"]\n")
+                .unwrap();
+        assert_eq!(settings.owners, ["github:acme:release-team", "octo-cat"]);
+        for bad in [
+            "github:acme",
+            "octo cat",
+            "-octo",
+            "github:ac me:team",
+            "a--b",
+            "",
+        ] {
+            let text = format!("owners = [{bad:?}]\n");
+            let err = error_text(&text);
+            assert!(
+                err.starts_with(&format!(
+                    "releasekit.toml:1:11: invalid value {bad:?} for owners: expected a GitHub login"
+                )),
+                "{bad}: {err}"
+            );
+        }
     }
 }

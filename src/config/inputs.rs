@@ -166,11 +166,12 @@ fn action(value: Option<&str>) -> Result<Command, ConfigError> {
         Some("release") => Command::Release,
         Some("publish") => Command::Publish,
         Some("notify") => Command::Notify,
+        Some("yank") => Command::Yank,
         Some(other) => {
             return Err(super::invalid(
                 Setting::Input("action"),
                 other,
-                "expected one of auto, plan, prepare, release, publish, notify",
+                "expected one of auto, plan, prepare, release, publish, notify, yank",
             ));
         }
     })
@@ -239,6 +240,20 @@ mod tests {
                     hidden: vec!["INPUT_TOKEN".to_owned()],
                 },
                 offline: false,
+                yank: Default::default(),
+                env: crate::config::RunEnv {
+                    repository: None,
+                    api_url: crate::config::env::DEFAULT_API_URL.into(),
+                    server: None,
+                    sha: None,
+                    git_ref: None,
+                    event: None,
+                    output_file: None,
+                    summary_file: None,
+                    trusted_dirs: vec![PathBuf::from("/github/workspace")],
+                    oidc: None,
+                    registry: Default::default(),
+                },
             }
         );
     }
@@ -336,6 +351,7 @@ mod tests {
             ("release", Command::Release),
             ("publish", Command::Publish),
             ("notify", Command::Notify),
+            ("yank", Command::Yank),
         ] {
             assert_eq!(
                 load_actions(&[("INPUT_ACTION", value)]).unwrap().command,
@@ -345,7 +361,7 @@ mod tests {
         assert_eq!(
             error(&[("INPUT_ACTION", "apply")]),
             "invalid value \"apply\" for input action: expected one of auto, plan, prepare, release, \
-             publish, notify"
+             publish, notify, yank"
         );
     }
 

@@ -8,6 +8,7 @@
 //! prints a [`ConfigError`] and exits with [`ConfigError::exit_code`].
 
 pub mod cli;
+pub mod env;
 pub mod file;
 pub mod inputs;
 
@@ -20,7 +21,9 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use crate::plan::Bump;
+use crate::plan::trigger::EventError;
 use crate::plan::version::Prerelease;
+pub use env::{RunEnv, is_token_variable};
 
 /// The stage (or stages) to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -32,6 +35,7 @@ pub enum Command {
     Release,
     Publish,
     Notify,
+    Yank,
     Auto,
 }
 
@@ -44,6 +48,7 @@ impl fmt::Display for Command {
             Command::Release => "release",
             Command::Publish => "publish",
             Command::Notify => "notify",
+            Command::Yank => "yank",
             Command::Auto => "auto",
         })
     }
@@ -112,6 +117,10 @@ pub struct Config {
     pub offline: bool,
     /// How cargo runs: toolchain, home, target directory.
     pub cargo: CargoSetup,
+    /// `yank`: what and which way (command line only; the action yanks the merged release).
+    pub yank: YankOptions,
+    /// What the environment says about the run, resolved once.
+    pub env: RunEnv,
 }
 
 /// How every cargo command of a run is started, as far as the inputs and the environment say;
@@ -134,6 +143,15 @@ pub struct CargoSetup {
     pub hidden: Vec<String>,
 }
 
+/// What `yank` works on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct YankOptions {
+    /// `--crate NAME@VERSION` pairs; empty: the crates of the merged Release PR.
+    pub crates: Vec<(String, semver::Version)>,
+    /// `--undo`: unyank them instead.
+    pub undo: bool,
+}
+
 pub const DEFAULT_CONFIG_FILE: &str = "releasekit.toml";
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 pub const MAX_MAX_RETRIES: u32 = 10;
@@ -149,26 +167,48 @@ pub fn load(
     args: impl IntoIterator<Item = OsString>,
     env: impl IntoIterator<Item = (String, String)>,
 ) -> Result<Config, ConfigError> {
-    let env = Env::new(env);
+    load_from(args, &Env::new(env))
+}
+
+/// [`load`] with the environment already collected.
+pub fn load_from(
+    args: impl IntoIterator<Item = OsString>,
+    env: &Env,
+) -> Result<Config, ConfigError> {
     let command = cli::Cli::parse_args(args)?.command;
-    check_tokens(&env)?;
+    check_tokens(env)?;
     match command {
-        Some(stage) => stage.into_config(&env),
-        None if env.in_actions() => inputs::RawInputs::from_env(&env.vars)?.into_config(&env),
+        Some(stage) => stage.into_config(env),
+        None if env.in_actions() => inputs::RawInputs::from_env(&env.vars)?.into_config(env),
         None => Err(cli::missing_subcommand()),
     }
 }
 
 /// The process environment as handed to [`load`]; lookups treat an empty value as unset.
-pub(crate) struct Env {
+pub struct Env {
     vars: BTreeMap<String, String>,
 }
 
 impl Env {
-    pub(crate) fn new(vars: impl IntoIterator<Item = (String, String)>) -> Env {
+    pub fn new(vars: impl IntoIterator<Item = (String, String)>) -> Env {
         Env {
             vars: vars.into_iter().collect(),
         }
+    }
+
+    /// The environment of this process: the one place it is read.
+    pub fn from_process() -> Env {
+        Env::new(std::env::vars())
+    }
+
+    /// Every variable, as set.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.vars.iter()
+    }
+
+    /// The secrets to mask before anything is printed.
+    pub fn secrets(&self) -> Vec<Secret> {
+        env::secrets(self)
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
@@ -178,22 +218,14 @@ impl Env {
             .filter(|v| !v.is_empty())
     }
 
-    pub(crate) fn in_actions(&self) -> bool {
+    /// `GITHUB_ACTIONS=true`: output for the runner (annotations, groups, masks).
+    pub fn in_actions(&self) -> bool {
         self.get("GITHUB_ACTIONS") == Some("true")
     }
 
     pub(crate) fn token(&self) -> Option<Secret> {
         self.get("GITHUB_TOKEN").map(Secret::new)
     }
-}
-
-/// Whether the environment variable `name` holds a secret: the tokens a run may send, each
-/// masked before anything is printed and checked before any is used.
-pub fn is_token_variable(name: &str) -> bool {
-    matches!(
-        name,
-        "INPUT_TOKEN" | "GITHUB_TOKEN" | "CARGO_REGISTRY_TOKEN" | "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
-    ) || (name.starts_with("CARGO_REGISTRIES_") && name.ends_with("_TOKEN"))
 }
 
 /// Whether the environment variable `name` holds a secret that no child process may see but the
@@ -343,6 +375,16 @@ pub enum ConfigError {
         variable: String,
         what: &'static str,
     },
+
+    #[error("{variable} {value:?} is not {expected}")]
+    BadEnv {
+        variable: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+
+    #[error(transparent)]
+    Event(#[from] EventError),
 }
 
 /// Where in a file a problem is, 1-based, for `path:line:column` and `::error file=…,line=…::`.
@@ -414,6 +456,12 @@ impl ConfigError {
             ConfigError::BadToken { variable, .. } => Some(format!(
                 "store the token again in the secret behind {variable}, as one line without a line break at its end; nothing was sent with it (and it is not shown here)"
             )),
+            ConfigError::BadEnv { variable, .. } => Some(match *variable {
+                "GITHUB_API_URL" => "set GITHUB_API_URL to the API root, e.g. https://api.github.com (the runner sets it in Actions); nothing was done".to_owned(),
+                "GITHUB_REPOSITORY" => "set GITHUB_REPOSITORY to owner/name (the runner sets it in Actions); nothing was done".to_owned(),
+                other => format!("unset {other} or set it as the runner does; nothing was done"),
+            }),
+            ConfigError::Event(e) => Some(e.hint()),
         }
     }
 
@@ -545,6 +593,23 @@ pub(crate) fn toolchain(
     }
 }
 
+/// `NAME@VERSION`: a crate name (ASCII letters, digits, `-`, `_`) and a semver version.
+pub(crate) fn crate_version(
+    setting: Setting,
+    value: &str,
+) -> Result<(String, semver::Version), ConfigError> {
+    let expected = "expected NAME@VERSION, such as serde@1.0.210";
+    let (name, version) = value
+        .split_once('@')
+        .ok_or_else(|| invalid(setting, value, expected))?;
+    let version = semver::Version::parse(version)
+        .map_err(|e| invalid(setting, value, format!("{expected} ({e})")))?;
+    if !is_name(name) || name.len() > 64 {
+        return Err(invalid(setting, value, expected));
+    }
+    Ok((name.to_owned(), version))
+}
+
 pub(crate) fn is_name(value: &str) -> bool {
     !value.is_empty()
         && value
@@ -605,12 +670,11 @@ impl Common<'_> {
             &self.workspace,
             Path::new(self.config.unwrap_or(DEFAULT_CONFIG_FILE)),
         );
+        let run_env = env::resolve(env, &self.workspace)?;
         let cargo = CargoSetup {
             toolchain: toolchain(setting("toolchain"), self.toolchain)?,
-            home: env
-                .get("CARGO_HOME")
-                .map(PathBuf::from)
-                .or_else(|| env.get("HOME").map(|home| Path::new(home).join(".cargo"))),
+            // The home cargo reads its registries and credentials from too.
+            home: run_env.registry.cargo_home.clone(),
             target_dir: env.get("CARGO_TARGET_DIR").map(PathBuf::from),
             hidden: env
                 .vars
@@ -650,6 +714,8 @@ impl Common<'_> {
             published_file: None,
             cargo,
             offline: env.get("CARGO_NET_OFFLINE") == Some("true"),
+            yank: YankOptions::default(),
+            env: run_env,
         })
     }
 }

@@ -11,7 +11,7 @@ use crate::plan::pr::is_release_commit;
 use crate::plan::trigger::{Event, RELEASE_BRANCH, Stage, Trigger, decide};
 
 pub fn run(ctx: &mut Context<'_>) -> Result<()> {
-    let event = ctx.event.clone().ok_or(Error::NoEvent)?;
+    let event = ctx.event().cloned().ok_or(Error::NoEvent)?;
     let stages = match decide(&event, |m| is_release_commit(m, RELEASE_BRANCH)) {
         Trigger::Skip(reason) => {
             let text = format!("nothing to do: {reason}");

@@ -10,6 +10,7 @@ pub mod prepare;
 pub mod publish;
 pub mod release;
 pub mod target_dir;
+pub mod yank;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -39,14 +40,11 @@ use crate::plan::trigger::Event;
 use crate::plan::workspace::{Member, Workspace};
 use semver::Version;
 
-/// What every job runs with.
+/// What every job runs with: the configuration (the environment resolved in it), the runner's
+/// files, and where the log goes.
 pub struct Context<'a> {
     pub config: Config,
-    pub env: BTreeMap<String, String>,
     pub runner: Runner,
-    /// The GitHub event this run was started for (`GITHUB_EVENT_NAME`, `GITHUB_EVENT_PATH`),
-    /// read before anything else (`adapters::actions::read_event`).
-    pub event: Option<Event>,
     /// Standard output: untrusted text is printed inert ([`Console`]).
     pub out: Console<'a>,
     /// cargo with the run's toolchain, found (and installed) on first use: once per run.
@@ -64,16 +62,14 @@ impl Context<'_> {
         self.out.command(line).map_err(stdout_error)
     }
 
-    pub fn env(&self, name: &str) -> Option<&str> {
-        self.env
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
+    /// The GitHub event this run was started for, read before anything else.
+    pub fn event(&self) -> Option<&Event> {
+        self.config.env.event.as_ref()
     }
 
     /// The pull request number of a `pull_request` event, when this run has one.
     pub fn event_pull_number(&self) -> Option<u64> {
-        match self.event.as_ref()? {
+        match self.event()? {
             Event::PullRequest(e) => Some(e.pull_request.number),
             _ => None,
         }
@@ -92,7 +88,7 @@ impl Context<'_> {
 
     /// Which directories git may accept although another user owns them (inside Actions only).
     pub fn trust(&self) -> Trust {
-        Trust::from_env(&self.env, &self.config.workspace)
+        Trust::new(self.config.env.trusted_dirs.clone())
     }
 
     /// The repository holding the workspace.
@@ -113,11 +109,17 @@ impl Context<'_> {
 
     /// `https://github.com/owner/repo` when running for a GitHub repository.
     pub fn repository_url(&self) -> Option<String> {
-        let repo = self.env("GITHUB_REPOSITORY")?;
-        let server = self
-            .env("GITHUB_SERVER_URL")
-            .unwrap_or("https://github.com");
-        Some(format!("{}/{repo}", server.trim_end_matches('/')))
+        let env = &self.config.env;
+        Some(format!("{}/{}", env.server_url(), env.repository.as_ref()?))
+    }
+
+    /// The registry to publish to (`registry` setting) as cargo in `root` sees it.
+    pub fn registry(&self, root: &Path) -> Result<RegistrySpec> {
+        Ok(registry::resolve(
+            self.config.registry.as_deref(),
+            &self.config.env.registry,
+            root,
+        )?)
     }
 }
 
@@ -165,11 +167,12 @@ impl Context<'_> {
     /// The GitHub API client for this repository (`GITHUB_REPOSITORY` at `GITHUB_API_URL`).
     /// A write needs a token; a dry run refuses every write.
     pub fn github(&self, stage: &str) -> Result<GitHub> {
-        let repository =
-            self.env("GITHUB_REPOSITORY")
-                .ok_or_else(|| GitHubError::BadRepository {
-                    value: String::new(),
-                })?;
+        let repository = self
+            .config
+            .env
+            .repository
+            .as_ref()
+            .ok_or(GitHubError::NoRepository)?;
         let token = self.config.token.as_ref().map(|t| t.expose());
         if token.is_none() && !self.config.dry_run {
             return Err(GitHubError::MissingToken {
@@ -177,11 +180,8 @@ impl Context<'_> {
             }
             .into());
         }
-        let api = self
-            .env("GITHUB_API_URL")
-            .unwrap_or("https://api.github.com");
         Ok(GitHub::new(
-            api,
+            &self.config.env.api_url,
             repository,
             token,
             self.config.max_retries,
@@ -373,7 +373,7 @@ pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
         }
         (None, Lookup::Offline) => (None, None),
         (None, Lookup::Index) => {
-            let spec = registry::resolve(config.registry.as_deref(), &ctx.env, &root)?;
+            let spec = ctx.registry(&root)?;
             let names = workspace
                 .publishable(spec.name.as_deref())
                 .map(|m| m.name.as_str());

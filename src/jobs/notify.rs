@@ -4,22 +4,14 @@
 //! one merged at `GITHUB_SHA`). Whether each version is on the registry is read from its index.
 //! A dry run prints the payload and sends nothing.
 
-use std::fmt::Write as _;
-
-use crate::adapters::registry;
 use crate::config::file::Settings;
 use crate::error::{Error, Result};
 use crate::jobs::release::{ReleaseReport, merged_release};
 use crate::jobs::{Context, registry_listing};
-use crate::plan::notify::{NotifiedCrate, Payload, targets};
+use crate::plan::notify::{NotifiedCrate, NotifyPlan, NotifyReport, Payload, targets};
 use crate::plan::pr::ReleaseManifest;
+use crate::plan::render::notify::{notify_markdown, notify_text};
 use crate::plan::trigger::LABEL_NOTIFIED;
-
-#[derive(Debug)]
-pub struct NotifyReport {
-    /// Repositories the event reached (none in a dry run).
-    pub sent: Vec<String>,
-}
 
 /// Notify about `released` (auto, right after the release stage: skipped when the Release PR
 /// says it was done already) or about the merged Release PR found from the event or commit
@@ -33,7 +25,7 @@ pub fn run(ctx: &mut Context<'_>, released: Option<&ReleaseReport>) -> Result<No
             "notify: already done for #{} (label `{LABEL_NOTIFIED}`); run `action: notify` to send again\n",
             report.pull.number
         ))?;
-        return Ok(NotifyReport { sent: Vec::new() });
+        return Ok(NotifyReport::default());
     }
     let (number, commit, manifest) = match released {
         Some(report) => (
@@ -48,7 +40,13 @@ pub fn run(ctx: &mut Context<'_>, released: Option<&ReleaseReport>) -> Result<No
     };
     ctx.print_github_log(&github)?;
     let settings = ctx.settings(&ctx.config.workspace)?;
-    let repository = ctx.env("GITHUB_REPOSITORY").unwrap_or_default().to_owned();
+    let repository = ctx
+        .config
+        .env
+        .repository
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     let crates = on_registry(ctx, &manifest, &settings)?;
     let payload = Payload {
         repository: repository.clone(),
@@ -64,36 +62,34 @@ pub fn run(ctx: &mut Context<'_>, released: Option<&ReleaseReport>) -> Result<No
         dry_run: ctx.config.dry_run,
         releasekit_version: env!("CARGO_PKG_VERSION").into(),
     };
-    let event_type = settings.notify.event_type.clone();
-    let to = targets(&settings.notify.repositories, &repository);
-    let json = payload.to_json();
-    let pretty = serde_json::to_string_pretty(&json).expect("a payload serialises");
+    let plan = NotifyPlan {
+        event_type: settings.notify.event_type.clone(),
+        targets: targets(&settings.notify.repositories, &repository),
+        payload,
+    };
+    let json = plan.payload.to_json();
 
     ctx.begin_group("repository_dispatch")?;
-    ctx.print(&format!(
-        "event `{event_type}` to {}, client_payload:\n{pretty}\n",
-        to.join(", ")
-    ))?;
-    let mut sent = Vec::new();
-    let mut failed = Vec::new();
+    ctx.print(&notify_text(&plan))?;
+    let mut report = NotifyReport::default();
     if ctx.config.dry_run {
         ctx.print("dry run: nothing sent\n")?;
     } else {
-        for target in &to {
-            match github.dispatch(target, &event_type, &json) {
+        for target in &plan.targets {
+            match github.dispatch(target, &plan.event_type, &json) {
                 Ok(()) => {
                     ctx.print(&format!("sent to {target}\n"))?;
-                    sent.push(target.clone());
+                    report.sent.push(target.clone());
                 }
                 Err(e) => {
                     ctx.print(&format!("{target}: failed: {e}\n"))?;
-                    failed.push(format!("{target} ({e})"));
+                    report.failed.push((target.clone(), e.to_string()));
                 }
             }
             ctx.print_github_log(&github)?;
         }
     }
-    if failed.is_empty() && !ctx.config.dry_run {
+    if report.failed.is_empty() && !ctx.config.dry_run {
         github.ensure_label(
             LABEL_NOTIFIED,
             "5319e7",
@@ -103,11 +99,17 @@ pub fn run(ctx: &mut Context<'_>, released: Option<&ReleaseReport>) -> Result<No
         ctx.print_github_log(&github)?;
     }
     ctx.end_group()?;
-    summary(ctx, &event_type, &to, &sent, &pretty)?;
-    if !failed.is_empty() {
+    ctx.runner
+        .summary(&notify_markdown(&plan, &report, ctx.config.dry_run))?;
+    if !report.failed.is_empty() {
+        let failed = report
+            .failed
+            .iter()
+            .map(|(target, why)| format!("{target} ({why})"))
+            .collect();
         return Err(Error::NotifyIncomplete { failed });
     }
-    Ok(NotifyReport { sent })
+    Ok(report)
 }
 
 /// Each released crate with whether its version is in the registry's index. The index is only
@@ -119,11 +121,7 @@ fn on_registry(
     manifest: &ReleaseManifest,
     settings: &Settings,
 ) -> Result<Vec<NotifiedCrate>> {
-    let spec = registry::resolve(
-        ctx.config.registry.as_deref(),
-        &ctx.env,
-        &ctx.config.workspace,
-    )?;
+    let spec = ctx.registry(&ctx.config.workspace)?;
     let asked = (manifest.crates.iter())
         .filter(|c| !settings.release_asked(&c.name))
         .map(|c| c.name.as_str());
@@ -151,33 +149,4 @@ fn on_registry(
             },
         })
         .collect())
-}
-
-fn summary(
-    ctx: &Context<'_>,
-    event_type: &str,
-    to: &[String],
-    sent: &[String],
-    payload: &str,
-) -> Result<()> {
-    let dry = if ctx.config.dry_run { " (dry run)" } else { "" };
-    let mut text = format!(
-        "## releasekit-cargo notify{dry}\n\n`repository_dispatch` event `{event_type}`:\n\n"
-    );
-    for target in to {
-        let state = if sent.contains(target) {
-            "sent"
-        } else if ctx.config.dry_run {
-            "would send"
-        } else {
-            "**failed**"
-        };
-        let _ = writeln!(text, "- `{target}`: {state}");
-    }
-    let _ = write!(
-        text,
-        "\n<details><summary>client_payload</summary>\n\n```json\n{payload}\n```\n\n</details>\n"
-    );
-    ctx.runner.summary(&text)?;
-    Ok(())
 }

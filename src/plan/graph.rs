@@ -240,6 +240,19 @@ fn find_cycle(
     }
 }
 
+/// A normal dependency edge `from` → `to` requiring `^1`, for tests.
+#[cfg(test)]
+pub(crate) fn test_edge(from: &str, to: &str) -> Edge {
+    Edge {
+        from: from.to_owned(),
+        to: to.to_owned(),
+        kind: DepKind::Normal,
+        target: None,
+        req: Some("^1".to_owned()),
+        optional: false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use semver::Version;

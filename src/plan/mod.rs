@@ -28,6 +28,7 @@ pub mod toolchain;
 pub mod trigger;
 pub mod version;
 pub mod workspace;
+pub mod yank;
 
 use std::fmt;
 

@@ -44,6 +44,21 @@ impl Payload {
     }
 }
 
+/// What notify sends: one event to each target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyPlan {
+    pub event_type: String,
+    pub targets: Vec<String>,
+    pub payload: Payload,
+}
+
+/// What notify did: the targets the event reached, and those it did not with why.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NotifyReport {
+    pub sent: Vec<String>,
+    pub failed: Vec<(String, String)>,
+}
+
 /// The repositories to notify: the configured ones in order, without repeats, or this one when
 /// none is configured.
 pub fn targets(configured: &[String], this_repository: &str) -> Vec<String> {
@@ -60,10 +75,10 @@ pub fn targets(configured: &[String], this_repository: &str) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn payload() -> Payload {
+    pub(crate) fn payload() -> Payload {
         Payload {
             repository: "acme/widgets".into(),
             sha: "0123abcd".into(),

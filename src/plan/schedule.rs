@@ -3,14 +3,12 @@
 //! Owns the state machine of DESIGN.md §3 "Publishing" (like cargo's `PublishPlan`): a crate
 //! starts as soon as its own dependencies are visible in the index, not when a whole wave is,
 //! at most `concurrency` uploads at once; a crate that failed for good blocks only its
-//! transitive dependents. Also the arithmetic of crates.io's publish rate limits, so a plan can
-//! say how long a large release takes. It must not upload, poll, sleep or read the clock: the
-//! loop that does lives in `jobs` and reports each outcome here.
-
-use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
+//! transitive dependents. It must not upload, poll, sleep or read the clock: the loop that does
+//! lives in `jobs` and reports each outcome here (crates.io's rate limits are
+//! `plan::publish::pacing`'s).
 
 use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::graph::{CycleError, Edge, waves};
 
@@ -275,64 +273,11 @@ impl Schedule {
     }
 }
 
-/// A token bucket as crates.io applies it to publishes: `burst` at once, then one more every
-/// `refill`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Bucket {
-    pub burst: u32,
-    pub refill: Duration,
-}
-
-/// crates.io: new crates, burst 5, then one per 10 minutes.
-pub const CRATES_IO_NEW_CRATES: Bucket = Bucket {
-    burst: 5,
-    refill: Duration::from_secs(600),
-};
-
-/// crates.io: new versions of existing crates, burst 30, then one per minute.
-pub const CRATES_IO_NEW_VERSIONS: Bucket = Bucket {
-    burst: 30,
-    refill: Duration::from_secs(60),
-};
-
-impl Bucket {
-    /// Least time before the `n`-th upload (1-based) may start, the bucket full at time zero:
-    /// 0 for `n <= burst`, else `(n - burst) * refill`.
-    pub fn earliest_start(&self, n: u32) -> Duration {
-        self.refill.saturating_mul(n.saturating_sub(self.burst))
-    }
-}
-
-/// The least time the uploads of `new_crates` new crates and `new_versions` new versions of
-/// existing crates take under these buckets: the later of the two last starts, since the
-/// buckets drain independently and uploads of both kinds interleave. Upload and index time
-/// come on top.
-pub fn minimum_duration(
-    new_crates: u32,
-    new_versions: u32,
-    crates: Bucket,
-    versions: Bucket,
-) -> Duration {
-    crates
-        .earliest_start(new_crates)
-        .max(versions.earliest_start(new_versions))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::DepKind;
 
-    fn edge(from: &str, to: &str) -> Edge {
-        Edge {
-            from: from.to_owned(),
-            to: to.to_owned(),
-            kind: DepKind::Normal,
-            target: None,
-            req: Some("^1".to_owned()),
-            optional: false,
-        }
-    }
+    use crate::plan::graph::test_edge as edge;
 
     fn names(list: &[&str]) -> Vec<String> {
         list.iter().map(|n| (*n).to_owned()).collect()
@@ -574,50 +519,5 @@ mod tests {
     fn wrong_transition_trips_a_debug_assertion() {
         let mut s = schedule(&["a"], &[], &[]);
         s.visible("a");
-    }
-
-    #[test]
-    fn bucket_lets_the_burst_start_at_once_then_one_per_refill() {
-        let cases: &[(Bucket, u32, u64)] = &[
-            (CRATES_IO_NEW_CRATES, 0, 0),
-            (CRATES_IO_NEW_CRATES, 1, 0),
-            (CRATES_IO_NEW_CRATES, 5, 0),
-            (CRATES_IO_NEW_CRATES, 6, 600),
-            (CRATES_IO_NEW_CRATES, 12, 7 * 600),
-            (CRATES_IO_NEW_VERSIONS, 30, 0),
-            (CRATES_IO_NEW_VERSIONS, 31, 60),
-            (CRATES_IO_NEW_VERSIONS, 100, 70 * 60),
-        ];
-        for (bucket, n, secs) in cases {
-            assert_eq!(
-                bucket.earliest_start(*n),
-                Duration::from_secs(*secs),
-                "{bucket:?} upload {n}"
-            );
-        }
-    }
-
-    #[test]
-    fn minimum_duration_is_the_slower_of_the_independent_buckets() {
-        let cases: &[(u32, u32, u64)] = &[
-            (0, 0, 0),
-            (5, 30, 0),
-            // 10 new crates: 5 waits of 10 min; 40 versions: 10 waits of 1 min.
-            (10, 40, 50 * 60),
-            (2, 100, 70 * 60),
-            (7, 31, 20 * 60),
-        ];
-        for (new_crates, new_versions, secs) in cases {
-            assert_eq!(
-                minimum_duration(
-                    *new_crates,
-                    *new_versions,
-                    CRATES_IO_NEW_CRATES,
-                    CRATES_IO_NEW_VERSIONS
-                ),
-                Duration::from_secs(*secs),
-                "{new_crates} crates, {new_versions} versions"
-            );
-        }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod github;
 pub mod maintainer;
+pub mod publish;
 pub mod registry;
 pub mod world;
 

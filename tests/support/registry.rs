@@ -47,6 +47,10 @@ pub struct Upload {
     pub returned: Instant,
     pub status: u16,
     pub faulted: bool,
+    /// The metadata JSON of the upload body (what the registry's index entry is made from).
+    pub metadata: Value,
+    /// The time named by the answer's `Retry-After` (an HTTP date: whole seconds).
+    pub retry_at: Option<Instant>,
 }
 
 /// One GET of an index file, with the status the client got.
@@ -57,10 +61,13 @@ pub struct IndexFetch {
     pub at: Instant,
 }
 
-/// A canned failure for uploads of one crate; a faulted upload never reaches ferro.
+/// A canned failure for uploads of one crate, or for one call of the registry's API; a
+/// faulted request never reaches ferro.
 #[derive(Debug, Clone)]
 pub struct Fault {
     name: String,
+    /// (method, path) of an API call; `None`: uploads of `name`.
+    call: Option<(String, String)>,
     status: u16,
     retry_after: Option<Duration>,
     detail: Option<String>,
@@ -74,11 +81,20 @@ impl Fault {
     pub fn upload(name: &str) -> Fault {
         Fault {
             name: name.to_lowercase(),
+            call: None,
             status: 503,
             retry_after: None,
             detail: None,
             drop_connection: false,
             times: Some(1),
+        }
+    }
+
+    /// Fails the next `method` request of `path` (an API call: owners, yank) with 503.
+    pub fn api(method: &str, path: &str) -> Fault {
+        Fault {
+            call: Some((method.to_owned(), path.to_owned())),
+            ..Fault::upload("")
         }
     }
 
@@ -124,14 +140,24 @@ impl Fault {
         }
     }
 
-    /// The answer crates.io gives for this status; `None` drops the connection.
-    fn response(&self) -> Option<Response> {
+    /// The answer crates.io gives for this status (`None` drops the connection), and the time
+    /// its `Retry-After` names.
+    fn response(&self) -> (Option<Response>, Option<Instant>) {
         if self.drop_connection {
-            return None;
+            return (None, None);
         }
+        let (now, clock) = (SystemTime::now(), Instant::now());
         let retry_at = self
             .retry_after
-            .map(|d| httpdate::fmt_http_date(SystemTime::now() + d.max(Duration::from_secs(1))));
+            .map(|d| httpdate::fmt_http_date(now + d.max(Duration::from_secs(1))));
+        // The date is whole seconds: the instant it names, as the client reads it.
+        let named = retry_at.as_deref().map(|date| {
+            let at = httpdate::parse_http_date(date).expect("a date we formatted");
+            match at.duration_since(now) {
+                Ok(ahead) => clock + ahead,
+                Err(behind) => clock - behind.duration(),
+            }
+        });
         let detail = match (&self.detail, self.status) {
             (Some(detail), _) => detail.clone(),
             (None, 429) => {
@@ -149,7 +175,7 @@ impl Fault {
         if let Some(at) = retry_at.and_then(|at| HeaderValue::try_from(at).ok()) {
             response.headers_mut().insert(header::RETRY_AFTER, at);
         }
-        Some(response)
+        (Some(response), named)
     }
 }
 
@@ -252,23 +278,58 @@ impl Registry {
 
     /// The versions in ferro's own index, whatever the proxy shows.
     pub fn published(&self, name: &str) -> Vec<String> {
-        let url = format!("{}/{}", self.shared.ferro, index_path(name));
+        self.index_lines(name)
+            .iter()
+            .filter_map(|v| v["vers"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// The lines of ferro's own index file for `name`.
+    fn index_lines(&self, name: &str) -> Vec<Value> {
+        let text = self.ferro_get(&index_path(name)).unwrap_or_default();
+        text.lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .collect()
+    }
+
+    /// GET `path` from ferro itself, past the proxy; `None` for an error status.
+    fn ferro_get(&self, path: &str) -> Option<String> {
+        let url = format!("{}/{path}", self.shared.ferro);
         let client = reqwest::blocking::Client::builder().no_proxy().build();
         let response = client
             .expect("blocking client")
             .get(&url)
             .send()
             .unwrap_or_else(|e| panic!("GET {url}: {e}"));
-        if response.status() == reqwest::StatusCode::NOT_FOUND {
-            return Vec::new();
+        if !response.status().is_success() {
+            return None;
         }
-        let text = response.text().expect("index file");
-        let lines = text
-            .lines()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok());
-        lines
-            .filter_map(|v| v["vers"].as_str().map(str::to_owned))
+        Some(response.text().expect("a body"))
+    }
+
+    /// Every version in ferro's own index with its `yanked` flag.
+    pub fn versions(&self, name: &str) -> Vec<(String, bool)> {
+        self.index_lines(name)
+            .iter()
+            .filter_map(|v| Some((v["vers"].as_str()?.to_owned(), v["yanked"].as_bool()?)))
             .collect()
+    }
+
+    /// The owners ferro lists for `name` (empty when it has no such crate).
+    pub fn owners(&self, name: &str) -> Vec<String> {
+        let Some(text) = self.ferro_get(&format!("api/v1/crates/{name}/owners")) else {
+            return Vec::new();
+        };
+        let body: Value = serde_json::from_str(&text).expect("owners JSON");
+        body["users"]
+            .as_array()
+            .map(|users| {
+                users
+                    .iter()
+                    .filter_map(|u| u["login"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -471,7 +532,23 @@ struct State {
 impl State {
     fn take_fault(&mut self, name: &str) -> Option<Fault> {
         let name = name.to_lowercase();
-        let at = self.faults.iter().position(|f| f.name == name)?;
+        let at = self
+            .faults
+            .iter()
+            .position(|f| f.call.is_none() && f.name == name)?;
+        self.take_at(at)
+    }
+
+    fn take_call_fault(&mut self, method: &str, path: &str) -> Option<Fault> {
+        let at = self.faults.iter().position(|f| {
+            f.call
+                .as_ref()
+                .is_some_and(|(m, p)| m == method && p == path)
+        })?;
+        self.take_at(at)
+    }
+
+    fn take_at(&mut self, at: usize) -> Option<Fault> {
         let fault = self.faults[at].clone();
         match &mut self.faults[at].times {
             Some(1) | Some(0) => {
@@ -506,7 +583,7 @@ async fn serve(Extract(shared): Extract<Arc<Shared>>, request: axum::extract::Re
         .uri()
         .path_and_query()
         .map(|p| p.as_str().to_owned());
-    let response = route(&shared, request).await;
+    let response = route(shared.clone(), request).await;
     shared.lock().requests.push(Request {
         method,
         path: path.unwrap_or_default(),
@@ -522,28 +599,43 @@ async fn serve(Extract(shared): Extract<Arc<Shared>>, request: axum::extract::Re
     }
 }
 
-async fn route(shared: &Shared, request: axum::extract::Request) -> Option<Response> {
+async fn route(shared: Arc<Shared>, request: axum::extract::Request) -> Option<Response> {
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, 256 << 20)
         .await
         .unwrap_or_default();
-    let path = parts.uri.path();
-    let response = match (parts.method.as_str(), path) {
-        ("PUT", "/api/v1/crates/new") => return upload(shared, &parts, body).await,
-        ("POST", "/api/v1/trusted_publishing/tokens") => mint(shared, &body),
-        ("DELETE", "/api/v1/trusted_publishing/tokens") => revoke(shared, &parts.headers),
-        ("GET", "/oidc/token") => oidc(shared, &parts),
-        ("GET", p) if !p.starts_with("/api/") && p != "/config.json" => {
-            index_file(shared, &parts).await
+    let (method, path) = (
+        parts.method.as_str().to_owned(),
+        parts.uri.path().to_owned(),
+    );
+    let response = match (method.as_str(), path.as_str()) {
+        // On a task of its own: an upload the client gave up on still completes, as it does
+        // on a real registry.
+        ("PUT", "/api/v1/crates/new") => {
+            return tokio::spawn(async move { upload(&shared, &parts, body).await })
+                .await
+                .unwrap_or(None);
         }
-        _ => forward(shared, &parts, body).await.into_response(),
+        ("POST", "/api/v1/trusted_publishing/tokens") => mint(&shared, &body),
+        ("DELETE", "/api/v1/trusted_publishing/tokens") => revoke(&shared, &parts.headers),
+        ("GET", "/oidc/token") => oidc(&shared, &parts),
+        ("GET", p) if !p.starts_with("/api/") && p != "/config.json" => {
+            index_file(&shared, &parts).await
+        }
+        (method, path) => {
+            let fault = shared.lock().take_call_fault(method, path);
+            match fault {
+                Some(fault) => return fault.response().0,
+                None => forward(&shared, &parts, body).await.into_response(),
+            }
+        }
     };
     Some(response)
 }
 
 async fn upload(shared: &Shared, parts: &Parts, body: Bytes) -> Option<Response> {
     let started = Instant::now();
-    let Some((name, version)) = upload_name(&body) else {
+    let Some((name, version, metadata)) = upload_name(&body) else {
         // Let ferro explain what is wrong with the body.
         return Some(forward(shared, parts, body).await.into_response());
     };
@@ -551,8 +643,13 @@ async fn upload(shared: &Shared, parts: &Parts, body: Bytes) -> Option<Response>
     let fault = shared.lock().take_fault(&name);
     let faulted = fault.is_some();
     let mut pending = false;
+    let mut retry_at = None;
     let response = match fault {
-        Some(fault) => fault.response(),
+        Some(fault) => {
+            let (response, named) = fault.response();
+            retry_at = named;
+            response
+        }
         None => {
             {
                 // Hidden from before ferro can list it until the upload has returned.
@@ -583,16 +680,20 @@ async fn upload(shared: &Shared, parts: &Parts, body: Bytes) -> Option<Response>
         returned,
         status,
         faulted,
+        metadata,
+        retry_at,
     });
     response
 }
 
-/// Name and version from a publish body: u32 LE length, JSON metadata, then the .crate.
-fn upload_name(body: &[u8]) -> Option<(String, String)> {
+/// Name, version and metadata from a publish body: u32 LE length, JSON metadata, then the
+/// .crate.
+fn upload_name(body: &[u8]) -> Option<(String, String, Value)> {
     let length = u32::from_le_bytes(body.get(..4)?.try_into().ok()?) as usize;
     let metadata: Value = serde_json::from_slice(body.get(4..4 + length)?).ok()?;
     let name = metadata["name"].as_str()?.to_owned();
-    Some((name, metadata["vers"].as_str()?.to_owned()))
+    let version = metadata["vers"].as_str()?.to_owned();
+    Some((name, version, metadata))
 }
 
 /// Serves an index file without the versions not visible yet. A filtered file gets no ETag and

@@ -158,6 +158,29 @@ impl World {
         payload: Value,
         inputs: &[(&str, &str)],
     ) -> Run {
+        self.run_in(checkout, &[], event, payload, inputs)
+    }
+
+    /// The binary with a subcommand and `args` (the command line, not the inputs, decides)
+    /// in the environment of an Actions run for `event`; `vars` set on top.
+    pub fn command(
+        &self,
+        args: &[&str],
+        event: &str,
+        payload: Value,
+        vars: &[(&str, &str)],
+    ) -> Run {
+        self.run_in(self.repo.path(), args, event, payload, vars)
+    }
+
+    fn run_in(
+        &self,
+        checkout: &std::path::Path,
+        args: &[&str],
+        event: &str,
+        payload: Value,
+        inputs: &[(&str, &str)],
+    ) -> Run {
         let dir = self.runner.path();
         let home = dir.join("home");
         std::fs::create_dir_all(&home).unwrap();
@@ -191,7 +214,7 @@ impl World {
         set.extend_from_slice(inputs);
         let env = action_env(checkout, dir, &set);
         let before = self.gh.requests().len();
-        let out = run_env(checkout, &[], &env);
+        let out = run_env(checkout, args, &env);
         let run = Run {
             summary: std::fs::read_to_string(dir.join("summary")).unwrap_or_default(),
             raw_outputs: std::fs::read_to_string(dir.join("output")).unwrap_or_default(),

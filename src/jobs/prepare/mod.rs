@@ -165,7 +165,7 @@ fn prepare_one(
     let registry = ctx.config.registry.clone();
     let auth = ctx.config.token.as_ref().map(|t| PushAuth {
         token: t.expose().to_owned(),
-        server: ctx.env("GITHUB_SERVER_URL").map(str::to_owned),
+        server: ctx.config.env.server.clone(),
     });
     let head = git.rev_parse("HEAD")?;
     let found = branch::read(
@@ -411,7 +411,10 @@ fn check_branch(what: &'static str, name: &str) -> Result<()> {
 /// branch, else the repository's default branch.
 fn base_branch(ctx: &Context<'_>, git: &Git, default_branch: &str) -> Result<String> {
     if let Some(branch) = ctx
-        .env("GITHUB_REF")
+        .config
+        .env
+        .git_ref
+        .as_deref()
         .and_then(|r| r.strip_prefix("refs/heads/"))
     {
         return Ok(branch.to_owned());

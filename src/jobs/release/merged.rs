@@ -12,7 +12,6 @@ use super::ReleaseError;
 use crate::adapters::cargo;
 use crate::adapters::git::Git;
 use crate::adapters::github::{GitHub, PullRequest};
-use crate::adapters::registry;
 use crate::config::file::Settings;
 use crate::error::Result;
 use crate::jobs::{Context, every_version, member_versions_at, registry_listing, workspace_at};
@@ -115,7 +114,7 @@ pub(crate) fn merged_release(
         }
     }
     let mut warnings = Vec::new();
-    let spec = registry::resolve(ctx.config.registry.as_deref(), &ctx.env, &root)?;
+    let spec = ctx.registry(&root)?;
     // A crate released without publishing is never looked up: the name may be another's.
     let published = (found.iter())
         .filter(|c| !settings.release_asked(&c.name))
@@ -279,8 +278,8 @@ fn find_pull(
             why: "it does not exist".into(),
         })?,
         None => {
-            let head = match ctx.env("GITHUB_SHA") {
-                Some(sha) => sha.to_owned(),
+            let head = match &ctx.config.env.sha {
+                Some(sha) => sha.clone(),
                 None => git.rev_parse("HEAD")?,
             };
             let mut candidates = github.commit_pulls(&head)?;

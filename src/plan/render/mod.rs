@@ -1,6 +1,10 @@
 //! How a plan reads to a person: the terminal table with its changelog preview, and the
 //! Markdown job summary. Pure text; the JSON form is the plan's own serialisation.
 
+pub mod notify;
+pub mod publish;
+pub mod yank;
+
 use std::fmt::Write;
 
 use super::release::{CrateRelease, ReleasePlan};
@@ -84,6 +88,14 @@ pub fn markdown(plan: &ReleasePlan) -> String {
         );
     }
     out
+}
+
+/// `crates.io`, or "registry `name`".
+pub fn registry_label(name: Option<&str>) -> String {
+    match name {
+        Some(name) => format!("registry `{name}`"),
+        None => "crates.io".to_owned(),
+    }
 }
 
 fn row(c: &CrateRelease) -> [String; 6] {

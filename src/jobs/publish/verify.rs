@@ -1,0 +1,242 @@
+//! The pre-flight checks only cargo can make: the release build, and every crate to upload
+//! packaged and built from its package together, before anything is public. The packaged files
+//! verified here are the files uploaded.
+//!
+//! Without a lockfile in the workspace, cargo resolves fresh (as `cargo publish` does) and the
+//! lockfile it writes is removed again: a repository that has none gets none from us.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use semver::Version;
+
+use crate::adapters::cargo::{self, Cargo, CargoOutput, PackageMode};
+use crate::adapters::crate_file::CrateFile;
+use crate::adapters::git::Git;
+use crate::error::{Error, Result};
+use crate::jobs::Context;
+use crate::jobs::apply::{Place, confined};
+use crate::plan::manifest::unversion_dev_deps;
+use crate::plan::publish::preflight::{MAX_CRATE_BYTES, unordered_dev_deps};
+use crate::plan::publish::{Lockfile, Problem, PublishPlan};
+
+use super::gather::Target;
+
+/// What pre-flight found, and the verified files to upload.
+pub(super) struct Checked {
+    pub problems: Vec<Problem>,
+    /// Per crate, its verified package. A crate missing here is packaged from the release's
+    /// own manifests just before its upload: verification had to make some of its versioned
+    /// dev-dependencies path-only (see [`verify`]).
+    pub files: BTreeMap<String, CrateFile>,
+}
+
+pub(super) fn preflight(
+    ctx: &mut Context<'_>,
+    target: &Target,
+    plan: &PublishPlan,
+) -> Result<Checked> {
+    super::begin(ctx, "pre-flight")?;
+    let mut problems = Vec::new();
+    let lockfile = LockfileKept::new(&target.root, plan.lockfile);
+    let locked = plan.lockfile == Lockfile::Present;
+    let command = format!(
+        "cargo build --release{} --workspace",
+        if locked { " --locked" } else { "" }
+    );
+    super::say(ctx, &format!("{command}\n"))?;
+    let built = target.cargo.build_release(&target.dir, locked);
+    lockfile.restore()?;
+    if let Err(CargoOutput { stderr }) = built? {
+        problems.push(Problem::Build {
+            command,
+            output: tail(&stderr, 40),
+        });
+    }
+    let packages: Vec<(String, Version)> = plan
+        .uploads()
+        .map(|c| (c.name.clone(), c.version.clone()))
+        .collect();
+    super::say(
+        ctx,
+        &format!(
+            "cargo package (verifying {} crates together)\n",
+            packages.len()
+        ),
+    )?;
+    let verified = verify(target, plan, &packages);
+    lockfile.restore()?;
+    let mut files = BTreeMap::new();
+    match verified? {
+        Ok((packaged, edited)) => {
+            let index = target
+                .spec
+                .name
+                .as_ref()
+                .map(|_| target.spec.index_url.as_str());
+            for file in packaged {
+                if file.bytes > MAX_CRATE_BYTES {
+                    problems.push(Problem::TooLarge {
+                        krate: file.name.clone(),
+                        bytes: file.bytes,
+                    });
+                }
+                if !edited.contains(&file.name) {
+                    files.insert(file.name.clone(), CrateFile::read(&file.path, index)?);
+                }
+            }
+        }
+        Err(CargoOutput { stderr }) => problems.push(Problem::Verify {
+            output: tail(&stderr, 40),
+        }),
+    }
+    super::end(ctx)?;
+    Ok(Checked { problems, files })
+}
+
+/// The packages verification wrote, and the crates whose packages lack dev-dependencies (see
+/// [`verify`]); or what cargo said when it failed.
+type Verified = Result<(Vec<cargo::Packaged>, BTreeSet<String>), CargoOutput>;
+
+/// `cargo package` of every crate to upload, together. When a versioned dev-dependency among
+/// them is no publish edge (the registry satisfies it: serde's shape), cargo's own ordering
+/// would stall on it, so the crates are packaged from a scratch worktree of HEAD in which
+/// those dev-dependencies are path-only; verification builds no dev-dependency either way.
+/// Returns the packages and the crates whose manifests were edited so (their packages lack
+/// those dev-dependencies and are not uploaded).
+fn verify(target: &Target, plan: &PublishPlan, packages: &[(String, Version)]) -> Result<Verified> {
+    let Target {
+        cargo,
+        dir,
+        root,
+        target_dir,
+        workspace,
+        spec,
+        trust,
+        ..
+    } = target;
+    let registry = spec.name.as_deref();
+    let selected: BTreeSet<String> = packages.iter().map(|(n, _)| n.clone()).collect();
+    let unversion = unordered_dev_deps(workspace, plan.edges(), &selected);
+    let verify = PackageMode {
+        allow_dirty: false,
+        verify: true,
+    };
+    if unversion.is_empty() {
+        let packaged = cargo.package(dir, target_dir, packages, registry, verify)?;
+        return Ok(packaged.map(|files| (files, BTreeSet::new())));
+    }
+    let git = Git::discover(dir, trust)?;
+    let tree = git.worktree("verify", "HEAD")?;
+    let scratch = tree.dir();
+    let scratch_root = scratch.join(crate::jobs::relative_to(root, git.root()));
+    let mut edited = BTreeSet::new();
+    for (manifest, deps) in unversion {
+        if let Some(member) = workspace.members.iter().find(|m| m.manifest == manifest) {
+            edited.insert(member.name.clone());
+        }
+        let paths: BTreeMap<String, String> = deps
+            .iter()
+            .filter_map(|d| workspace.member(d.as_str()))
+            .map(|m| {
+                (
+                    m.name.clone(),
+                    scratch_root.join(&m.dir).display().to_string(),
+                )
+            })
+            .collect();
+        let place = Place {
+            fence: scratch,
+            root: &scratch_root,
+        };
+        let path = confined(place, Path::new(&manifest))?;
+        let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+            action: "read",
+            path: path.clone(),
+            source,
+        })?;
+        let new = unversion_dev_deps(&text, &paths).map_err(|source| Error::Manifest {
+            path: path.clone(),
+            source,
+        })?;
+        std::fs::write(&path, new).map_err(|source| Error::Io {
+            action: "write",
+            path: path.clone(),
+            source,
+        })?;
+    }
+    let packaged = cargo.package(
+        &scratch.join(crate::jobs::relative_to(dir, git.root())),
+        target_dir,
+        packages,
+        registry,
+        PackageMode {
+            allow_dirty: true,
+            verify: true,
+        },
+    )?;
+    Ok(packaged.map(|files| (files, edited)))
+}
+
+/// Package one crate from the release's own manifests, unverified (it was verified with the
+/// others): for a crate whose verified package lacks dev-dependencies, just before its upload,
+/// when every crate it depends on is in the registry.
+pub(super) fn package_one(
+    cargo: &Cargo,
+    dir: &Path,
+    target_dir: &Path,
+    name: &str,
+    version: &Version,
+    registry: Option<&str>,
+    index: Option<&str>,
+) -> std::result::Result<CrateFile, String> {
+    let own = target_dir.join("releasekit-package").join(name);
+    let crates = [(name.to_owned(), version.clone())];
+    let mode = PackageMode {
+        allow_dirty: false,
+        verify: false,
+    };
+    match cargo.package(dir, &own, &crates, registry, mode) {
+        Ok(Ok(files)) => {
+            let path: PathBuf = files[0].path.clone();
+            CrateFile::read(&path, index).map_err(|e| e.to_string())
+        }
+        Ok(Err(CargoOutput { stderr })) => {
+            Err(format!("cargo package failed: {}", tail(&stderr, 5)))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Removes a `Cargo.lock` that cargo wrote into a workspace that had none.
+struct LockfileKept {
+    path: Option<PathBuf>,
+}
+
+impl LockfileKept {
+    fn new(root: &Path, lockfile: Lockfile) -> LockfileKept {
+        LockfileKept {
+            path: (lockfile == Lockfile::Absent).then(|| root.join("Cargo.lock")),
+        }
+    }
+
+    fn restore(&self) -> Result<()> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::Io {
+                action: "remove",
+                path: path.clone(),
+                source: e,
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The last `n` lines of cargo's output.
+pub(super) fn tail(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}

@@ -1,0 +1,88 @@
+//! The environment is read once, by `config`: no other module reads it, and what it says is
+//! checked before anything runs.
+
+mod support;
+
+use std::path::Path;
+
+use support::{Repo, action_env, add_crate, run_env, stderr};
+
+/// Every `.rs` file under `dir`.
+fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn no_module_outside_config_reads_the_process_environment() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    assert!(files.len() > 20, "found only {files:?}");
+    let reads = ["env::var(", "env::var_os(", "env::vars(", "env::vars_os("];
+    let mut found = Vec::new();
+    for file in &files {
+        if file.starts_with(src.join("config")) {
+            continue;
+        }
+        let text = std::fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if reads.iter().any(|r| line.contains(r)) {
+                found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert_eq!(found, Vec::<String>::new());
+    // The check can fail: config itself reads it.
+    let config = std::fs::read_to_string(src.join("config/mod.rs")).unwrap();
+    assert!(reads.iter().any(|r| config.contains(r)));
+}
+
+/// A one-crate workspace in a repository, and a runner directory beside it.
+fn workspace() -> (Repo, tempfile::TempDir) {
+    let repo = Repo::new();
+    repo.write("Cargo.toml", "[workspace]\nmembers = [\"core\"]\n");
+    add_crate(&repo, "core", "core", "0.1.0", "");
+    repo.lock();
+    repo.commit("feat: first");
+    (repo, tempfile::tempdir().unwrap())
+}
+
+#[test]
+fn a_malformed_repository_or_event_stops_before_anything_runs() {
+    let (repo, runner) = workspace();
+    let event = runner.path().join("event.json");
+    std::fs::write(&event, "{\"ref\": ").unwrap();
+    let event = event.display().to_string();
+    for (vars, needle) in [
+        (
+            vec![("GITHUB_REPOSITORY", "acme/../../x")],
+            "GITHUB_REPOSITORY \"acme/../../x\" is not owner/name",
+        ),
+        (
+            vec![
+                ("GITHUB_EVENT_NAME", "push"),
+                ("GITHUB_EVENT_PATH", event.as_str()),
+            ],
+            "the push event payload cannot be read",
+        ),
+    ] {
+        let mut set = vec![("INPUT_ACTION", "prepare"), ("INPUT_TOKEN", "ghs_x")];
+        set.extend(vars);
+        let env = action_env(repo.path(), runner.path(), &set);
+        let out = run_env(repo.path(), &[], &env);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(needle), "{}", stderr(&out));
+        // Not even the runner's files were opened.
+        for file in ["output", "summary"] {
+            assert!(!runner.path().join(file).exists(), "{file} was written");
+        }
+        assert_eq!(repo.status(), "");
+    }
+}

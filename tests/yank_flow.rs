@@ -1,0 +1,236 @@
+//! Rolling a release back end to end: a three-crate release set (`core` ← `util` ← `app`)
+//! released and published through the real pipeline, then yanked from the real registry
+//! (ferro, behind the test proxy, which answers yank and unyank itself) dependents first, its
+//! GitHub Releases marked on the fake GitHub, and undone. What changed is read from the
+//! registry's index, the proxy's request log and the fake GitHub's state.
+
+mod support;
+
+use serde_json::Value;
+use support::registry::index_path;
+use support::world::{TOKEN, World};
+
+/// Released and published: every crate at its new version in the registry.
+fn published_world() -> (World, Value, Vec<(String, String)>) {
+    let w = World::new();
+    w.prepare().ok();
+    let event = w.merge_release_pr(1);
+    w.action(
+        "pull_request",
+        event.clone(),
+        &[("INPUT_SKIP_PUBLISH", "false")],
+    )
+    .ok();
+    let versions = ["core", "util", "app"]
+        .map(|name| {
+            let published = w.registry.published(name);
+            assert_eq!(published.len(), 1, "{name}: {published:?}");
+            (name.to_owned(), published[0].clone())
+        })
+        .to_vec();
+    (w, event, versions)
+}
+
+/// The yank flag the registry's own index shows for each crate of the set.
+fn yanked(w: &World, set: &[(String, String)]) -> Vec<bool> {
+    set.iter()
+        .map(|(name, version)| {
+            w.registry
+                .versions(name)
+                .iter()
+                .find(|(v, _)| v == version)
+                .map(|(_, yanked)| *yanked)
+                .unwrap_or_else(|| panic!("{name} {version} is not in the registry"))
+        })
+        .collect()
+}
+
+/// The yank (or unyank) calls the registry got since request `from`, as crate names in order;
+/// each followed by a read of that crate's index file before the next call.
+fn changes_checked_in_the_index(w: &World, from: usize, verb: &str) -> Vec<String> {
+    let requests = w.registry.requests();
+    let requests = &requests[from..];
+    let mut names = Vec::new();
+    for (i, r) in requests.iter().enumerate() {
+        let parts: Vec<&str> = r
+            .path
+            .trim_start_matches("/api/v1/crates/")
+            .split('/')
+            .collect();
+        if !r.path.starts_with("/api/v1/crates/") || parts.get(2) != Some(&verb) {
+            continue;
+        }
+        assert_eq!(r.status, 200, "{} {}", r.method, r.path);
+        let name = parts[0].to_owned();
+        let next_change = requests[i + 1..]
+            .iter()
+            .position(|n| n.path.ends_with(&format!("/{verb}")))
+            .map_or(requests.len(), |p| i + 1 + p);
+        let index_file = format!("/{}", index_path(&name));
+        assert!(
+            requests[i + 1..next_change]
+                .iter()
+                .any(|n| n.method == "GET" && n.path == index_file && n.status == 200),
+            "{name} was not confirmed in the index before the next {verb}"
+        );
+        names.push(name);
+    }
+    names
+}
+
+fn release_titles(w: &World) -> Vec<(String, String)> {
+    let mut titles: Vec<(String, String)> =
+        w.gh.releases()
+            .iter()
+            .map(|r| {
+                (
+                    r["tag_name"].as_str().unwrap().to_owned(),
+                    r["name"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+    titles.sort();
+    titles
+}
+
+#[test]
+fn a_release_set_is_yanked_dependents_first_then_unyanked_and_its_releases_follow() {
+    let (w, event, set) = published_world();
+    let yank = [("INPUT_ACTION", "yank")];
+
+    // A dry run reads and says; it changes nothing anywhere.
+    let before = w.registry.requests().len();
+    let dry = w
+        .action(
+            "pull_request",
+            event.clone(),
+            &[("INPUT_ACTION", "yank"), ("INPUT_DRY_RUN", "true")],
+        )
+        .ok();
+    assert_eq!(yanked(&w, &set), [false, false, false]);
+    assert!(dry.writes.is_empty(), "{:?}", dry.writes);
+    assert!(
+        w.registry.requests()[before..]
+            .iter()
+            .all(|r| r.method == "GET"),
+        "the dry run wrote to the registry"
+    );
+    assert!(
+        dry.summary.contains("dry run: nothing changed"),
+        "{}",
+        dry.summary
+    );
+
+    // The yank: app, then util, then core, each confirmed in the index before the next.
+    let before = w.registry.requests().len();
+    let run = w.action("pull_request", event.clone(), &yank).ok();
+    assert_eq!(
+        changes_checked_in_the_index(&w, before, "yank"),
+        ["app", "util", "core"]
+    );
+    assert_eq!(yanked(&w, &set), [true, true, true]);
+    for (tag, title) in release_titles(&w) {
+        assert!(title.starts_with("[yanked] "), "{tag}: {title}");
+    }
+    let app =
+        w.gh.releases()
+            .into_iter()
+            .find(|r| r["tag_name"].as_str().unwrap().starts_with("app-"))
+            .unwrap();
+    assert!(
+        app["body"]
+            .as_str()
+            .unwrap()
+            .contains("**Yanked** from registry `test`"),
+        "{app}"
+    );
+    assert!(run.summary.contains("| app |"), "{}", run.summary);
+
+    // Again: the registry shows it all yanked, the releases are marked: nothing is sent.
+    let before = w.registry.requests().len();
+    let again = w.action("pull_request", event.clone(), &yank).ok();
+    assert_eq!(
+        changes_checked_in_the_index(&w, before, "yank"),
+        Vec::<String>::new()
+    );
+    assert!(again.writes.is_empty(), "{:?}", again.writes);
+
+    // --undo (the command line): dependencies first, and the marks come off.
+    let before = w.registry.requests().len();
+    let undo = w
+        .command(
+            &["yank", "--undo", "--registry", "test"],
+            "pull_request",
+            event,
+            &[("GITHUB_TOKEN", TOKEN)],
+        )
+        .ok();
+    assert_eq!(
+        changes_checked_in_the_index(&w, before, "unyank"),
+        ["core", "util", "app"]
+    );
+    assert_eq!(yanked(&w, &set), [false, false, false]);
+    for (tag, title) in release_titles(&w) {
+        assert!(!title.contains("yanked"), "{tag}: {title}");
+    }
+    assert!(
+        undo.summary.contains("releasekit-cargo unyank"),
+        "{}",
+        undo.summary
+    );
+}
+
+#[test]
+fn crate_version_pairs_are_yanked_without_a_release_pr() {
+    let (w, event, set) = published_world();
+    let (name, version) = &set[2];
+    let pair = format!("{name}@{version}");
+    let before = w.gh.requests().len();
+    w.command(
+        &["yank", "--crate", &pair, "--registry", "test"],
+        "pull_request",
+        event,
+        &[("GITHUB_TOKEN", TOKEN)],
+    )
+    .ok();
+    assert_eq!(yanked(&w, &set), [false, false, true]);
+    // Only its own release was looked up and marked; no pull request was read.
+    assert!(
+        !w.gh.requests()[before..]
+            .iter()
+            .any(|r| r.path.contains("/pulls")),
+        "a pull request was read"
+    );
+    let titles = release_titles(&w);
+    let marked: Vec<&String> = titles
+        .iter()
+        .filter(|(_, t)| t.starts_with("[yanked] "))
+        .map(|(tag, _)| tag)
+        .collect();
+    assert_eq!(marked, [&format!("app-v{version}")]);
+}
+
+#[test]
+fn without_the_registry_token_nothing_is_yanked_and_nothing_is_read_from_github() {
+    let (w, event, set) = published_world();
+    let github = w.gh.requests().len();
+    let registry = w.registry.requests().len();
+    let run = w.action(
+        "pull_request",
+        event,
+        &[
+            ("INPUT_ACTION", "yank"),
+            ("CARGO_REGISTRIES_TEST_TOKEN", ""),
+        ],
+    );
+    assert_eq!(run.code(), Some(2));
+    let err = support::stderr(&run.out);
+    assert!(
+        err.contains("yank needs the registry's token: CARGO_REGISTRIES_TEST_TOKEN is not set"),
+        "{err}"
+    );
+    assert!(err.contains("a GitHub token cannot yank"), "{err}");
+    assert_eq!(w.gh.requests().len(), github);
+    assert_eq!(w.registry.requests().len(), registry);
+    assert_eq!(yanked(&w, &set), [false, false, false]);
+}
