@@ -9,11 +9,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use semver::Version;
 use serde::Serialize;
 
 use super::DepKind;
-use super::release::Published;
 use super::workspace::{MemberDep, Workspace};
+
+/// Published versions per crate name, as far as they are known.
+pub type Published = BTreeMap<String, Vec<Version>>;
 
 /// `from` depends on `to` in a way that survives packaging: `to` is published before `from`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -141,8 +141,7 @@ impl PlanOptions {
     }
 }
 
-/// Published versions per crate name, as far as they are known.
-pub type Published = BTreeMap<String, Vec<Version>>;
+pub use super::graph::Published;
 
 /// The facts the planner works from, gathered by the adapters.
 #[derive(Debug, Clone, Copy)]
