@@ -59,13 +59,10 @@ pub fn run(ctx: &mut Context<'_>, from_release: Option<&FromRelease>) -> Result<
         auth: facts.auth.clone(),
         lockfile: facts.lockfile,
         owners: &target.settings.owners,
+        api: facts.index_config.api.as_deref(),
+        index: &target.spec.index_url,
     })
     .map_err(|e| Error::Plan(PlanError::Cycle(e)))?;
-    if facts.index_config.api.is_none() && plan.uploads().next().is_some() {
-        plan.add_problems(vec![Problem::NoApi {
-            index: target.spec.index_url.clone(),
-        }]);
-    }
     say(ctx, &publish_text(&plan))?;
 
     // Pre-flight: what only cargo can find.

@@ -96,6 +96,11 @@ pub struct PublishFacts<'a> {
     pub lockfile: Lockfile,
     /// `owners` from the configuration: added to every crate published for the first time.
     pub owners: &'a [String],
+    /// The registry's web API (`api` in its index's config.json), where uploads go; `None`:
+    /// nothing can be uploaded.
+    pub api: Option<&'a str>,
+    /// The registry's index, to name it in a problem.
+    pub index: &'a str,
 }
 
 /// What publishing does with one crate.
@@ -201,6 +206,11 @@ impl PublishPlan {
             .filter(|c| uploads.contains(&c.name) && c.listed.is_empty())
             .map(|c| c.name.clone())
             .collect();
+        if facts.api.is_none() && !uploads.is_empty() {
+            problems.push(Problem::NoApi {
+                index: facts.index.to_owned(),
+            });
+        }
         match &facts.auth {
             Auth::Token { .. } => {}
             Auth::Trusted { variable } if !new_uploads.is_empty() => {

@@ -49,8 +49,8 @@ impl Facts {
         self.try_plan().unwrap()
     }
 
-    fn try_plan(&self) -> Result<PublishPlan, CycleError> {
-        PublishPlan::new(&PublishFacts {
+    fn facts(&self) -> PublishFacts<'_> {
+        PublishFacts {
             registry: self.registry,
             crates: &self.crates,
             edges: &self.edges,
@@ -59,7 +59,13 @@ impl Facts {
             auth: self.auth.clone(),
             lockfile: Lockfile::Present,
             owners: &[],
-        })
+            api: Some("https://registry.example"),
+            index: "https://index.example/",
+        }
+    }
+
+    fn try_plan(&self) -> Result<PublishPlan, CycleError> {
+        PublishPlan::new(&self.facts())
     }
 }
 
@@ -224,6 +230,30 @@ fn trusted_publishing_cannot_create_crates_so_new_ones_and_their_dependents_are_
     facts.crates.remove(0);
     facts.edges.clear();
     assert_eq!(facts.plan().problems, vec![]);
+}
+
+#[test]
+fn a_registry_without_an_api_can_take_no_upload() {
+    let facts = Facts::new(vec![krate("core", &[]), krate("old", &["1.0.0"])], vec![]);
+    let plan = PublishPlan::new(&PublishFacts {
+        api: None,
+        ..facts.facts()
+    })
+    .unwrap();
+    assert_eq!(
+        plan.problems,
+        vec![Problem::NoApi {
+            index: "https://index.example/".into()
+        }]
+    );
+    // Nothing to upload: nothing to complain about.
+    let skipped = Facts::new(vec![krate("old", &["1.0.0"])], vec![]);
+    let plan = PublishPlan::new(&PublishFacts {
+        api: None,
+        ..skipped.facts()
+    })
+    .unwrap();
+    assert_eq!(plan.problems, vec![]);
 }
 
 #[test]

@@ -41,6 +41,8 @@ fn plan(registry: Option<&str>, lockfile: Lockfile, owners: &[String]) -> Publis
         },
         lockfile,
         owners,
+        api: Some("https://crates.io"),
+        index: "https://index.crates.io/",
     })
     .unwrap()
 }
@@ -153,6 +155,8 @@ fn publish_with_nothing_to_do() {
         },
         lockfile: Lockfile::Present,
         owners: &[],
+        api: Some("https://registry.example"),
+        index: "https://index.example/",
     })
     .unwrap();
     let report = PublishReport {
