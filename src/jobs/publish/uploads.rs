@@ -21,7 +21,7 @@ use crate::adapters::retry::{Stopped, Try, with_retries};
 use crate::error::Result;
 use crate::jobs::Context;
 use crate::plan::publish::pacing::{Admission, Bucket, Pacer, human};
-use crate::plan::publish::upload::{UploadError, classify_upload};
+use crate::plan::publish::upload::{UploadError, classify_upload, index_poll_interval};
 use crate::plan::publish::{Action, PublishPlan};
 use crate::plan::retry::{Failure, GiveUp, RetryPolicy};
 use crate::plan::schedule::Schedule;
@@ -311,16 +311,16 @@ fn bucket_text(bucket: Bucket) -> &'static str {
     }
 }
 
-/// Poll the sparse index until it lists the version: at once, then backing off from 1 s,
-/// until `publish_timeout`.
+/// Poll the sparse index until it lists the version: at once, then as often as
+/// `index_poll_interval` says, until `publish_timeout`.
 fn confirm(job: &Job, name: &str, version: &Version) -> std::result::Result<(), String> {
-    let deadline = Instant::now().checked_add(job.timeout).ok_or_else(|| {
+    let uploaded = Instant::now();
+    let deadline = uploaded.checked_add(job.timeout).ok_or_else(|| {
         format!(
             "publish_timeout {} is beyond what this system's clock can count",
             human(job.timeout)
         )
     })?;
-    let mut pause = Duration::from_secs(1);
     let mut last_error = None;
     loop {
         match job.index.is_visible(name, version) {
@@ -328,6 +328,7 @@ fn confirm(job: &Job, name: &str, version: &Version) -> std::result::Result<(), 
             Ok(false) => {}
             Err(e) => last_error = Some(e.to_string()),
         }
+        let pause = index_poll_interval(uploaded.elapsed());
         if Instant::now()
             .checked_add(pause)
             .is_none_or(|next| next > deadline)
@@ -342,7 +343,6 @@ fn confirm(job: &Job, name: &str, version: &Version) -> std::result::Result<(), 
             return Err(why);
         }
         std::thread::sleep(pause);
-        pause = (pause.mul_f64(1.5)).min(Duration::from_secs(10));
     }
 }
 

@@ -8,6 +8,22 @@ use std::time::Duration;
 
 use crate::plan::retry::Failure;
 
+/// How long to wait before asking the index again whether an upload is visible, `waited` after
+/// the upload returned. An index shows a new version seconds later (crates.io's: a few), and a
+/// dependent waits for exactly that moment, so the first seconds are polled finely; a file
+/// unchanged since the last look costs a 304. After a minute the index is clearly slow: back
+/// off to at most 10 s.
+pub fn index_poll_interval(waited: Duration) -> Duration {
+    let secs = waited.as_secs_f64();
+    if secs < 5.0 {
+        Duration::from_millis(250)
+    } else if secs < 60.0 {
+        Duration::from_secs(1)
+    } else {
+        Duration::from_secs_f64((secs / 10.0).min(10.0))
+    }
+}
+
 /// What a refused upload means.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UploadError {
@@ -37,6 +53,17 @@ pub fn classify_upload(status: u16, detail: &str, wait: Option<Duration>) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_index_is_polled_finely_at_first_then_less_and_less() {
+        let at = |secs: f64| index_poll_interval(Duration::from_secs_f64(secs));
+        assert_eq!(at(0.0), Duration::from_millis(250));
+        assert_eq!(at(4.9), Duration::from_millis(250));
+        assert_eq!(at(5.0), Duration::from_secs(1));
+        assert_eq!(at(59.0), Duration::from_secs(1));
+        assert_eq!(at(60.0), Duration::from_secs(6));
+        assert_eq!(at(3600.0), Duration::from_secs(10));
+    }
 
     #[test]
     fn registry_answers_classify() {
