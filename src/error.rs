@@ -14,6 +14,7 @@ use crate::adapters::registry::RegistryError;
 use crate::adapters::registry_api::RegistryApiError;
 use crate::adapters::toolchain::ToolchainError;
 use crate::config::ConfigError;
+use crate::hint::Hint;
 use crate::jobs::release::ReleaseError;
 use crate::jobs::target_dir::TargetDirProblem;
 use crate::plan::manifest::ManifestError;
@@ -135,15 +136,17 @@ impl Error {
             _ => 1,
         }
     }
+}
 
-    pub fn hint(&self) -> Option<String> {
+impl Hint for Error {
+    fn hint(&self) -> Option<String> {
         match self {
             Error::Config(e) => e.hint(),
-            Error::Plan(e) => Some(e.hint()),
+            Error::Plan(e) => e.hint(),
             Error::Git(e) => e.hint(),
             Error::Cargo(e) => e.hint(),
             Error::Toolchain(e) => e.hint(),
-            Error::RustVersion(e) => Some(e.hint()),
+            Error::RustVersion(e) => e.hint(),
             Error::Manifest { .. } => Some("fix the TOML syntax at the place named above".into()),
             Error::BadRefName { .. } => Some("tags are made from tag_format in releasekit.toml, release branches from the group name, the base branch is GITHUB_REF's or the checkout's; each must be a name `git check-ref-format` accepts; nothing was pushed or created".into()),
             Error::UnsafeWrite { .. } => Some("releasekit-cargo writes manifests, changelogs and Cargo.lock only as regular files inside the repository: replace the link with the file itself, or keep the crate inside the repository; nothing was written".into()),
@@ -164,10 +167,10 @@ impl Error {
             Error::Release(e) => Some(e.hint()),
             Error::PrBodyTooLong { .. } => Some("split the workspace into release groups ([groups.<name>] in releasekit.toml): each group gets its own Release PR".into()),
             Error::NoEvent => Some("run a stage by name (`releasekit-cargo plan`, `prepare`, `release`), or run inside GitHub Actions".into()),
-            Error::Registry(e) => Some(e.hint()),
-            Error::Index(e) => Some(e.hint()),
-            Error::Oidc(e) => Some(e.hint()),
-            Error::RegistryApi(e) => Some(e.hint()),
+            Error::Registry(e) => e.hint(),
+            Error::Index(e) => e.hint(),
+            Error::Oidc(e) => e.hint(),
+            Error::RegistryApi(e) => e.hint(),
             Error::CrateFile(_) => Some("the package cargo wrote cannot be read back: report it with the message above".into()),
             Error::Preflight { .. } => Some("fix each problem listed above (all were found in one pass), then re-run: nothing was uploaded".into()),
             Error::PublishIncomplete { .. } => Some("the job summary lists what failed and what it blocked; fix it and re-run: crates already in the index are skipped".into()),

@@ -7,6 +7,7 @@
 pub mod adapters;
 pub mod config;
 pub mod error;
+pub mod hint;
 pub mod jobs;
 pub mod plan;
 

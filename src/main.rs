@@ -1,5 +1,7 @@
 use std::process::ExitCode;
 
+use releasekit_cargo::hint::Hint;
+
 fn main() -> ExitCode {
     let env = releasekit_cargo::config::Env::from_process();
     let in_actions = env.in_actions();

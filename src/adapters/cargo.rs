@@ -14,6 +14,7 @@ use std::process::Command;
 use cargo_metadata::{DependencyKind, Metadata, MetadataCommand};
 use semver::{Version, VersionReq};
 
+use crate::hint::Hint;
 use crate::plan::DepKind;
 use crate::plan::manifest::{ManifestError, ManifestFacts, manifest_facts};
 use crate::plan::toolchain::RustVersion;
@@ -43,7 +44,19 @@ pub enum CargoError {
 }
 
 impl CargoError {
-    pub fn hint(&self) -> Option<String> {
+    /// Problems in the user's input (exit 2), as opposed to failures while acting (exit 1).
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            CargoError::Metadata { .. }
+                | CargoError::MetadataFile { .. }
+                | CargoError::Manifest { .. }
+        )
+    }
+}
+
+impl Hint for CargoError {
+    fn hint(&self) -> Option<String> {
         match self {
             CargoError::Metadata { .. } | CargoError::Manifest { .. } => {
                 Some("fix the manifest cargo names above; `cargo metadata --no-deps` must succeed in the workspace".into())
@@ -54,16 +67,6 @@ impl CargoError {
             CargoError::Spawn(_) => Some("install cargo and make sure it is on PATH".into()),
             CargoError::Failed { .. } => None,
         }
-    }
-
-    /// Problems in the user's input (exit 2), as opposed to failures while acting (exit 1).
-    pub fn is_input(&self) -> bool {
-        matches!(
-            self,
-            CargoError::Metadata { .. }
-                | CargoError::MetadataFile { .. }
-                | CargoError::Manifest { .. }
-        )
     }
 }
 

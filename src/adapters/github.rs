@@ -16,6 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::config::env::Repository;
+use crate::hint::Hint;
 use crate::plan::retry::{Failure, GiveUp, RetryPolicy, requested_wait};
 
 use super::retry::{Stopped, Try, with_retries};
@@ -72,7 +73,21 @@ pub enum GitHubError {
 pub const TOKEN_PERMISSIONS: &str = "give the workflow `permissions: contents: write, pull-requests: write` (and enable Settings → Actions → General → \"Allow GitHub Actions to create and approve pull requests\"), or pass a GitHub App token or fine-grained PAT with those permissions as the `token` input";
 
 impl GitHubError {
-    pub fn hint(&self) -> Option<String> {
+    /// A token problem is a configuration problem: the first call is a read, so nothing
+    /// was changed when it shows.
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            GitHubError::MissingToken { .. }
+                | GitHubError::NoRepository
+                | GitHubError::BadApiUrl { .. }
+                | GitHubError::Unauthorized { .. }
+        )
+    }
+}
+
+impl Hint for GitHubError {
+    fn hint(&self) -> Option<String> {
         Some(match self {
             GitHubError::MissingToken { .. } => format!(
                 "set the `token` input (it defaults to `${{{{ github.token }}}}`) or GITHUB_TOKEN; {TOKEN_PERMISSIONS}"
@@ -99,18 +114,6 @@ impl GitHubError {
             }
             _ => return None,
         })
-    }
-
-    /// A token problem is a configuration problem: the first call is a read, so nothing
-    /// was changed when it shows.
-    pub fn is_input(&self) -> bool {
-        matches!(
-            self,
-            GitHubError::MissingToken { .. }
-                | GitHubError::NoRepository
-                | GitHubError::BadApiUrl { .. }
-                | GitHubError::Unauthorized { .. }
-        )
     }
 }
 

@@ -18,6 +18,7 @@ use reqwest::header::{AUTHORIZATION, ETAG, HeaderValue, IF_NONE_MATCH, RETRY_AFT
 use serde::Deserialize;
 
 use crate::config::Secret;
+use crate::hint::Hint;
 use crate::plan::retry::{Failure, GiveUp, RetryPolicy, requested_wait};
 
 use super::retry::{Stopped, Try, with_retries};
@@ -39,9 +40,9 @@ pub enum IndexError {
     BadConfig { url: String, message: String },
 }
 
-impl IndexError {
-    pub fn hint(&self) -> String {
-        match self {
+impl Hint for IndexError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
             IndexError::BadUrl { .. } | IndexError::BadConfig { .. } => {
                 "point the registry's `index` at its sparse index root, where config.json lives (e.g. sparse+https://index.crates.io/)".into()
             }
@@ -58,7 +59,7 @@ impl IndexError {
             IndexError::Unreachable { .. } => {
                 "the registry or the network is failing; re-run the job: every step is safe to repeat".into()
             }
-        }
+        })
     }
 }
 
@@ -732,7 +733,7 @@ mod tests {
             "{error:?}"
         );
         assert_eq!(index.seen_at("3/f/foo").len(), 3);
-        assert!(error.hint().contains("re-run"));
+        assert!(error.hint().unwrap().contains("re-run"));
     }
 
     #[test]
@@ -779,10 +780,14 @@ mod tests {
             "{error:?}"
         );
         assert_eq!(index.seen_at("3/f/foo").len(), 1);
-        let text = format!("{error} {error:?} {} {:?}", error.hint(), client.take_log());
+        let text = format!(
+            "{error} {error:?} {:?} {:?}",
+            error.hint(),
+            client.take_log()
+        );
         assert!(!text.contains("wrong-token"), "{text}");
         assert_eq!(
-            error.hint(),
+            error.hint().unwrap(),
             "the registry requires a token for its index: set its token"
         );
     }

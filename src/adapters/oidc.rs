@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::config::Secret;
 use crate::config::env::OidcRequest;
+use crate::hint::Hint;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OidcError {
@@ -21,9 +22,9 @@ pub enum OidcError {
     Revoke { api: String, message: String },
 }
 
-impl OidcError {
-    pub fn hint(&self) -> String {
-        match self {
+impl Hint for OidcError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
             OidcError::IdToken { .. } => {
                 "give the job `permissions: id-token: write` so GitHub issues OIDC tokens".into()
             }
@@ -33,7 +34,7 @@ impl OidcError {
             OidcError::Revoke { .. } => {
                 "the token expires by itself within 30 minutes; nothing else to do".into()
             }
-        }
+        })
     }
 }
 

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::env::RegistryEnv;
 use crate::config::{Secret, token_problem};
+use crate::hint::Hint;
 
 pub const CRATES_IO_INDEX: &str = "https://index.crates.io/";
 
@@ -39,9 +40,9 @@ pub enum RegistryError {
     BadToken { path: PathBuf, what: &'static str },
 }
 
-impl RegistryError {
-    pub fn hint(&self) -> String {
-        match self {
+impl Hint for RegistryError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
             RegistryError::Unknown { name } => format!(
                 "add `[registries.{name}] index = \"sparse+https://…\"` to `.cargo/config.toml` in the workspace, or set CARGO_REGISTRIES_{}_INDEX",
                 env_key(name)
@@ -57,7 +58,7 @@ impl RegistryError {
                 "write the token into {} again, as one line (it is not shown here)",
                 path.display()
             ),
-        }
+        })
     }
 }
 
@@ -544,19 +545,23 @@ mod tests {
             name: "my-reg".into(),
         };
         assert_eq!(
-            unknown.hint(),
+            unknown.hint().unwrap(),
             "add `[registries.my-reg] index = \"sparse+https://…\"` to `.cargo/config.toml` in the workspace, or set CARGO_REGISTRIES_MY_REG_INDEX"
         );
         let git = RegistryError::GitIndex {
             name: "my-reg".into(),
             index: "https://g/".into(),
         };
-        assert!(git.hint().contains("sparse+https://"), "{}", git.hint());
+        assert!(
+            git.hint().unwrap().contains("sparse+https://"),
+            "{:?}",
+            git.hint()
+        );
         let config = RegistryError::Config {
             path: "/x/.cargo/config.toml".into(),
             message: "bad".into(),
         };
-        assert!(config.hint().contains("/x/.cargo/config.toml"));
+        assert!(config.hint().unwrap().contains("/x/.cargo/config.toml"));
     }
 
     #[test]

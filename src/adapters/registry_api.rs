@@ -15,6 +15,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AF
 use serde::Deserialize;
 
 use crate::config::Secret;
+use crate::hint::Hint;
 use crate::plan::retry::{Failure, GiveUp, RetryPolicy, requested_wait, wait_from_text};
 
 use super::retry::{Stopped, Try, with_retries};
@@ -42,9 +43,9 @@ pub enum RegistryApiError {
     WaitTooLong { action: String, wait: Duration },
 }
 
-impl RegistryApiError {
-    pub fn hint(&self) -> String {
-        match self {
+impl Hint for RegistryApiError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
             RegistryApiError::Refused {
                 status: 401 | 403, ..
             } => "the registry token lacks the right: it needs the yank scope to yank and unyank, and must belong to an owner of the crate; set it in the registry's token variable".into(),
@@ -56,7 +57,7 @@ impl RegistryApiError {
             }
             _ => "the registry or the network is failing; re-run: every step is safe to repeat"
                 .into(),
-        }
+        })
     }
 }
 

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::adapters::cargo::{Cargo, CargoError};
 use crate::config::CargoSetup;
+use crate::hint::Hint;
 use crate::plan::toolchain::Toolchain;
 
 /// Longest a toolchain install may take (a nightly with a few components takes a minute or two
@@ -40,8 +41,8 @@ pub enum ToolchainError {
     },
 }
 
-impl ToolchainError {
-    pub fn hint(&self) -> Option<String> {
+impl Hint for ToolchainError {
+    fn hint(&self) -> Option<String> {
         Some(match self {
             ToolchainError::NoRustup { .. } => {
                 "install rustup (https://rustup.rs), or leave the `toolchain` input (`--toolchain`) \

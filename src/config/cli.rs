@@ -421,6 +421,7 @@ pub(crate) fn missing_subcommand() -> ConfigError {
 mod tests {
     use super::*;
     use crate::config::load;
+    use crate::hint::Hint;
     use crate::plan::Bump;
 
     fn args(line: &str) -> Vec<OsString> {

@@ -603,6 +603,7 @@ mod tests {
 
     use super::*;
     use crate::config::load;
+    use crate::hint::Hint;
     use crate::plan::changelog::ChangelogOptions;
 
     /// Write `text` as releasekit.toml in a fresh directory; keep the guard alive.

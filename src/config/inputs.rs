@@ -183,6 +183,7 @@ mod tests {
 
     use super::*;
     use crate::config::{CargoSetup, load};
+    use crate::hint::Hint;
     use crate::plan::Bump;
     use crate::plan::version::Prerelease;
 

@@ -20,6 +20,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+use crate::hint::Hint;
 use crate::plan::Bump;
 use crate::plan::trigger::EventError;
 use crate::plan::version::Prerelease;
@@ -409,8 +410,18 @@ fn known_groups(known: &[String]) -> String {
 }
 
 impl ConfigError {
+    /// 0 for a `--help` or `--version` request (clap's text is the output), 2 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            ConfigError::Cli(err) => err.exit_code(),
+            _ => 2,
+        }
+    }
+}
+
+impl Hint for ConfigError {
     /// What to do about it, shown on its own line after the error.
-    pub fn hint(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             ConfigError::InvalidValue { setting: Setting::Input(name), .. } => {
                 Some(format!("change `{name}:` under `with:` in the workflow file"))
@@ -461,15 +472,7 @@ impl ConfigError {
                 "GITHUB_REPOSITORY" => "set GITHUB_REPOSITORY to owner/name (the runner sets it in Actions); nothing was done".to_owned(),
                 other => format!("unset {other} or set it as the runner does; nothing was done"),
             }),
-            ConfigError::Event(e) => Some(e.hint()),
-        }
-    }
-
-    /// 0 for a `--help` or `--version` request (clap's text is the output), 2 otherwise.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            ConfigError::Cli(err) => err.exit_code(),
-            _ => 2,
+            ConfigError::Event(e) => e.hint(),
         }
     }
 }

@@ -12,6 +12,8 @@ use std::fmt;
 use semver::Version;
 use serde::Serialize;
 
+use crate::hint::Hint;
+
 use super::DepKind;
 use super::workspace::{MemberDep, Workspace};
 
@@ -123,9 +125,9 @@ fn join(edges: &[Edge]) -> String {
         .join(", ")
 }
 
-impl CycleError {
+impl Hint for CycleError {
     /// What to do: a dev-dependency in the cycle can be cut; otherwise the code must be split.
-    pub fn hint(&self) -> String {
+    fn hint(&self) -> Option<String> {
         let cuts: Vec<String> = self
             .edges
             .iter()
@@ -140,7 +142,7 @@ impl CycleError {
                 )
             })
             .collect();
-        if cuts.is_empty() {
+        Some(if cuts.is_empty() {
             let names: Vec<&str> = self.edges.iter().map(|e| e.from.as_str()).collect();
             format!(
                 "a crate cannot be published before itself: move the code that {} need from each other into a new crate they all depend on",
@@ -148,7 +150,7 @@ impl CycleError {
             )
         } else {
             cuts.join("; or ")
-        }
+        })
     }
 }
 
@@ -558,7 +560,7 @@ mod tests {
             r#"publish cycle: serde -> serde_core (dependency "=1.0.228"), serde_core -> serde (dev-dependency "^1")"#
         );
         assert_eq!(
-            error.hint(),
+            error.hint().unwrap(),
             "remove `version` from the dev-dependency serde_core -> serde (cargo strips path-only \
              dev-dependencies when publishing), or publish a version of serde that satisfies ^1 first"
         );
@@ -626,7 +628,7 @@ mod tests {
             r#"publish cycle: a -> b (dependency without version), b -> c (dependency "^1"), c -> a (build-dependency "^1" for cfg(unix))"#
         );
         assert_eq!(
-            error.hint(),
+            error.hint().unwrap(),
             "a crate cannot be published before itself: move the code that a, b, c need from each \
              other into a new crate they all depend on"
         );

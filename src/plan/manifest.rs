@@ -5,6 +5,7 @@
 //! quoting style the author chose survives an edit. Pure: it never reads or writes a file and
 //! never decides *which* requirements to raise; the release plan hands it the edits.
 
+use crate::hint::Hint;
 use semver::Version;
 use serde::Serialize;
 use toml_edit::{Document, DocumentMut, Item, TableLike, TomlError, Value};
@@ -113,10 +114,10 @@ pub enum ManifestError {
     MissingWorkspaceVersion { version: Version },
 }
 
-impl ManifestError {
+impl Hint for ManifestError {
     /// What the person should do about it.
-    pub fn hint(&self) -> String {
-        match self {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
             ManifestError::Parse { .. } => {
                 "fix the TOML syntax there (`cargo metadata` reports the same problem), then run again"
                     .to_owned()
@@ -127,7 +128,7 @@ impl ManifestError {
             ManifestError::MissingWorkspaceVersion { version } => format!(
                 "add `version = \"{version}\"` under [workspace.package], where members with `version.workspace = true` read it"
             ),
-        }
+        })
     }
 }
 
@@ -972,7 +973,7 @@ foo = { package = "foo-fork", version = "0.3" }  # key `foo`, but another packag
                 version: v("0.2.0")
             }
         );
-        assert!(err.hint().contains("version = \"0.2.0\""));
+        assert!(err.hint().unwrap().contains("version = \"0.2.0\""));
         assert_eq!(apply_edits(text, &ManifestEdits::default()).unwrap(), text);
     }
 

@@ -18,6 +18,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use semver::Version;
 use serde::{Deserialize, Serialize};
 
+use crate::hint::Hint;
+
 use super::Bump;
 use super::api::{ApiBreak, ApiChecks, list_breaks};
 use super::attribution::{Ancestry, Attribution, Packages, PatternError, commits_by_crate};
@@ -363,11 +365,11 @@ pub enum PlanError {
     EntryTemplate { name: String, message: String },
 }
 
-impl PlanError {
+impl Hint for PlanError {
     /// What to do about it.
-    pub fn hint(&self) -> String {
-        match self {
-            PlanError::Cycle(cycle) => cycle.hint(),
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            PlanError::Cycle(cycle) => return cycle.hint(),
             PlanError::Manifests(problems) => {
                 problems.iter().map(|p| p.hint.as_str()).collect::<Vec<_>>().join("\n")
             }
@@ -413,7 +415,7 @@ impl PlanError {
             PlanError::EntryTemplate { .. } => {
                 "fix `entry` in [changelog] (or [package.<name>.changelog]) of releasekit.toml: templates write `{subject}` and `{% if scope %}…{% endif %}`".into()
             }
-        }
+        })
     }
 }
 

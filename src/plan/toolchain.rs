@@ -4,6 +4,7 @@
 //! Pure: `adapters::toolchain` finds (and installs) the toolchain and reads cargo's own
 //! `--version` line; `adapters::cargo` reads each member's `rust-version`.
 
+use crate::hint::Hint;
 use semver::Version;
 
 /// The toolchain every cargo command of a run uses.
@@ -73,17 +74,17 @@ pub struct TooOld {
     pub toolchain: Toolchain,
 }
 
-impl TooOld {
-    pub fn hint(&self) -> String {
+impl Hint for TooOld {
+    fn hint(&self) -> Option<String> {
         let needed = self
             .too_new
             .first()
             .map(|n| short(&n.rust_version))
             .unwrap_or_default();
-        format!(
+        Some(format!(
             "use Rust {needed} or newer: set the `toolchain` input (`--toolchain {needed}` on the \
              command line), or name it in the workspace's rust-toolchain.toml; or lower rust-version"
-        )
+        ))
     }
 }
 
@@ -178,7 +179,7 @@ mod tests {
              1.95.0 (f2d3ce0bd 2026-03-21), toolchain stable-x86_64-unknown-linux-gnu (default)"
         );
         assert_eq!(
-            err.hint(),
+            err.hint().unwrap(),
             "use Rust 1.97.1 or newer: set the `toolchain` input (`--toolchain 1.97.1` on the \
              command line), or name it in the workspace's rust-toolchain.toml; or lower rust-version"
         );

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::hint::Hint;
+
 use super::history::short_id as short;
 
 /// The release branch of a group (`releasekit/release`, `releasekit/release-<group>`).
@@ -100,9 +102,9 @@ pub struct EventError {
     pub message: String,
 }
 
-impl EventError {
-    pub fn hint(&self) -> String {
-        "GITHUB_EVENT_PATH must point at the event JSON the runner wrote; outside Actions, run a stage by name (`releasekit-cargo prepare`)".into()
+impl Hint for EventError {
+    fn hint(&self) -> Option<String> {
+        Some("GITHUB_EVENT_PATH must point at the event JSON the runner wrote; outside Actions, run a stage by name (`releasekit-cargo prepare`)".into())
     }
 }
 

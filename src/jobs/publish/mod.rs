@@ -23,6 +23,7 @@ use crate::adapters::actions::annotation;
 use crate::adapters::oidc::TrustedPublishing;
 use crate::adapters::registry_api::RegistryApi;
 use crate::error::{Error, Result};
+use crate::hint::Hint;
 use crate::jobs::Context;
 use crate::plan::publish::pacing::Pacer;
 use crate::plan::publish::{CrateOutcome, Problem, PublishFacts, PublishPlan, PublishReport};
@@ -177,9 +178,9 @@ fn report_of(
 fn stop(ctx: &mut Context<'_>, plan: &PublishPlan) -> Result<Error> {
     for p in &plan.problems {
         let line = if ctx.config.in_actions {
-            annotation("error", None, None, &format!("{p}: {}", p.hint()))
+            annotation("error", None, None, &format!("{p}: {}", hint_of(p)))
         } else {
-            format!("error: {p}\n  hint: {}", p.hint())
+            format!("error: {p}\n  hint: {}", hint_of(p))
         };
         say(ctx, &format!("{line}\n"))?;
     }
@@ -224,6 +225,10 @@ fn finish(ctx: &mut Context<'_>, plan: &PublishPlan, report: Option<&PublishRepo
         ctx.print(&format!("{json}\n"))?;
     }
     Ok(())
+}
+
+fn hint_of(p: &Problem) -> String {
+    p.hint().unwrap_or_default()
 }
 
 /// Print a line of the log; with `--json` stdout carries the JSON alone.

@@ -5,6 +5,7 @@
 
 use crate::adapters::registry_api::RegistryApi;
 use crate::config::Secret;
+use crate::hint::with_hint;
 use crate::plan::publish::{OwnersOutcome, PublishPlan};
 use crate::plan::schedule::{CrateState, Schedule};
 
@@ -45,9 +46,7 @@ fn ensure(
     owners: &[String],
     token: &Secret,
 ) -> Result<Vec<String>, String> {
-    let current = api
-        .owners(name, token)
-        .map_err(|e| format!("{e} ({})", e.hint()))?;
+    let current = api.owners(name, token).map_err(|e| with_hint(&e))?;
     let missing: Vec<String> = owners
         .iter()
         .filter(|o| !current.iter().any(|c| c.eq_ignore_ascii_case(o)))
@@ -58,5 +57,5 @@ fn ensure(
     }
     api.add_owners(name, &missing, token)
         .map(|_| missing)
-        .map_err(|e| format!("{e} ({})", e.hint()))
+        .map_err(|e| with_hint(&e))
 }

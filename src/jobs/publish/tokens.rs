@@ -8,6 +8,7 @@ use crate::adapters::actions::mask_command;
 use crate::adapters::oidc::TrustedPublishing;
 use crate::config::Secret;
 use crate::error::Result;
+use crate::hint::with_hint;
 use crate::jobs::Context;
 
 /// A trusted-publishing token is renewed when it is this old (crates.io's live 30 minutes).
@@ -69,7 +70,7 @@ impl Tokens {
             Tokens::Trusted { tp, lease } => {
                 let mut lease = lease.lock().unwrap_or_else(PoisonError::into_inner);
                 if lease.minted.elapsed() >= RENEW_AFTER {
-                    let fresh = tp.mint().map_err(|e| format!("{e} ({})", e.hint()))?;
+                    let fresh = tp.mint().map_err(|e| with_hint(&e))?;
                     lease.masks.push(mask_command(fresh.expose()));
                     let old = std::mem::replace(&mut lease.token, fresh);
                     lease.retired.push(old);
@@ -99,7 +100,7 @@ impl Tokens {
         std::iter::once(&lease.token)
             .chain(lease.retired.iter())
             .filter_map(|t| tp.revoke(t).err())
-            .map(|e| format!("{e} ({})", e.hint()))
+            .map(|e| with_hint(&e))
             .collect()
     }
 }

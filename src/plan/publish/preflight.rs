@@ -9,6 +9,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::hint::Hint;
 use crate::plan::DepKind;
 use crate::plan::graph::Edge;
 use crate::plan::workspace::Workspace;
@@ -120,10 +121,12 @@ impl Problem {
             | Problem::Verify { .. } => Vec::new(),
         }
     }
+}
 
+impl Hint for Problem {
     /// What to do about it.
-    pub fn hint(&self) -> String {
-        match self {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
             Problem::MissingMetadata { fields, .. } => format!(
                 "add {} to [package] (registries refuse crates without them)",
                 fields
@@ -156,7 +159,7 @@ impl Problem {
             Problem::Verify { .. } => {
                 "fix the package: the crates are built from their packaged sources as the registry will see them (`cargo package`)".into()
             }
-        }
+        })
     }
 }
 
@@ -371,7 +374,12 @@ mod tests {
             problems[0].to_string(),
             "core (crates/core/Cargo.toml) has no description or license"
         );
-        assert!(problems[0].hint().contains("`description` and `license`"));
+        assert!(
+            problems[0]
+                .hint()
+                .unwrap()
+                .contains("`description` and `license`")
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use crate::hint::Hint;
 use crate::plan::publish::pacing::{CRATES_IO_NEW_CRATES, CRATES_IO_NEW_VERSIONS, human};
 use crate::plan::publish::{
     Action, CratePlan, Lockfile, OwnersOutcome, PublishPlan, PublishReport,
@@ -129,11 +130,11 @@ pub fn publish_markdown(
                         md,
                         "- {head}\n\n  ```\n{}\n  ```\n  {}\n",
                         rest.trim_end(),
-                        p.hint()
+                        p.hint().unwrap_or_default()
                     );
                 }
                 None => {
-                    let _ = writeln!(md, "- {text}: {}", p.hint());
+                    let _ = writeln!(md, "- {text}: {}", p.hint().unwrap_or_default());
                 }
             }
         }
