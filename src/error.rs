@@ -15,9 +15,9 @@ use crate::adapters::registry_api::RegistryApiError;
 use crate::adapters::toolchain::ToolchainError;
 use crate::config::ConfigError;
 use crate::hint::Hint;
-use crate::jobs::release::ReleaseError;
 use crate::jobs::target_dir::TargetDirProblem;
 use crate::plan::manifest::ManifestError;
+use crate::plan::merged::ReleaseError;
 use crate::plan::pr::PrError;
 use crate::plan::publish::Problem;
 use crate::plan::refname::RefNameError;
@@ -163,8 +163,8 @@ impl Hint for Error {
                 Some("the file must be JSON mapping crate names to lists of versions: {\"foo\": [\"1.0.0\"]}".into())
             }
             Error::GitHub(e) => e.hint(),
-            Error::Pr(e) => Some(e.hint()),
-            Error::Release(e) => Some(e.hint()),
+            Error::Pr(e) => e.hint(),
+            Error::Release(e) => e.hint(),
             Error::PrBodyTooLong { .. } => Some("split the workspace into release groups ([groups.<name>] in releasekit.toml): each group gets its own Release PR".into()),
             Error::NoEvent => Some("run a stage by name (`releasekit-cargo plan`, `prepare`, `release`), or run inside GitHub Actions".into()),
             Error::Registry(e) => e.hint(),

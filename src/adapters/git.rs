@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::hint::Hint;
 use crate::plan::commits::reverted_hash;
 use crate::plan::git_output::{self, FramingError, LOG_ARGS};
 use crate::plan::history::{RawCommit, Tag};
@@ -39,8 +40,8 @@ pub enum GitError {
     Shallow { dir: PathBuf, stage: String },
 }
 
-impl GitError {
-    pub fn hint(&self) -> Option<String> {
+impl Hint for GitError {
+    fn hint(&self) -> Option<String> {
         match self {
             GitError::NotARepository { .. } => Some(
                 "run releasekit-cargo inside a git clone of the workspace (in Actions: actions/checkout with `fetch-depth: 0`)"

@@ -15,6 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use semver::Version;
 
+use crate::hint::Hint;
+
 use super::DepKind;
 use super::history::{Tag, parse_tag, short_id, tag_name};
 use super::pr::{ManifestCrate, ReleaseManifest, primary_among};
@@ -273,6 +275,50 @@ fn manifest_of(
         format: super::pr::MANIFEST_FORMAT,
         group: hint.and_then(|h| h.group.clone()),
         crates,
+    }
+}
+
+/// Why a merged pull request is not released: it is no Release PR, or what it merged stands in
+/// the way. Found before anything is created; the input's fault (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum ReleaseError {
+    #[error("no merged Release PR found for {commit}")]
+    NoReleasePr { commit: String },
+    #[error("pull request #{number} is not a merged Release PR ({why})")]
+    NotReleasePr { number: u64, why: String },
+    #[error(
+        "the Release PR #{number} names {name:?}, which is no member the workspace releases (publishable, or `release = true`) at the merge commit {commit}"
+    )]
+    NotAMember {
+        number: u64,
+        name: String,
+        commit: String,
+    },
+    #[error("the Release PR #{number} cannot be released as merged at {commit}: {}", problems.join("; "))]
+    Refused {
+        number: u64,
+        commit: String,
+        problems: Vec<String>,
+    },
+    #[error(
+        "the Release PR #{number} was merged with {path} giving the version {value:?}, which is no semantic version (merge commit {commit})"
+    )]
+    InvalidVersion {
+        number: u64,
+        commit: String,
+        path: String,
+        value: String,
+    },
+}
+
+impl Hint for ReleaseError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            ReleaseError::NoReleasePr { .. } => "merge the Release PR first (prepare opens it), or run release from its merge commit; in Actions, release runs on the `pull_request: closed` event of the merged Release PR".into(),
+            ReleaseError::NotReleasePr { .. } => "release only runs for a merged pull request from releasekit/release… that carries a releasekit manifest".into(),
+            ReleaseError::NotAMember { .. } => "the Release PR's body was edited after prepare wrote it; nothing was created: run prepare again and merge the new Release PR".into(),
+            ReleaseError::Refused { .. } | ReleaseError::InvalidVersion { .. } => "nothing was created. Fix the versions on the base branch (each above its crate's last release, and not released yet) and push: prepare opens a new Release PR for them; or fix them and run release again for this PR".into(),
+        })
     }
 }
 

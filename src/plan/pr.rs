@@ -14,6 +14,8 @@ use std::fmt::Write;
 use semver::Version;
 use serde::{Deserialize, Serialize};
 
+use crate::hint::Hint;
+
 use super::DepKind;
 use super::branch::carries_plan_trailer;
 use super::release::{CrateRelease, ReleasePlan};
@@ -92,14 +94,14 @@ pub enum PrError {
     UnsupportedFormat { format: u32 },
 }
 
-impl PrError {
+impl Hint for PrError {
     /// What to do about it.
-    pub fn hint(&self) -> String {
-        match self {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
             PrError::Missing => "the merged pull request's body has no releasekit manifest: was it a Release PR opened by releasekit-cargo? Re-run prepare, merge the new Release PR".into(),
             PrError::Invalid { .. } => "the Release PR's body was edited by hand: restore the `<!-- releasekit-manifest` block from the PR's edit history and run the release again, or re-run prepare and merge the new Release PR".into(),
             PrError::UnsupportedFormat { .. } => "the Release PR was opened by another releasekit-cargo version: run the release with the version that opened it (pin the action), or re-run prepare with this one and merge the new Release PR".into(),
-        }
+        })
     }
 }
 
@@ -849,11 +851,12 @@ mod tests {
         for (case, text, expected) in cases {
             let error = parse_manifest(&text).unwrap_err();
             assert!(expected(&error), "{case}: {error:?}");
-            assert!(error.hint().contains("prepare"), "{case}");
+            assert!(error.hint().unwrap().contains("prepare"), "{case}");
         }
         assert!(
             PrError::Missing
                 .hint()
+                .unwrap()
                 .starts_with("the merged pull request's body has no releasekit manifest")
         );
         assert!(parse_manifest(&current).unwrap().crates.is_empty());

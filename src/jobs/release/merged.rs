@@ -8,7 +8,6 @@ use std::path::Path;
 
 use semver::Version;
 
-use super::ReleaseError;
 use crate::adapters::cargo;
 use crate::adapters::git::Git;
 use crate::adapters::github::{GitHub, PullRequest};
@@ -18,7 +17,7 @@ use crate::jobs::{Context, every_version, member_versions_at, registry_listing, 
 use crate::plan::history::{Tag, tag_name};
 use crate::plan::manifest::manifest_facts;
 use crate::plan::merged::{
-    Candidate, Checks, MergedFacts, before_merge, candidates, decide, lock_problems,
+    Candidate, Checks, MergedFacts, ReleaseError, before_merge, candidates, decide, lock_problems,
 };
 use crate::plan::pr::{self, ReleaseManifest};
 use crate::plan::release::{member_groups, member_tag_formats};

@@ -34,48 +34,6 @@ use crate::plan::history::short_id as short;
 use crate::plan::pr::{ManifestCrate, ReleaseManifest};
 use crate::plan::trigger::{LABEL_PENDING, LABEL_TAGGED};
 
-#[derive(Debug, thiserror::Error)]
-pub enum ReleaseError {
-    #[error("no merged Release PR found for {commit}")]
-    NoReleasePr { commit: String },
-    #[error("pull request #{number} is not a merged Release PR ({why})")]
-    NotReleasePr { number: u64, why: String },
-    #[error(
-        "the Release PR #{number} names {name:?}, which is no member the workspace releases (publishable, or `release = true`) at the merge commit {commit}"
-    )]
-    NotAMember {
-        number: u64,
-        name: String,
-        commit: String,
-    },
-    #[error("the Release PR #{number} cannot be released as merged at {commit}: {}", problems.join("; "))]
-    Refused {
-        number: u64,
-        commit: String,
-        problems: Vec<String>,
-    },
-    #[error(
-        "the Release PR #{number} was merged with {path} giving the version {value:?}, which is no semantic version (merge commit {commit})"
-    )]
-    InvalidVersion {
-        number: u64,
-        commit: String,
-        path: String,
-        value: String,
-    },
-}
-
-impl ReleaseError {
-    pub fn hint(&self) -> String {
-        match self {
-            ReleaseError::NoReleasePr { .. } => "merge the Release PR first (prepare opens it), or run release from its merge commit; in Actions, release runs on the `pull_request: closed` event of the merged Release PR".into(),
-            ReleaseError::NotReleasePr { .. } => "release only runs for a merged pull request from releasekit/release… that carries a releasekit manifest".into(),
-            ReleaseError::NotAMember { .. } => "the Release PR's body was edited after prepare wrote it; nothing was created: run prepare again and merge the new Release PR".into(),
-            ReleaseError::Refused { .. } | ReleaseError::InvalidVersion { .. } => "nothing was created. Fix the versions on the base branch (each above its crate's last release, and not released yet) and push: prepare opens a new Release PR for them; or fix them and run release again for this PR".into(),
-        }
-    }
-}
-
 /// One crate's release, as the `releases` output lists it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Released {
