@@ -81,6 +81,19 @@ impl PrEdits {
     }
 }
 
+/// What happened to a Release PR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrAction {
+    Created,
+    Updated,
+    Unchanged,
+    Closed,
+    /// Left as it is: the maintainer's commits conflict, or the branch was rewritten.
+    Stuck,
+    /// Nothing to release and no PR open.
+    None,
+}
+
 /// Why no manifest could be read from a pull request body.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PrError {
@@ -621,7 +634,7 @@ fn json<T: Serialize + ?Sized>(value: &T) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::plan::Bump;
     use crate::plan::graph::{Edge, waves as plan_waves};
@@ -718,7 +731,7 @@ mod tests {
     }
 
     /// kit (root) → kit-core, kit-macros; kit-macros is new; kit is a prerelease.
-    fn three_crates() -> ReleasePlan {
+    pub(crate) fn three_crates() -> ReleasePlan {
         let mut kit = bumped("kit", "0.9.2", "1.0.0-rc.1");
         kit.dir = ".".into();
         kit.manifest = "Cargo.toml".into();

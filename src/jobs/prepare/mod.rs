@@ -33,10 +33,11 @@ use crate::plan::release::ReleasePlan;
 use crate::plan::render;
 use crate::plan::trigger::{LABEL_PENDING, is_release_branch, release_branch};
 
+pub use crate::plan::pr::PrAction;
 use branch::{Rebuilt, rebuild};
 use describe::{branch_manifest, edits, sections};
+pub use report::PrepareReport;
 use report::finish;
-pub use report::{PrAction, PrepareReport};
 
 const CLOSE_COMMENT: &str = "releasekit-cargo closed this Release PR: no crate has changes that ask for a new version any more. A later push that does will open a new one.";
 

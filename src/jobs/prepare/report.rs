@@ -1,29 +1,15 @@
-//! What prepare did for each release branch, and the outputs and job summary made of it.
-//! Plain data and its rendering: the rendering moves to `plan::render` with the other stages'.
+//! What prepare did for each release branch, and the outputs and job summary made of it (the
+//! summary rendered by `plan::render::prepare`).
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use crate::adapters::github::PullRequest;
 use crate::error::Result;
 use crate::jobs::Context;
 use crate::plan::branch::Stuck;
-use crate::plan::pr::PrEdits;
+use crate::plan::pr::{PrAction, PrEdits};
 use crate::plan::release::ReleasePlan;
-use crate::plan::render;
-
-/// What happened to the Release PR.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PrAction {
-    Created,
-    Updated,
-    Unchanged,
-    Closed,
-    /// Left as it is: the maintainer's commits conflict, or the branch was rewritten.
-    Stuck,
-    /// Nothing to release and no PR open.
-    None,
-}
+use crate::plan::render::prepare::{PreparedBranch, PullLink, prepare_markdown};
 
 /// What prepare did for one release branch.
 pub struct PrepareReport {
@@ -67,65 +53,22 @@ pub(super) fn finish(
         ctx.runner.set_output("pr_number", &numbers.join(","))?;
         ctx.runner.set_output("pr_url", &urls.join(","))?;
     }
-    let mut summary = render::markdown(plan);
-    let dry = if ctx.config.dry_run { " (dry run)" } else { "" };
-    let _ = write!(summary, "\n### Release PR{dry}\n\n");
-    for report in reports {
-        let line = match (report.action, &report.pull) {
-            (PrAction::Created, Some(p)) => format!("Opened [#{}]({}).", p.number, p.html_url),
-            (PrAction::Created, None) => "Would open a Release PR.".to_owned(),
-            (PrAction::Updated, Some(p)) => format!("Updated [#{}]({}).", p.number, p.html_url),
-            (PrAction::Unchanged, Some(p)) => {
-                format!("[#{}]({}) is up to date.", p.number, p.html_url)
-            }
-            (PrAction::Closed, Some(p)) => {
-                format!(
-                    "Closed [#{}]({}): nothing to release.",
-                    p.number, p.html_url
-                )
-            }
-            (PrAction::Stuck, pull) => {
-                let stuck = report
-                    .stuck
-                    .as_ref()
-                    .map(Stuck::describe)
-                    .unwrap_or_default();
-                let said = match (pull, report.commented) {
-                    (Some(p), true) if ctx.config.dry_run => {
-                        format!(
-                            " Would comment on [#{}]({}) what to resolve.",
-                            p.number, p.html_url
-                        )
-                    }
-                    (Some(p), true) => {
-                        format!(
-                            " Commented on [#{}]({}) what to resolve.",
-                            p.number, p.html_url
-                        )
-                    }
-                    (Some(p), false) => {
-                        format!(
-                            " [#{}]({}) has the comment about it already.",
-                            p.number, p.html_url
-                        )
-                    }
-                    (None, _) => String::new(),
-                };
-                format!("**Left as it is:** {stuck}. Nothing was pushed.{said}")
-            }
-            _ => "Nothing to release: no Release PR.".to_owned(),
-        };
-        let files = if report.files.is_empty() || report.action == PrAction::Stuck {
-            String::new()
-        } else {
-            format!(" Release commit: {} file(s).", report.files.len())
-        };
-        let kept = match report.edits.commits {
-            0 => String::new(),
-            n => format!(" {n} commit(s) of the maintainer kept on top."),
-        };
-        let _ = writeln!(summary, "- `{}`: {line}{files}{kept}", report.branch);
-    }
+    let branches: Vec<PreparedBranch<'_>> = reports
+        .iter()
+        .map(|r| PreparedBranch {
+            branch: &r.branch,
+            action: r.action,
+            pull: r.pull.as_ref().map(|p| PullLink {
+                number: p.number,
+                url: &p.html_url,
+            }),
+            files: r.files.len(),
+            kept: r.edits.commits,
+            stuck: r.stuck.as_ref(),
+            commented: r.commented,
+        })
+        .collect();
+    let summary = prepare_markdown(plan, &branches, ctx.config.dry_run);
     ctx.runner.summary(&summary)?;
     Ok(())
 }

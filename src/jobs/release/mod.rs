@@ -19,8 +19,6 @@ mod merged;
 use merged::Shaping;
 pub(crate) use merged::{keep_group, lock_problems_at, merged_release};
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
 
 use crate::adapters::git::Git;
@@ -32,6 +30,8 @@ use crate::plan::changelog;
 use crate::plan::github_release::ReleaseInput;
 use crate::plan::history::short_id as short;
 use crate::plan::pr::{ManifestCrate, ReleaseManifest};
+use crate::plan::render::prepare::PullLink;
+use crate::plan::render::release::{ReleaseSummary, ReleasedRow, release_markdown};
 use crate::plan::trigger::{LABEL_PENDING, LABEL_TAGGED};
 
 /// One crate's release, as the `releases` output lists it.
@@ -304,66 +304,39 @@ fn finish(ctx: &mut Context<'_>, report: &ReleaseReport, failed: Option<&Error>)
     ctx.runner
         .set_output("pr_number", &report.pull.number.to_string())?;
     ctx.runner.set_output("pr_url", &report.pull.html_url)?;
-    let dry = if ctx.config.dry_run { " (dry run)" } else { "" };
-    let mut summary = format!(
-        "## releasekit-cargo release{dry}\n\nRelease PR [#{}]({}), merge commit `{}`.\n\n| crate | version | tag | release |\n|---|---|---|---|\n",
-        report.pull.number,
-        report.pull.html_url,
-        short(&report.commit)
-    );
-    for r in &report.released {
-        let what = |o: Outcome| match (o, ctx.config.dry_run) {
-            (Outcome::Existed, _) => "kept (existed)",
-            (Outcome::Created, true) => "would create",
-            (Outcome::Created, false) => "created",
-        };
-        let release = match r.release_outcome {
-            None => "none (`github_release.enabled = false`)".to_owned(),
-            Some(outcome) => {
-                let draft = if r.draft { " draft" } else { "" };
-                if r.url.is_empty() {
-                    format!("{}{draft}", what(outcome))
-                } else {
-                    format!("[{}{draft}]({})", what(outcome), r.url)
-                }
-            }
-        };
-        let _ = writeln!(
-            summary,
-            "| `{}` | {} | `{}` {} | {release} |",
-            r.name,
-            r.version,
-            r.tag,
-            what(r.tag_outcome)
-        );
-    }
-    if !report.differences.is_empty() {
-        summary.push_str("\nReleased as merged; the Release PR's body said otherwise:\n\n");
-        for difference in &report.differences {
-            let _ = writeln!(summary, "- {difference}");
-        }
-    }
-    for warning in &report.warnings {
-        let _ = write!(summary, "\n> **Warning:** {warning}\n");
-    }
-    let left: Vec<&ManifestCrate> = report
+    let left: Vec<&str> = report
         .manifest
         .crates
         .iter()
         .filter(|c| !report.released.iter().any(|r| r.name == c.name))
+        .map(|c| c.tag.as_str())
         .collect();
-    if let Some(error) = failed {
-        let names: Vec<String> = left.iter().map(|c| format!("`{}`", c.tag)).collect();
-        let _ = write!(
-            summary,
-            "\n**Failed:** {error}\n\nNot done yet: {}. Re-run the job: tags and releases that exist are kept, the rest are created.\n",
-            if names.is_empty() {
-                "the labels".to_owned()
-            } else {
-                names.join(", ")
-            }
-        );
-    }
+    let summary = release_markdown(
+        &ReleaseSummary {
+            pull: PullLink {
+                number: report.pull.number,
+                url: &report.pull.html_url,
+            },
+            commit: &report.commit,
+            released: report
+                .released
+                .iter()
+                .map(|r| ReleasedRow {
+                    name: &r.name,
+                    version: &r.version,
+                    tag: &r.tag,
+                    url: &r.url,
+                    tag_existed: r.tag_outcome == Outcome::Existed,
+                    release_existed: r.release_outcome.map(|o| o == Outcome::Existed),
+                    draft: r.draft,
+                })
+                .collect(),
+            differences: &report.differences,
+            warnings: &report.warnings,
+            failed: failed.map(|e| (e.to_string(), left)),
+        },
+        ctx.config.dry_run,
+    );
     ctx.runner.summary(&summary)?;
     Ok(())
 }

@@ -2,7 +2,9 @@
 //! Markdown job summary. Pure text; the JSON form is the plan's own serialisation.
 
 pub mod notify;
+pub mod prepare;
 pub mod publish;
+pub mod release;
 pub mod yank;
 
 use std::fmt::Write;
