@@ -15,7 +15,6 @@ use crate::adapters::registry_api::RegistryApiError;
 use crate::adapters::toolchain::ToolchainError;
 use crate::config::ConfigError;
 use crate::hint::Hint;
-use crate::jobs::target_dir::TargetDirProblem;
 use crate::plan::manifest::ManifestError;
 use crate::plan::merged::ReleaseError;
 use crate::plan::pr::PrError;
@@ -117,6 +116,15 @@ pub enum Error {
     YankNeedsToken { variable: String },
     #[error("the yank is not finished: {} left as they were", left.join(", "))]
     YankIncomplete { left: Vec<String> },
+}
+
+/// What is wrong with cargo's target directory (`jobs::target_dir::check`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetDirProblem {
+    #[error("it is a link that leads outside the repository, to {}", .to.display())]
+    LeadsOutside { to: PathBuf },
+    #[error("git tracks {count} file(s) in it, such as {first}")]
+    Tracked { first: String, count: usize },
 }
 
 impl Error {

@@ -10,17 +10,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::adapters::git::Git;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TargetDirProblem};
 use crate::jobs::apply::resolved;
-
-/// What is wrong with the target directory.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TargetDirProblem {
-    #[error("it is a link that leads outside the repository, to {}", .to.display())]
-    LeadsOutside { to: PathBuf },
-    #[error("git tracks {count} file(s) in it, such as {first}")]
-    Tracked { first: String, count: usize },
-}
 
 /// Refuse (exit 2) the target directory `dir` of the repository `git` when it lies in the
 /// repository (as named, or once links are followed) and git tracks anything in it, or when it
