@@ -7,12 +7,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::adapters::cargo::{self, Cargo};
-use crate::adapters::git::{Trust, Worktree};
+use crate::adapters::git::{Git, GitError, Trust, Worktree};
 use crate::adapters::index::{Index, IndexConfig};
 use crate::adapters::registry::RegistrySpec;
 use crate::config::file::Settings;
 use crate::error::Result;
-use crate::jobs::{Context, published_versions, resolvable, workspace_at};
+use crate::jobs::{Context, published_versions, resolvable, target_dir, workspace_at};
 use crate::plan::graph::{Edge, publish_edges};
 use crate::plan::publish::preflight::DepFacts;
 use crate::plan::publish::{Auth, CrateFacts, Lockfile, PackageFacts};
@@ -48,6 +48,12 @@ pub(super) fn locate(ctx: &Context<'_>, from_release: Option<&FromRelease>) -> R
     let metadata = ctx.metadata(&dir)?;
     let root = metadata.workspace_root.clone().into_std_path_buf();
     let target_dir = metadata.target_directory.clone().into_std_path_buf();
+    // Publish builds, packages and verifies there: refused before it does.
+    match Git::discover(&dir, &trust) {
+        Ok(git) => target_dir::check(&git, &target_dir)?,
+        Err(GitError::NotARepository { .. }) => {}
+        Err(e) => return Err(e.into()),
+    }
     let workspace = cargo::workspace(&metadata, &root)?;
     let settings = ctx.settings(&root)?;
     let spec = ctx.registry(&root)?;
