@@ -133,7 +133,7 @@ pub fn run(ctx: &mut Context<'_>, from_release: Option<&FromRelease>) -> Result<
     // Revoke the trusted-publishing token whatever happened.
     let warnings = job.tokens.finish();
     for line in job.tokens.take_masks() {
-        ctx.print(&format!("{line}\n"))?;
+        ctx.command(&line)?;
     }
     let (schedule, already_there) = outcome?;
     let mut report = report_of(&plan, Some((&schedule, &already_there)), owners);
@@ -177,12 +177,16 @@ fn report_of(
 /// Report what pre-flight found (log, summary, an empty `published`) as the run's error.
 fn stop(ctx: &mut Context<'_>, plan: &PublishPlan) -> Result<Error> {
     for p in &plan.problems {
-        let line = if ctx.config.in_actions {
-            annotation("error", None, None, &format!("{p}: {}", hint_of(p)))
+        if ctx.config.in_actions {
+            ctx.command(&annotation(
+                "error",
+                None,
+                None,
+                &format!("{p}: {}", hint_of(p)),
+            ))?;
         } else {
-            format!("error: {p}\n  hint: {}", hint_of(p))
-        };
-        say(ctx, &format!("{line}\n"))?;
+            say(ctx, &format!("error: {p}\n  hint: {}\n", hint_of(p)))?;
+        }
     }
     finish(ctx, plan, None)?;
     Ok(Error::Preflight {

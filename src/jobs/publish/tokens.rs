@@ -47,7 +47,7 @@ impl Tokens {
             return Ok(None);
         };
         let token = tp.mint()?;
-        ctx.print(&format!("{}\n", mask_command(token.expose())))?;
+        ctx.command(&mask_command(token.expose()))?;
         super::say(
             ctx,
             "trusted publishing: exchanged the job's OIDC token for a registry token\n",

@@ -109,7 +109,7 @@ pub(super) fn upload_all(
             break;
         };
         for line in job.tokens.take_masks() {
-            ctx.print(&format!("{line}\n"))?;
+            ctx.command(&line)?;
         }
         let at = job.started.elapsed().as_secs_f64();
         let line = match event {
