@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::jobs::{Context, published_versions, resolvable, target_dir, workspace_at};
 use crate::plan::graph::{Edge, publish_edges};
 use crate::plan::publish::preflight::DepFacts;
-use crate::plan::publish::{Auth, CrateFacts, Lockfile, PackageFacts};
+use crate::plan::publish::{Auth, CrateFacts, Lockfile, PackageFacts, ReleaseOnly};
 use crate::plan::release::assign_groups;
 use crate::plan::workspace::{Member, Workspace};
 
@@ -80,10 +80,12 @@ pub(super) struct Facts {
     pub lockfile: Lockfile,
     pub index: Arc<Index>,
     pub index_config: IndexConfig,
+    pub release_only: Vec<ReleaseOnly>,
 }
 
 /// The crates of the release (the release stage's, else every publishable member of the
-/// group), what the index lists of each, and the rest of the facts.
+/// group), what the index lists of each, and the rest of the facts. Members released without
+/// publishing (`release = true`) belong to groups too, and are only listed.
 pub(super) fn gather(
     ctx: &mut Context<'_>,
     target: &Target,
@@ -91,18 +93,26 @@ pub(super) fn gather(
 ) -> Result<Facts> {
     let registry = target.spec.name.as_deref();
     let publishable: Vec<&Member> = target.workspace.publishable(registry).collect();
-    let groups = assign_groups(&publishable, &target.settings.groups)?;
-    let chosen: Vec<&Member> = publishable
-        .iter()
-        .copied()
-        .filter(|m| match from_release {
-            Some(release) => release.crates.contains(&m.name),
-            None => match &ctx.config.group {
-                Some(group) => {
-                    groups.get(m.name.as_str()).cloned().flatten().as_ref() == Some(group)
-                }
-                None => true,
-            },
+    let release_only: Vec<&Member> = (target.workspace.members.iter())
+        .filter(|m| !m.publish.allows(registry) && target.settings.release_asked(&m.name))
+        .collect();
+    let groups = assign_groups(
+        &[&publishable[..], &release_only[..]].concat(),
+        &target.settings.groups,
+    )?;
+    let in_scope = |m: &&Member| match from_release {
+        Some(release) => release.crates.contains(&m.name),
+        None => match &ctx.config.group {
+            Some(group) => groups.get(m.name.as_str()).cloned().flatten().as_ref() == Some(group),
+            None => true,
+        },
+    };
+    let chosen: Vec<&Member> = publishable.iter().copied().filter(in_scope).collect();
+    let release_only: Vec<ReleaseOnly> = (release_only.iter().copied())
+        .filter(in_scope)
+        .map(|m| ReleaseOnly {
+            name: m.name.clone(),
+            version: m.version.clone(),
         })
         .collect();
 
@@ -163,6 +173,7 @@ pub(super) fn gather(
         lockfile,
         index,
         index_config,
+        release_only,
     })
 }
 

@@ -62,6 +62,7 @@ pub fn run(ctx: &mut Context<'_>, from_release: Option<&FromRelease>) -> Result<
         owners: &target.settings.owners,
         api: facts.index_config.api.as_deref(),
         index: &target.spec.index_url,
+        release_only: &facts.release_only,
     })
     .map_err(|e| Error::Plan(PlanError::Cycle(e)))?;
     say(ctx, &publish_text(&plan))?;

@@ -101,6 +101,16 @@ pub struct PublishFacts<'a> {
     pub api: Option<&'a str>,
     /// The registry's index, to name it in a problem.
     pub index: &'a str,
+    /// Members of the release released without publishing (`release = true` on a
+    /// `publish = false` crate): listed, never uploaded nor looked up.
+    pub release_only: &'a [ReleaseOnly],
+}
+
+/// A crate released without publishing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReleaseOnly {
+    pub name: String,
+    pub version: Version,
 }
 
 /// What publishing does with one crate.
@@ -160,6 +170,9 @@ pub struct PublishPlan {
     pub owners: Vec<String>,
     /// Everything that stops the release before any upload, found together.
     pub problems: Vec<Problem>,
+    /// Crates of the release never uploaded (`release = true`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub release_only: Vec<ReleaseOnly>,
     /// The edges among the crates to upload, kept to order them.
     #[serde(skip)]
     edges: Vec<Edge>,
@@ -253,6 +266,7 @@ impl PublishPlan {
             auth: facts.auth.clone(),
             owners: facts.owners.to_vec(),
             problems: Vec::new(),
+            release_only: facts.release_only.to_vec(),
             edges,
         };
         if crates_io {

@@ -61,6 +61,7 @@ impl Facts {
             owners: &[],
             api: Some("https://registry.example"),
             index: "https://index.example/",
+            release_only: &[],
         }
     }
 

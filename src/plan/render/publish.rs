@@ -27,7 +27,9 @@ pub fn publish_text(plan: &PublishPlan) -> String {
         plan.waves.len(),
         plan.concurrency
     );
-    let width = plan.crates.iter().map(|c| c.name.len()).max().unwrap_or(0);
+    let names =
+        (plan.crates.iter().map(|c| &c.name)).chain(plan.release_only.iter().map(|c| &c.name));
+    let width = names.map(String::len).max().unwrap_or(0);
     for c in &plan.crates {
         let version = c.version.to_string();
         let _ = writeln!(
@@ -36,6 +38,10 @@ pub fn publish_text(plan: &PublishPlan) -> String {
             c.name,
             action_text(c)
         );
+    }
+    for c in &plan.release_only {
+        let version = c.version.to_string();
+        let _ = writeln!(out, "  {:<width$}  {version:<12}  {RELEASE_ONLY}", c.name);
     }
     if !plan.waves.is_empty() {
         out.push_str("waves (each crate starts as soon as its own dependencies are visible):\n");
@@ -47,6 +53,22 @@ pub fn publish_text(plan: &PublishPlan) -> String {
         let _ = writeln!(out, "note: {note}");
     }
     out
+}
+
+/// What a crate released without publishing gets.
+const RELEASE_ONLY: &str = "not published: release only";
+
+/// The crates released without publishing, for the summary.
+fn release_only_markdown(md: &mut String, plan: &PublishPlan) {
+    if plan.release_only.is_empty() {
+        return;
+    }
+    md.push_str(
+        "\n### Not published\n\nReleased with `release = true` on a `publish = false` crate:\n\n",
+    );
+    for c in &plan.release_only {
+        let _ = writeln!(md, "- `{}` {}: {RELEASE_ONLY}", c.name, c.version);
+    }
 }
 
 fn action_text(c: &CratePlan) -> String {
@@ -140,6 +162,7 @@ pub fn publish_markdown(
         }
         md.push('\n');
         plan_table(&mut md, plan);
+        release_only_markdown(&mut md, plan);
         return md;
     }
     match report {
@@ -158,6 +181,7 @@ pub fn publish_markdown(
             notes_markdown(&mut md, plan);
         }
     }
+    release_only_markdown(&mut md, plan);
     md
 }
 

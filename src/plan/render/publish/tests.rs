@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::plan::publish::{
-    Auth, CrateFacts, CrateOutcome, Lockfile, PackageFacts, Problem, PublishFacts,
+    Auth, CrateFacts, CrateOutcome, Lockfile, PackageFacts, Problem, PublishFacts, ReleaseOnly,
 };
 
 use crate::plan::graph::test_edge as edge;
@@ -43,6 +43,7 @@ fn plan(registry: Option<&str>, lockfile: Lockfile, owners: &[String]) -> Publis
         owners,
         api: Some("https://crates.io"),
         index: "https://index.crates.io/",
+        release_only: &[],
     })
     .unwrap()
 }
@@ -157,6 +158,10 @@ fn publish_with_nothing_to_do() {
         owners: &[],
         api: Some("https://registry.example"),
         index: "https://index.example/",
+        release_only: &[ReleaseOnly {
+            name: "cli".into(),
+            version: "0.1.0".parse().unwrap(),
+        }],
     })
     .unwrap();
     let report = PublishReport {
