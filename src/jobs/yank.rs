@@ -42,6 +42,12 @@ pub fn run(ctx: &mut Context<'_>) -> Result<YankReport> {
     let undo = ctx.config.yank.undo;
 
     // The set, and the GitHub client that marks its releases (when there is one).
+    // Never yanked from the registry: released without publishing, or not published there.
+    let release_only = |name: &str| {
+        settings.release_asked(name)
+            || (workspace.members.iter())
+                .any(|m| m.name == name && !m.publish.allows(spec.name.as_deref()))
+    };
     let (targets, github) = if ctx.config.yank.crates.is_empty() {
         let github = ctx.github("yank")?;
         let merged = merged_release(ctx, &github, &ctx.git()?, None)?;
@@ -54,6 +60,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<YankReport> {
                 name: c.name.clone(),
                 version: c.version.clone(),
                 tag: Some(c.tag.clone()),
+                release_only: release_only(&c.name),
             })
             .collect();
         (targets, Ok(github))
@@ -74,6 +81,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<YankReport> {
                 name: name.clone(),
                 version: version.clone(),
                 tag: formats.get(name).map(|f| tag_name(f, name, version)),
+                release_only: release_only(name),
             })
             .collect();
         let github = match (&ctx.config.env.repository, &ctx.config.token) {
@@ -84,7 +92,10 @@ pub fn run(ctx: &mut Context<'_>) -> Result<YankReport> {
     };
 
     let index = Index::new(&spec.index_url, Some(&token), ctx.config.max_retries)?;
-    let listed = published_versions(&index, targets.iter().map(|t| t.name.as_str()))?;
+    let asked = (targets.iter())
+        .filter(|t| !t.release_only)
+        .map(|t| t.name.as_str());
+    let listed = published_versions(&index, asked)?;
     let edges = publish_edges(&workspace, spec.name.as_deref(), &resolvable(&listed));
     let plan = YankPlan::new(&targets, &edges, &listed, undo)
         .map_err(|e| Error::Plan(PlanError::Cycle(e)))?;
@@ -109,7 +120,9 @@ pub fn run(ctx: &mut Context<'_>) -> Result<YankReport> {
     for c in &plan.crates {
         let outcome = match c.action {
             _ if failed => YankOutcome::NotAttempted,
-            YankAction::AlreadyDone | YankAction::NotInRegistry => YankOutcome::Kept,
+            YankAction::AlreadyDone | YankAction::NotInRegistry | YankAction::ReleaseOnly => {
+                YankOutcome::Kept
+            }
             YankAction::Change => change(&api, &index, &c.name, &c.version, &token, undo, timeout),
         };
         for line in api.take_log() {
@@ -133,11 +146,13 @@ pub fn run(ctx: &mut Context<'_>) -> Result<YankReport> {
         Ok(github) => {
             ctx.begin_group("GitHub Releases")?;
             for c in &plan.crates {
-                let settled = report
-                    .crates
-                    .iter()
-                    .any(|(n, o)| *n == c.name && *o == YankOutcome::Done)
-                    || c.action == YankAction::AlreadyDone;
+                let outcome = report.crates.iter().find(|(n, _)| *n == c.name);
+                let settled = matches!(
+                    (c.action, outcome),
+                    (_, Some((_, YankOutcome::Done)))
+                        | (YankAction::AlreadyDone, _)
+                        | (YankAction::ReleaseOnly, Some((_, YankOutcome::Kept)))
+                );
                 let Some(tag) = c.tag.as_ref().filter(|_| settled) else {
                     continue;
                 };

@@ -26,6 +26,10 @@ pub struct YankTarget {
     pub version: Version,
     /// Its release tag (and so its GitHub Release), when known.
     pub tag: Option<String>,
+    /// Released without publishing (`release = true`, or a member not published to this
+    /// registry): never yanked nor looked up there — the registry may hold an unrelated crate
+    /// of that name — only its GitHub Release is marked.
+    pub release_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -37,6 +41,8 @@ pub enum YankAction {
     AlreadyDone,
     /// The index does not list this version: nothing to yank.
     NotInRegistry,
+    /// Released without publishing: only its GitHub Release is marked.
+    ReleaseOnly,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -85,6 +91,7 @@ impl YankPlan {
                     .and_then(|versions| versions.iter().find(|(v, _)| *v == t.version))
                     .map(|(_, yanked)| *yanked);
                 let action = match yanked {
+                    _ if t.release_only => YankAction::ReleaseOnly,
                     None => YankAction::NotInRegistry,
                     Some(yanked) if yanked != undo => YankAction::AlreadyDone,
                     Some(_) => YankAction::Change,
@@ -198,6 +205,7 @@ mod tests {
             name: name.into(),
             version: Version::new(1, 2, 0),
             tag: Some(format!("{name}-v1.2.0")),
+            release_only: false,
         }
     }
 
@@ -273,6 +281,32 @@ mod tests {
                 ("a", YankAction::Change),
                 ("b", YankAction::AlreadyDone),
                 ("c", YankAction::NotInRegistry)
+            ]
+        );
+    }
+
+    /// A release-only crate is never yanked, whatever the registry holds under its name.
+    #[test]
+    fn a_release_only_crate_is_never_yanked_from_the_registry() {
+        let mut cli = target("cli");
+        cli.release_only = true;
+        let targets = vec![target("core"), cli];
+        let edges = vec![edge("cli", "core", DepKind::Normal)];
+        let index = listed(&[("core", "1.2.0", false), ("cli", "1.2.0", false)]);
+        let plan = YankPlan::new(&targets, &edges, &index, false).unwrap();
+        assert_eq!(
+            order(&plan),
+            [
+                ("cli", YankAction::ReleaseOnly),
+                ("core", YankAction::Change)
+            ]
+        );
+        let undo = YankPlan::new(&targets, &edges, &index, true).unwrap();
+        assert_eq!(
+            order(&undo),
+            [
+                ("core", YankAction::AlreadyDone),
+                ("cli", YankAction::ReleaseOnly)
             ]
         );
     }

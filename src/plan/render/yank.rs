@@ -40,6 +40,10 @@ fn action_text(verb: &str, action: YankAction) -> String {
         YankAction::AlreadyDone if verb == "yank" => "yanked already: kept".to_owned(),
         YankAction::AlreadyDone => "not yanked: kept".to_owned(),
         YankAction::NotInRegistry => "not in the registry: nothing to do".to_owned(),
+        YankAction::ReleaseOnly => {
+            "released without publishing: not in the registry, only its GitHub Release is marked"
+                .to_owned()
+        }
     }
 }
 
@@ -121,6 +125,7 @@ mod tests {
                 c("util", YankAction::AlreadyDone),
                 c("core", YankAction::Change),
                 c("gone", YankAction::NotInRegistry),
+                c("cli", YankAction::ReleaseOnly),
             ],
         }
     }
@@ -149,6 +154,7 @@ mod tests {
                     },
                 ),
                 ("gone".into(), YankOutcome::NotAttempted),
+                ("cli".into(), YankOutcome::NotAttempted),
             ],
             releases: vec![
                 ("app-v2.0.0".into(), ReleaseMark::Marked),
