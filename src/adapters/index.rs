@@ -78,6 +78,16 @@ pub struct IndexVersion {
     pub yanked: bool,
 }
 
+impl IndexVersion {
+    /// Whether this line is `version`. Build metadata is ignored, as registries do when they
+    /// refuse a duplicate.
+    pub fn is(&self, version: &semver::Version) -> bool {
+        let v = &self.version;
+        (v.major, v.minor, v.patch, &v.pre)
+            == (version.major, version.minor, version.patch, &version.pre)
+    }
+}
+
 /// One sparse index, shared by every thread that polls it.
 pub struct Index {
     /// Ends with `/`; index paths are appended to it.
@@ -262,13 +272,9 @@ impl Index {
     }
 
     /// Whether `name@version` is listed, yanked or not: a yanked version exists and cannot be
-    /// published again. Build metadata is ignored, as registries do when they refuse a duplicate.
+    /// published again ([`IndexVersion::is`]).
     pub fn is_visible(&self, name: &str, version: &semver::Version) -> Result<bool, IndexError> {
-        Ok(self.versions(name)?.iter().any(|listed| {
-            let v = &listed.version;
-            (v.major, v.minor, v.patch, &v.pre)
-                == (version.major, version.minor, version.patch, &version.pre)
-        }))
+        Ok(self.versions(name)?.iter().any(|listed| listed.is(version)))
     }
 
     /// Retries since the last call, for the job to print.

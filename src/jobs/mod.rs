@@ -4,6 +4,7 @@
 mod api;
 pub mod apply;
 pub mod auto;
+pub mod index_wait;
 pub mod notify;
 pub mod plan;
 pub mod prepare;

@@ -6,19 +6,19 @@
 //! re-run converges (what the index shows already is kept). The registry token is required:
 //! the GitHub token alone can yank nothing.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::adapters::cargo;
 use crate::adapters::github::GitHub;
-use crate::adapters::index::Index;
+use crate::adapters::index::{Index, IndexVersion};
 use crate::adapters::registry_api::RegistryApi;
 use crate::config::Secret;
 use crate::error::{Error, Result};
+use crate::jobs::index_wait;
 use crate::jobs::release::merged_release;
 use crate::jobs::{Context, published_versions, resolvable};
 use crate::plan::graph::publish_edges;
 use crate::plan::history::tag_name;
-use crate::plan::publish::pacing::human;
 use crate::plan::release::{PlanError, member_tag_formats};
 use crate::plan::render::registry_label;
 use crate::plan::render::yank::{yank_markdown, yank_text};
@@ -202,28 +202,17 @@ fn change(
             reason: e.to_string(),
         };
     }
-    let deadline = Instant::now() + timeout;
-    let mut pause = Duration::from_millis(250);
-    loop {
-        let shown = index.versions(name).map(|versions| {
-            versions
-                .iter()
-                .any(|v| v.version == *version && v.yanked != undo)
-        });
-        match shown {
-            Ok(true) => return YankOutcome::Done,
-            Ok(false) | Err(_) if Instant::now() + pause > deadline => {
-                return YankOutcome::Failed {
-                    reason: format!(
-                        "the registry accepted it, but its index did not show it within {} (publish_timeout); run again to confirm",
-                        human(timeout)
-                    ),
-                };
-            }
-            _ => {}
-        }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_secs(10));
+    let shown =
+        |versions: &[IndexVersion]| (versions.iter()).any(|v| v.is(version) && v.yanked != undo);
+    match index_wait::wait_until(index, name, timeout, shown) {
+        Ok(()) => YankOutcome::Done,
+        Err(unseen) => YankOutcome::Failed {
+            reason: unseen.reason(
+                timeout,
+                "the registry accepted it, but its index did not show it",
+                "run again to confirm",
+            ),
+        },
     }
 }
 

@@ -15,13 +15,14 @@ use semver::Version;
 
 use crate::adapters::cargo::Cargo;
 use crate::adapters::crate_file::CrateFile;
-use crate::adapters::index::Index;
+use crate::adapters::index::{Index, IndexVersion};
 use crate::adapters::registry_api::RegistryApi;
 use crate::adapters::retry::{Stopped, Try, with_retries};
 use crate::error::Result;
 use crate::jobs::Context;
+use crate::jobs::index_wait;
 use crate::plan::publish::pacing::{Admission, Bucket, Pacer, human};
-use crate::plan::publish::upload::{UploadError, classify_upload, index_poll_interval};
+use crate::plan::publish::upload::{UploadError, classify_upload};
 use crate::plan::publish::{Action, PublishPlan};
 use crate::plan::retry::{Failure, GiveUp, RetryPolicy};
 use crate::plan::schedule::Schedule;
@@ -311,39 +312,16 @@ fn bucket_text(bucket: Bucket) -> &'static str {
     }
 }
 
-/// Poll the sparse index until it lists the version: at once, then as often as
-/// `index_poll_interval` says, until `publish_timeout`.
+/// Wait until the sparse index lists the version (yanked or not), until `publish_timeout`.
 fn confirm(job: &Job, name: &str, version: &Version) -> std::result::Result<(), String> {
-    let uploaded = Instant::now();
-    let deadline = uploaded.checked_add(job.timeout).ok_or_else(|| {
-        format!(
-            "publish_timeout {} is beyond what this system's clock can count",
-            human(job.timeout)
+    let listed = |versions: &[IndexVersion]| versions.iter().any(|v| v.is(version));
+    index_wait::wait_until(&job.index, name, job.timeout, listed).map_err(|unseen| {
+        unseen.reason(
+            job.timeout,
+            "uploaded, but the index did not list it",
+            "re-run to confirm and continue",
         )
-    })?;
-    let mut last_error = None;
-    loop {
-        match job.index.is_visible(name, version) {
-            Ok(true) => return Ok(()),
-            Ok(false) => {}
-            Err(e) => last_error = Some(e.to_string()),
-        }
-        let pause = index_poll_interval(uploaded.elapsed());
-        if Instant::now()
-            .checked_add(pause)
-            .is_none_or(|next| next > deadline)
-        {
-            let mut why = format!(
-                "uploaded, but the index did not list it within {} (publish_timeout); re-run to confirm and continue",
-                human(job.timeout)
-            );
-            if let Some(e) = last_error {
-                why.push_str(&format!(" (last index error: {e})"));
-            }
-            return Err(why);
-        }
-        std::thread::sleep(pause);
-    }
+    })
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
