@@ -711,3 +711,26 @@ fn notify_dispatches_the_release_to_each_configured_repository() {
     assert_eq!(w.gh.dispatches().len(), 3);
     assert_eq!(w.gh.dispatches()[2].0, "acme/docs");
 }
+
+/// serde's and tokio's shape, without even an ignore rule: no `Cargo.lock` in the repository.
+/// The Release PR's commit bumps the versions and adds none; the checkout gets none either.
+#[test]
+fn prepare_adds_no_lockfile_to_a_repository_without_one() {
+    let w = World::new();
+    w.repo.git(&["rm", "-q", "Cargo.lock"]);
+    w.repo.commit("chore: no lockfile");
+    w.repo.git(&["push", "-q", "origin", "main"]);
+
+    w.prepare().ok();
+    assert!(
+        w.branch_file("crates/core/Cargo.toml")
+            .contains("version = \"0.1.1\"")
+    );
+    let files = w
+        .repo
+        .git(&["ls-tree", "-r", "--name-only", "origin/releasekit/release"]);
+    assert!(files.contains("crates/core/Cargo.toml"), "{files}");
+    assert!(!files.lines().any(|f| f == "Cargo.lock"), "{files}");
+    assert!(!w.repo.path().join("Cargo.lock").exists());
+    assert!(w.repo.status().is_empty(), "{}", w.repo.status());
+}
