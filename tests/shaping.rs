@@ -17,25 +17,6 @@ fn configure(w: &World, config: &str) {
     w.repo.git(&["push", "-q", "origin", "main"]);
 }
 
-/// A `publish = false` binary crate `cli` on top of `util`, never released.
-fn add_application(w: &World) {
-    w.repo.write(
-        "crates/cli/Cargo.toml",
-        &manifest(
-            "cli",
-            "0.1.0",
-            "[dependencies]\nutil = { path = \"../util\", version = \"0.1.0\", registry = \"test\" }\n",
-        )
-        .replace("license = ", "publish = false\nlicense = "),
-    );
-    w.repo.write(
-        "crates/cli/src/main.rs",
-        "fn main() {\n    println!(\"cli\");\n}\n",
-    );
-    w.generate_lockfile();
-    w.repo.commit("feat(cli): the command line");
-}
-
 fn release_of<'a>(releases: &'a [Value], tag: &str) -> Option<&'a Value> {
     releases.iter().find(|r| r["tag_name"] == tag)
 }
@@ -45,7 +26,7 @@ fn release_of<'a>(releases: &'a [Value], tag: &str) -> Option<&'a Value> {
 #[test]
 fn an_application_is_released_without_upload_and_a_crate_can_go_without_a_github_release() {
     let w = World::new();
-    add_application(&w);
+    w.add_application();
     configure(
         &w,
         "[package.cli]\nrelease = true\n\n[package.util.github_release]\nenabled = false\n",

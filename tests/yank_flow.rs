@@ -10,9 +10,8 @@ use serde_json::Value;
 use support::registry::index_path;
 use support::world::{TOKEN, World};
 
-/// Released and published: every crate at its new version in the registry.
-fn published_world() -> (World, Value, Vec<(String, String)>) {
-    let w = World::new();
+/// Prepare, merge the Release PR, release and publish; the merge's event.
+fn release(w: &World) -> Value {
     w.prepare().ok();
     let event = w.merge_release_pr(1);
     w.action(
@@ -21,6 +20,13 @@ fn published_world() -> (World, Value, Vec<(String, String)>) {
         &[("INPUT_SKIP_PUBLISH", "false")],
     )
     .ok();
+    event
+}
+
+/// Released and published: every crate at its new version in the registry.
+fn published_world() -> (World, Value, Vec<(String, String)>) {
+    let w = World::new();
+    let event = release(&w);
     let versions = ["core", "util", "app"]
         .map(|name| {
             let published = w.registry.published(name);
@@ -233,4 +239,44 @@ fn without_the_registry_token_nothing_is_yanked_and_nothing_is_read_from_github(
     assert_eq!(w.gh.requests().len(), github);
     assert_eq!(w.registry.requests().len(), registry);
     assert_eq!(yanked(&w, &set), [false, false, false]);
+}
+
+/// `release = true` on a `publish = false` crate: yanking its release set leaves the registry
+/// alone for it (not even its index file is read, a crate of that name there may be someone
+/// else's) and marks its GitHub Release like the others.
+#[test]
+fn a_release_only_crate_is_not_yanked_from_the_registry_and_its_release_is_marked() {
+    let w = World::new();
+    w.add_application();
+    w.configure(
+        "[package.cli]\nrelease = true\n",
+        "chore: configure releasekit",
+    );
+    let event = release(&w);
+    assert!(w.registry.published("cli").is_empty());
+
+    let before = w.registry.requests().len();
+    let run = w
+        .action("pull_request", event, &[("INPUT_ACTION", "yank")])
+        .ok();
+    assert_eq!(
+        changes_checked_in_the_index(&w, before, "yank"),
+        ["app", "util", "core"]
+    );
+    let asked: Vec<String> = (w.registry.requests()[before..].iter())
+        .map(|r| r.path.clone())
+        .filter(|p| p.contains("cli"))
+        .collect();
+    assert!(asked.is_empty(), "{asked:?}");
+    let titles = release_titles(&w);
+    assert_eq!(titles.len(), 4, "{titles:?}");
+    for (tag, title) in &titles {
+        assert!(title.starts_with("[yanked] "), "{tag}: {title}");
+    }
+    assert!(
+        run.summary
+            .contains("| cli | 0.1.0 | released without publishing"),
+        "{}",
+        run.summary
+    );
 }

@@ -95,6 +95,26 @@ impl World {
         }
     }
 
+    /// A `publish = false` binary crate `cli` on top of `util`, never released (committed, not
+    /// pushed).
+    pub fn add_application(&self) {
+        self.repo.write(
+            "crates/cli/Cargo.toml",
+            &manifest(
+                "cli",
+                "0.1.0",
+                "[dependencies]\nutil = { path = \"../util\", version = \"0.1.0\", registry = \"test\" }\n",
+            )
+            .replace("license = ", "publish = false\nlicense = "),
+        );
+        self.repo.write(
+            "crates/cli/src/main.rs",
+            "fn main() {\n    println!(\"cli\");\n}\n",
+        );
+        self.generate_lockfile();
+        self.repo.commit("feat(cli): the command line");
+    }
+
     /// Write `Cargo.lock` for the working tree as it is (offline, this World's registry).
     pub fn generate_lockfile(&self) {
         let lock = std::process::Command::new("cargo")
