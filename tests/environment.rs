@@ -44,6 +44,54 @@ fn no_module_outside_config_reads_the_process_environment() {
     assert!(reads.iter().any(|r| config.contains(r)));
 }
 
+/// `plan/` is pure and imports no other layer; `error.rs` and the adapters import no job;
+/// `plan/graph.rs` imports nothing of `plan/release` (the two import circles stay broken).
+#[test]
+fn the_layers_import_downwards_only() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let mut found = Vec::new();
+    for file in &files {
+        let rel = file
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let forbidden: &[&str] = if rel.starts_with("plan/") {
+            &[
+                "crate::adapters",
+                "crate::jobs",
+                "crate::config",
+                "std::fs",
+                "std::process",
+                "std::net",
+                "Instant::now",
+                "SystemTime::now",
+            ]
+        } else if rel == "error.rs" || rel.starts_with("adapters/") {
+            &["crate::jobs"]
+        } else {
+            &[]
+        };
+        let forbidden: Vec<&str> = if rel == "plan/graph.rs" {
+            [forbidden, &["release::", "super::release"]].concat()
+        } else {
+            forbidden.to_vec()
+        };
+        let text = std::fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if forbidden.iter().any(|f| line.contains(f)) {
+                found.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert_eq!(found, Vec::<String>::new());
+    // The check can fail: the jobs import the adapters and the plan.
+    let jobs = std::fs::read_to_string(src.join("jobs/mod.rs")).unwrap();
+    assert!(jobs.contains("crate::adapters") && jobs.contains("crate::plan"));
+}
+
 /// A one-crate workspace in a repository, and a runner directory beside it.
 fn workspace() -> (Repo, tempfile::TempDir) {
     let repo = Repo::new();
