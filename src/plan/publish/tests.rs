@@ -338,3 +338,27 @@ fn the_plan_serialises_for_publish_json() {
     let plan = facts.plan();
     insta::assert_json_snapshot!(plan);
 }
+
+//   core, and cli: `release = true` on a `publish = false` crate
+#[test]
+fn a_release_only_crate_is_listed_and_never_uploaded() {
+    let facts = Facts::new(vec![krate("core", &[])], vec![]).crates_io();
+    let cli = [ReleaseOnly {
+        name: "cli".into(),
+        version: Version::new(0, 1, 0),
+    }];
+    let plan = PublishPlan::new(&PublishFacts {
+        release_only: &cli,
+        ..facts.facts()
+    })
+    .unwrap();
+    assert_eq!(actions(&plan), vec![("core", upload(1))]);
+    assert_eq!(plan.waves, vec![vec!["core"]]);
+    assert_eq!(plan.release_only, cli);
+    let json = serde_json::to_value(&plan).unwrap();
+    assert_eq!(json["release_only"][0]["name"], "cli");
+    assert!(
+        (json["crates"].as_array().unwrap().iter()).all(|c| c["name"] != "cli"),
+        "{json}"
+    );
+}
