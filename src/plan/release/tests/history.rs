@@ -1,7 +1,7 @@
 //! Tests of the rules that real histories need (DESIGN §3 "Release point" and "Commits"):
 //! reachable release points, unreleased manifest versions, versions that exist already,
 //! `Release-As`, graduation, dependency updates, configured commit rules and packaged files.
-//! The fixture is release_tests.rs's.
+//! The fixture is tests/mod.rs's.
 
 use super::*;
 use crate::plan::history::short_id;
