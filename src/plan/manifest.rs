@@ -12,7 +12,6 @@ use toml_edit::{Document, DocumentMut, Item, TableLike, TomlError, Value};
 
 use super::DepKind;
 use super::version::rewrite_req;
-use super::workspace::RootPart;
 
 mod facts;
 

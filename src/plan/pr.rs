@@ -19,11 +19,10 @@ use crate::hint::Hint;
 
 use super::DepKind;
 use super::branch::carries_plan_trailer;
-use super::release::{CrateRelease, ReleasePlan};
+use super::release::ReleasePlan;
 
 pub use body::body;
 pub use stamp::body_stays;
-use stamp::{STAMP_LEN, stamped};
 
 /// GitHub's limit on a pull request body, in characters.
 pub const BODY_LIMIT: usize = 65_536;

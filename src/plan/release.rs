@@ -19,31 +19,25 @@ mod points;
 mod reads;
 mod start;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use semver::Version;
 use serde::{Deserialize, Serialize};
 
-use crate::hint::Hint;
-
 use super::Bump;
 use super::api::{ApiBreak, ApiChecks, list_breaks};
-use super::attribution::{Ancestry, Attribution, Packages, PatternError, commits_by_crate};
-use super::changelog::{ChangelogOptions, SectionInput, render_section};
-use super::commits::{CommitRules, ConventionalCommit, classify, drop_reverted};
-use super::graph::{CycleError, Edge, publish_edges, waves};
-use super::history::{RawCommit, Tag, tag_name};
-use super::manifest::{ManifestEdits, changed_root_parts};
-use super::refname::{RefNameError, check_ref_name};
-use super::version::{Prerelease, VersionError};
-use super::workspace::{ManifestProblem, Member, RootPart, Workspace, manifest_problems};
+use super::changelog::ChangelogOptions;
+use super::commits::{CommitRules, ConventionalCommit};
+use super::graph::Edge;
+use super::history::{RawCommit, Tag};
+use super::manifest::ManifestEdits;
+use super::version::Prerelease;
+use super::workspace::{Member, Workspace};
 pub use build::build_plan;
-use bump::CrateState;
 pub use error::PlanError;
 pub use groups::assign_groups;
 pub use naming::{member_groups, member_tag_formats};
 pub use points::ReleasePoint;
-use points::{Found, Sources};
 pub use reads::{ManifestHistory, ManifestRead, ManifestTexts, manifest_reads};
 use start::{Start, changelog_from, start};
 

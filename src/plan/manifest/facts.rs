@@ -3,7 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use super::*;
+use semver::Version;
+use toml_edit::{Document, Item, TableLike, Value};
+
+use super::{
+    InheritedDep, ManifestError, ManifestFacts, PatchDep, dep_tables, inherits_workspace, line_of,
+    parse_error, table_dep,
+};
+use crate::plan::workspace::RootPart;
 
 /// Read the facts of `text` that the adapter cannot get from `cargo metadata`.
 pub fn manifest_facts(text: &str) -> Result<ManifestFacts, ManifestError> {

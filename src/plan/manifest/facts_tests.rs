@@ -2,6 +2,7 @@
 //! texts.
 
 use super::*;
+use crate::plan::workspace::RootPart;
 
 const ROOT: &str = r#"[workspace]
 members = ["crates/*"]

@@ -1,7 +1,13 @@
 //! The Release PR body: intro, table, waves, notes, changelogs and the embedded manifest,
 //! fitted to GitHub's size limit.
 
-use super::*;
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::stamp::{STAMP_LEN, stamped};
+use super::{BODY_LIMIT, MARKER, ManifestCrate, PrEdits, ReleaseManifest};
+use crate::plan::release::{CrateRelease, ReleasePlan};
 
 /// The PR body, within [`BODY_LIMIT`] characters: intro, table, publish waves, notes, each
 /// crate's changelog, and last the manifest, stamped with the digest of the rest (`stamp`).

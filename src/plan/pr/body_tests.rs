@@ -3,6 +3,7 @@
 use super::body::manifest_block;
 use super::tests::*;
 use super::*;
+use crate::plan::release::CrateRelease;
 
 #[test]
 fn body_manifest_round_trips_through_parse_manifest() {

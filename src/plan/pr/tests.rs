@@ -4,7 +4,7 @@
 use super::*;
 use crate::plan::Bump;
 use crate::plan::graph::{Edge, waves as plan_waves};
-use crate::plan::release::Reason;
+use crate::plan::release::{CrateRelease, Reason};
 
 fn v(text: &str) -> Version {
     Version::parse(text).unwrap()

@@ -1,7 +1,24 @@
 //! Building the plan from where it starts: each crate's decision, the versions that move
 //! together, the manifest edits, the changelogs and the publish waves.
 
-use super::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+use semver::Version;
+
+use super::bump::{self, CrateState};
+use super::{
+    CrateRelease, Facts, PlanError, PlanOptions, Reason, ReleasePlan, ReleasePoint, Start,
+    changelog_from, dependents, points, start,
+};
+use crate::plan::Bump;
+use crate::plan::attribution::{Attribution, Packages, commits_by_crate};
+use crate::plan::changelog::{SectionInput, render_section};
+use crate::plan::commits::{ConventionalCommit, classify, drop_reverted};
+use crate::plan::graph::{Edge, publish_edges, waves};
+use crate::plan::history::tag_name;
+use crate::plan::manifest::changed_root_parts;
+use crate::plan::refname::check_ref_name;
+use crate::plan::workspace::RootPart;
 
 /// Make the plan.
 pub fn build_plan(facts: Facts<'_>, options: &PlanOptions) -> Result<ReleasePlan, PlanError> {

@@ -1,6 +1,14 @@
 //! Why no plan could be made, with the hint that says what to do.
 
-use super::*;
+use semver::Version;
+
+use crate::hint::Hint;
+
+use crate::plan::attribution::PatternError;
+use crate::plan::graph::CycleError;
+use crate::plan::refname::RefNameError;
+use crate::plan::version::VersionError;
+use crate::plan::workspace::ManifestProblem;
 
 /// Why no plan could be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

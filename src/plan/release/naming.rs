@@ -1,7 +1,10 @@
 //! What the release stage needs of the plan without planning: every member's tag format and
 //! group, named as [`build_plan`](super::build_plan) names them.
 
-use super::*;
+use std::collections::BTreeMap;
+
+use super::{CrateOptions, GroupSpec, PlanError, PlanOptions, assign_groups, groups};
+use crate::plan::workspace::Workspace;
 
 /// The tag format of every member the plan covers (publishable to `registry`, or
 /// `release = true` in `crates`), as [`build_plan`] renders its tags (groups,

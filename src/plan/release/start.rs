@@ -1,7 +1,12 @@
 //! The steps every plan starts with: the members, their groups and shared versions, their tag
 //! formats and where each was last released; and where each crate's changelog starts.
 
-use super::*;
+use std::collections::BTreeMap;
+
+use super::points::{self, Found, Sources};
+use super::{Facts, PlanError, PlanOptions, ReleasePoint, assign_groups, groups};
+use crate::plan::attribution::Ancestry;
+use crate::plan::workspace::{Member, manifest_problems};
 
 /// The steps every plan starts with: the members, their groups and shared versions, their tag
 /// formats and where each was last released.

@@ -4,7 +4,9 @@
 //! The fixture is tests/mod.rs's.
 
 use super::*;
+use crate::hint::Hint;
 use crate::plan::history::short_id;
+use crate::plan::workspace::RootPart;
 
 /// A tag on a commit HEAD does not reach (another branch, an amended release commit).
 fn tag_elsewhere(mut repo: Repo, name: &str) -> Repo {

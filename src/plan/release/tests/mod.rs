@@ -6,7 +6,7 @@ use semver::{Version, VersionReq};
 
 use super::*;
 use crate::plan::DepKind::{self, Build, Dev, Normal};
-use crate::plan::history::{DEFAULT_TAG_FORMAT, SINGLE_CRATE_TAG_FORMAT};
+use crate::plan::history::{DEFAULT_TAG_FORMAT, SINGLE_CRATE_TAG_FORMAT, tag_name};
 use crate::plan::manifest::{DepEdit, WorkspaceDepEdit};
 use crate::plan::render;
 use crate::plan::workspace::{Member, MemberDep, Publish};
