@@ -403,4 +403,6 @@ fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> Option<usize> {
 #[cfg(test)]
 mod facts_tests;
 #[cfg(test)]
+mod lines_tests;
+#[cfg(test)]
 mod tests;

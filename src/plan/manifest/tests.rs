@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn v(text: &str) -> Version {
+pub(super) fn v(text: &str) -> Version {
     Version::parse(text).unwrap()
 }
 
@@ -48,7 +48,7 @@ fn before_after(before: &str, edits: &ManifestEdits) -> String {
     )
 }
 
-const PACKAGE: &str = r#"# The foo crate.
+pub(super) const PACKAGE: &str = r#"# The foo crate.
 [package]
 name = "foo"
 # bumped by releasekit
@@ -88,7 +88,7 @@ serde = { version = "1", features = ["derive"] }
 foo-utils = "0.3"
 "#;
 
-const STRING_FORM: &str = r#"[package]
+pub(super) const STRING_FORM: &str = r#"[package]
 name = "app"
 version = "1.0.0"
 
@@ -108,7 +108,7 @@ version = "1.0.0"
 foo = {   version = "~0.3.1" ,  path = "../foo",features = ["std"] }  # odd spacing
 "#;
 
-const FULL_TABLE: &str = r#"[package]
+pub(super) const FULL_TABLE: &str = r#"[package]
 name = "app"
 version = "1.0.0"
 
@@ -127,7 +127,7 @@ foo.version = "0.3"   # dotted
 foo.path = "../foo"
 "#;
 
-const BUILD: &str = r#"[package]
+pub(super) const BUILD: &str = r#"[package]
 name = "app"
 version = "1.0.0"
 
@@ -139,7 +139,7 @@ path = "../bar"
 version = "0.1"
 "#;
 
-const DEV: &str = r#"[package]
+pub(super) const DEV: &str = r#"[package]
 name = "app"
 version = "1.0.0"
 
@@ -153,7 +153,7 @@ foo = { path = "../foo", version = "0.3", features = ["test-util"] }  # tests
 bar = "0.1"
 "#;
 
-const TARGETS: &str = r#"[package]
+pub(super) const TARGETS: &str = r#"[package]
 name = "app"
 version = "1.0.0"
 
@@ -171,7 +171,7 @@ version = "0.3"
 foo = "0.3"
 "#;
 
-const RENAMED: &str = r#"[package]
+pub(super) const RENAMED: &str = r#"[package]
 name = "app"
 version = "1.0.0"
 
@@ -341,56 +341,6 @@ fn dep_edit_of_one_kind_leaves_the_other_kinds_alone() {
 }
 
 #[test]
-fn unparsable_manifest_names_the_line_and_the_problem() {
-    let text = "[package]\nname = \"foo\"\nversion = \"0.1.0\n";
-    let err = apply_edits(text, &ManifestEdits::default()).unwrap_err();
-    let ManifestError::Parse { line, message } = &err else {
-        panic!("{err:?}")
-    };
-    assert_eq!(*line, Some(3));
-    assert!(message.contains("string"), "{message}");
-    assert!(
-        err.to_string()
-            .starts_with("the manifest is not valid TOML at line 3: "),
-        "{err}"
-    );
-    assert_eq!(manifest_facts(text), Err(err));
-}
-
-#[test]
-fn missing_package_version_is_an_error_when_one_is_requested() {
-    let text = "[package]\nname = \"foo\"\n";
-    let edits = ManifestEdits {
-        package_version: Some(v("0.2.0")),
-        ..ManifestEdits::default()
-    };
-    let err = apply_edits(text, &edits).unwrap_err();
-    assert_eq!(
-        err,
-        ManifestError::MissingPackageVersion {
-            version: v("0.2.0")
-        }
-    );
-    assert!(err.hint().unwrap().contains("version = \"0.2.0\""));
-    assert_eq!(apply_edits(text, &ManifestEdits::default()).unwrap(), text);
-}
-
-#[test]
-fn missing_workspace_package_version_is_an_error_when_one_is_requested() {
-    let edits = ManifestEdits {
-        workspace_package_version: Some(v("2.0.0")),
-        ..ManifestEdits::default()
-    };
-    let err = apply_edits("[workspace]\nmembers = []\n", &edits).unwrap_err();
-    assert_eq!(
-        err,
-        ManifestError::MissingWorkspaceVersion {
-            version: v("2.0.0")
-        }
-    );
-}
-
-#[test]
 fn dev_dependencies_on_named_packages_become_path_only() {
     let text = r#"[package]
 name = "derive"
@@ -430,32 +380,4 @@ serde = { version = "1.0", path = "../serde" }
         out.contains("[target.'cfg(unix)'.dev-dependencies]\nserde = { path = \"/w/serde\" }"),
         "{out}"
     );
-}
-
-#[test]
-fn line_of_a_plain_package_version() {
-    assert_eq!(manifest_facts(PACKAGE).unwrap().line_of_version, Some(5));
-}
-
-#[test]
-fn dependency_line_finds_each_form() {
-    let cases = [
-        (STRING_FORM, DepKind::Normal, "foo", Some(6)),
-        (STRING_FORM, DepKind::Dev, "foo", Some(10)),
-        (FULL_TABLE, DepKind::Normal, "foo", Some(5)),
-        (FULL_TABLE, DepKind::Normal, "serde", Some(12)),
-        (RENAMED, DepKind::Normal, "foo2", Some(6)),
-        (TARGETS, DepKind::Normal, "foo", Some(6)),
-        (TARGETS, DepKind::Dev, "foo", Some(16)),
-        (BUILD, DepKind::Build, "bar", Some(8)),
-        (DEV, DepKind::Build, "foo", None),
-        ("not = [toml", DepKind::Normal, "foo", None),
-    ];
-    for (text, kind, key, line) in cases {
-        assert_eq!(
-            dependency_line(text, kind, key),
-            line,
-            "{kind} {key} in\n{text}"
-        );
-    }
 }
