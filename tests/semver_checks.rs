@@ -17,25 +17,9 @@ const TOKEN: &str = "ghs_SemverChecksTestToken0123456789";
 const REGISTRY_TOKEN: &str = "cio_SemverChecksRegistry9876543210";
 const TOOL: &str = "cargo-semver-checks";
 
-/// The installed cargo-semver-checks: `RELEASEKIT_SEMVER_CHECKS_BIN`, else PATH, else the tools
-/// cache `.ci/run` installs it into.
+/// The installed cargo-semver-checks (installed into the tools cache if no one has it yet).
 fn tool() -> PathBuf {
-    if let Some(bin) = std::env::var_os("RELEASEKIT_SEMVER_CHECKS_BIN") {
-        return PathBuf::from(bin);
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let cache = std::env::var_os("RELEASEKIT_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| home().join(".cache/releasekit-cargo/tools"));
-    std::env::split_paths(&path)
-        .chain([cache.join("bin")])
-        .map(|dir| dir.join(TOOL))
-        .find(|bin| bin.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "{TOOL} 0.51.0 is not installed: `CI=true .ci/run` installs it into the tools cache"
-            )
-        })
+    support::tools::SEMVER_CHECKS.bin()
 }
 
 /// A directory to be the binary's whole PATH: cargo, rustc, rustdoc and git, and with

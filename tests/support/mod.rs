@@ -9,6 +9,9 @@ pub mod publish;
 pub mod registry;
 pub mod world;
 
+#[allow(unused_imports)]
+pub use registry::tools;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

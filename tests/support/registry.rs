@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::future::IntoFuture;
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::thread::JoinHandle;
@@ -42,6 +42,8 @@ mod forward;
 mod proxy;
 #[path = "registry/tokens.rs"]
 mod tokens;
+#[path = "tools.rs"]
+pub mod tools;
 
 use ferro::*;
 pub use fixtures::*;

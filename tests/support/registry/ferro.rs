@@ -2,60 +2,10 @@
 
 use super::*;
 
-/// `RELEASEKIT_FERRO_BIN`, else PATH, else the tools cache (where `.ci/run` installs it); on a
-/// machine that has none, the first test installs it there (`cargo install --locked`, about
-/// 80 s), under a file lock so parallel tests install it once.
-pub(super) fn ferro_bin() -> PathBuf {
-    if let Some(bin) = std::env::var_os("RELEASEKIT_FERRO_BIN") {
-        return PathBuf::from(bin);
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let on_path = std::env::split_paths(&path).map(|dir| dir.join(FERRO));
-    if let Some(bin) = on_path.into_iter().find(|p| p.is_file()) {
-        return bin;
-    }
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_default();
-    let root = std::env::var_os("RELEASEKIT_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| cache.join("releasekit-cargo/tools"));
-    let bin = root.join("bin").join(FERRO);
-    if bin.is_file() {
-        return bin;
-    }
-    std::fs::create_dir_all(&root).expect("tools cache");
-    let lock = std::fs::File::create(root.join(".install.lock")).expect("install lock");
-    lock.lock().expect("lock the tools cache");
-    if !bin.is_file() {
-        let out = Command::new("cargo")
-            .args([
-                "install",
-                "--locked",
-                "--quiet",
-                FERRO,
-                "--version",
-                "1.0.0",
-                "--root",
-            ])
-            .arg(&root)
-            .output()
-            .expect("cargo install runs");
-        assert!(
-            out.status.success(),
-            "could not install {FERRO} 1.0.0 into {}: {}",
-            root.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    bin
-}
-
 /// Starts ferro on a port of its choosing (no race for a free port) and returns it once it
 /// answers `GET /config.json`, with its own origin.
 pub(super) fn start_ferro(data: &Path, advertised: &str) -> (Child, String) {
-    let bin = ferro_bin();
+    let bin = tools::FERRO.bin();
     let mut child = Command::new(&bin)
         .env("FERRO_CARGO_REGISTRY_LISTEN", "127.0.0.1:0")
         .env("FERRO_CARGO_REGISTRY_DATA", data)
