@@ -366,6 +366,50 @@ fn preflight_reports_every_problem_together_and_uploads_nothing() {
     assert!(fx.registry.uploads().is_empty());
 }
 
+/// With a lockfile, the release build and verification run at the same time: a crate that
+/// fails only in the release build and another that fails only from its package are both
+/// reported, nothing is uploaded and the lockfile stays as it was.
+#[test]
+fn release_build_and_verification_run_together_and_both_failures_are_reported() {
+    let fx = Fixture::new(vec![
+        CrateSpec::new("rb-a", "0.1.0"),
+        CrateSpec::new("rb-b", "0.1.0").dep(DepSpec::new("rb-a", "0.1.0")),
+    ]);
+    let lock = fx.ws.path().join("Cargo.lock");
+    let locked = std::fs::read_to_string(&lock).expect("the fixture has a lockfile");
+    // Verification builds the debug profile: this fails in the release build only.
+    std::fs::write(
+        fx.ws.path().join("crates/rb-a/src/lib.rs"),
+        "#[cfg(not(debug_assertions))]\ncompile_error!(\"rb-a is broken in release\");\npub fn a() {}\n",
+    )
+    .unwrap();
+    // Builds in the workspace, but not from its package: a file outside it.
+    std::fs::write(
+        fx.ws.path().join("crates/rb-b/src/lib.rs"),
+        "include!(\"../../../outside.rs\");\n",
+    )
+    .unwrap();
+    std::fs::write(fx.ws.path().join("outside.rs"), "pub fn b() {}\n").unwrap();
+    fx.commit("chore: break it twice");
+
+    let run = fx.run(&[]);
+    assert_eq!(run.code(), Some(1), "{}\n{}", run.stdout(), run.stderr());
+    let stdout = run.stdout();
+    assert!(
+        stdout.contains(
+            "cargo build --release --locked --workspace\n\
+             cargo package (verifying 2 crates together), alongside the build\n"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("the release build failed"), "{stdout}");
+    assert!(stdout.contains("rb-a is broken in release"), "{stdout}");
+    assert!(stdout.contains("verifying the packages failed"), "{stdout}");
+    assert!(stdout.contains("outside.rs"), "{stdout}");
+    assert!(fx.registry.uploads().is_empty());
+    assert_eq!(std::fs::read_to_string(&lock).unwrap(), locked);
+}
+
 #[test]
 fn input_problems_alone_exit_2() {
     let fx = Fixture::new(vec![CrateSpec::new("in-a", "0.1.0")]);

@@ -44,8 +44,39 @@ pub(super) fn preflight(
         "cargo build --release{} --workspace",
         if locked { " --locked" } else { "" }
     );
-    super::say(ctx, &format!("{command}\n"))?;
-    let built = target.cargo.build_release(&target.dir, locked);
+    let packages: Vec<(String, Version)> = plan
+        .uploads()
+        .map(|c| (c.name.clone(), c.version.clone()))
+        .collect();
+    let verifying = format!(
+        "cargo package (verifying {} crates together)",
+        packages.len()
+    );
+    let (built, verified) = if locked {
+        // With a lockfile neither command writes one, and the release build (target/release)
+        // and verification (target/package, target/debug) lock different build directories:
+        // they run at once, and both must pass as before.
+        super::say(
+            ctx,
+            &format!("{command}\n{verifying}, alongside the build\n"),
+        )?;
+        std::thread::scope(|scope| {
+            let build = scope.spawn(|| target.cargo.build_release(&target.dir, locked));
+            let verified = verify(target, plan, &packages);
+            let built = build
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (built, verified)
+        })
+    } else {
+        // Without one, each resolves fresh and writes `Cargo.lock`: one after the other, so
+        // that they never write it together, and it is removed after each.
+        super::say(ctx, &format!("{command}\n"))?;
+        let built = target.cargo.build_release(&target.dir, locked);
+        lockfile.restore()?;
+        super::say(ctx, &format!("{verifying}\n"))?;
+        (built, verify(target, plan, &packages))
+    };
     lockfile.restore()?;
     if let Err(CargoOutput { stderr }) = built? {
         problems.push(Problem::Build {
@@ -53,19 +84,6 @@ pub(super) fn preflight(
             output: tail(&stderr, 40),
         });
     }
-    let packages: Vec<(String, Version)> = plan
-        .uploads()
-        .map(|c| (c.name.clone(), c.version.clone()))
-        .collect();
-    super::say(
-        ctx,
-        &format!(
-            "cargo package (verifying {} crates together)\n",
-            packages.len()
-        ),
-    )?;
-    let verified = verify(target, plan, &packages);
-    lockfile.restore()?;
     let mut files = BTreeMap::new();
     match verified? {
         Ok((packaged, edited)) => {
