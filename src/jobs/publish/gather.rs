@@ -3,7 +3,7 @@
 //! versions its index lists, what cargo says of each package, the token situation and whether
 //! a lockfile is committed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::adapters::cargo::{self, Cargo};
@@ -39,20 +39,38 @@ pub(super) struct Target {
     _worktree: Option<Worktree>,
 }
 
-pub(super) fn locate(ctx: &Context<'_>, from_release: Option<&FromRelease>) -> Result<Target> {
+/// The repository `dir` is in; `None` outside git.
+pub(super) fn repository(dir: &Path, trust: &Trust) -> Result<Option<Git>> {
+    match Git::discover(dir, trust) {
+        Ok(git) => Ok(Some(git)),
+        Err(GitError::NotARepository { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `checkout` is the checkout's repository (`None` outside git), found once by the caller.
+pub(super) fn locate(
+    ctx: &Context<'_>,
+    from_release: Option<&FromRelease>,
+    checkout: Option<&Git>,
+) -> Result<Target> {
     let trust = ctx.trust();
-    let (dir, worktree) = match from_release {
-        Some(release) => workspace_at(ctx, &ctx.git()?, &release.commit, "publish")?,
-        None => (ctx.config.workspace.clone(), None),
+    let (dir, worktree) = match (from_release, checkout) {
+        (Some(release), Some(git)) => workspace_at(ctx, git, &release.commit, "publish")?,
+        (Some(release), None) => workspace_at(ctx, &ctx.git()?, &release.commit, "publish")?,
+        (None, _) => (ctx.config.workspace.clone(), None),
     };
     let metadata = ctx.metadata(&dir)?;
     let root = metadata.workspace_root.clone().into_std_path_buf();
     let target_dir = metadata.target_directory.clone().into_std_path_buf();
-    // Publish builds, packages and verifies there: refused before it does.
-    match Git::discover(&dir, &trust) {
-        Ok(git) => target_dir::check(&git, &target_dir)?,
-        Err(GitError::NotARepository { .. }) => {}
-        Err(e) => return Err(e.into()),
+    // Publish builds, packages and verifies there: refused before it does. Without a
+    // worktree `dir` is the checkout, whose repository is known; a worktree is its own.
+    let git = match worktree {
+        None => checkout.cloned(),
+        Some(_) => repository(&dir, &trust)?,
+    };
+    if let Some(git) = &git {
+        target_dir::check(git, &target_dir)?;
     }
     let workspace = cargo::workspace(&metadata, &root)?;
     let settings = ctx.settings(&root)?;

@@ -46,10 +46,14 @@ pub fn run(ctx: &mut Context<'_>, from_release: Option<&FromRelease>) -> Result<
         say(ctx, "publish: skipped (skip_publish is set)\n")?;
         return Ok(PublishReport::default());
     }
-    ctx.require_full_history("publish")?;
+    // The repository is looked up once, for the history check and the target-dir check.
+    let checkout = gather::repository(&ctx.config.workspace, &ctx.trust())?;
+    if let Some(git) = &checkout {
+        git.require_full_history("publish")?;
+    }
 
     // Gather, plan.
-    let target = gather::locate(ctx, from_release)?;
+    let target = gather::locate(ctx, from_release, checkout.as_ref())?;
     let facts = gather::gather(ctx, &target, from_release)?;
     let mut plan = PublishPlan::new(&PublishFacts {
         registry: target.spec.name.as_deref(),
