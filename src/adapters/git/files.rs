@@ -143,7 +143,9 @@ impl Git {
             return Ok(Vec::new());
         }
         let mut cmd = command(&self.trust, &self.root);
-        cmd.args(["cat-file", "--batch"])
+        // All questions are written before the answers are read: `--buffer` lets git write
+        // its answers in large blocks instead of flushing after each.
+        cmd.args(["cat-file", "--batch", "--buffer"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

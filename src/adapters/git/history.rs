@@ -86,7 +86,9 @@ impl Git {
             // The log takes longest: it starts first.
             let log = s.spawn(|| {
                 let mut cmd = command(&self.trust, &self.root);
-                cmd.args(&args);
+                // Into a pipe git flushes after every commit (a write, and a wake-up of this
+                // reader, per commit) unless GIT_FLUSH=0: the history is read whole anyway.
+                cmd.args(&args).env("GIT_FLUSH", "0");
                 finish_bytes(cmd, &args, &self.root)
             });
             let objects = self.commit_objects(revs);
@@ -245,8 +247,10 @@ impl Git {
             .map(Stdio::from)
             .unwrap_or_else(Stdio::null);
         let mut cat = command(&self.trust, &self.root);
-        cat.args(["cat-file", "--batch"]).stdin(ids);
-        let objects = finish_bytes(cat, &["cat-file", "--batch"], &self.root);
+        // `--buffer`: without it cat-file flushes after every object, three writes each.
+        let args = ["cat-file", "--batch", "--buffer"];
+        cat.args(args).stdin(ids);
+        let objects = finish_bytes(cat, &args, &self.root);
         let listed = list.wait_with_output().map_err(GitError::Spawn)?;
         if !listed.status.success() {
             return Err(GitError::Failed {
