@@ -262,6 +262,57 @@ fn a_workspace_without_a_lockfile_publishes_fresh_and_stays_clean() {
     assert!(!changed.contains("Cargo.lock"), "{changed}");
 }
 
+/// A committed `Cargo.lock` the manifests no longer match (a dependency removed, the lockfile
+/// not updated) stops pre-flight, in the dry run and the real one: nothing is uploaded and the
+/// lockfile stays as committed. `cargo package` without `--locked` rewrote it, and the release
+/// build running alongside then passed on the rewritten file: both crates went out and the
+/// checkout was left with ` M Cargo.lock`.
+#[test]
+fn a_stale_committed_lockfile_stops_preflight_and_stays_as_committed() {
+    let fx = Fixture::new(vec![
+        CrateSpec::new("ol-a", "0.1.0"),
+        CrateSpec::new("ol-b", "0.1.0").dep(DepSpec::new("ol-a", "0.1.0")),
+    ]);
+    let without_a = |rel: &str, mentions: &str| {
+        let path = fx.ws.path().join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let kept: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.contains(mentions) && *l != "[dependencies]")
+            .collect();
+        assert_ne!(kept.len(), text.lines().count(), "{rel}: {text}");
+        std::fs::write(&path, kept.join("\n") + "\n").unwrap();
+    };
+    without_a("crates/ol-b/Cargo.toml", "ol-a = ");
+    without_a("crates/ol-b/src/lib.rs", "ol_a");
+    fx.commit("refactor(ol-b): no ol-a");
+    let lock = fx.ws.path().join("Cargo.lock");
+    let committed = std::fs::read(&lock).unwrap();
+
+    for (what, inputs) in [
+        ("the dry run", &[("INPUT_DRY_RUN", "true")][..]),
+        ("the publish", &[][..]),
+    ] {
+        let run = fx.run(inputs);
+        let said = format!("{}\n{}", run.stdout(), run.stderr());
+        assert_eq!(run.code(), Some(1), "{what}: {said}");
+        assert!(said.contains("pre-flight"), "{what}: {said}");
+        assert!(
+            said.contains("lock file") && said.contains("--locked"),
+            "{what}: {said}"
+        );
+        assert!(fx.registry.uploads().is_empty(), "{what} uploaded");
+        for name in ["ol-a", "ol-b"] {
+            assert!(fx.registry.published(name).is_empty(), "{what}: {name}");
+        }
+        assert!(
+            std::fs::read(&lock).unwrap() == committed,
+            "{what} rewrote Cargo.lock"
+        );
+        assert_eq!(fx.status(), "", "{what}");
+    }
+}
+
 /// The same release uploaded by `cargo publish --workspace` to one registry and by us to
 /// another: every crate's metadata (what the registry's index entry is made from) is the same
 /// but for the registry's own address.

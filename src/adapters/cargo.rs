@@ -270,6 +270,9 @@ impl Cargo {
         if !mode.verify {
             args.push("--no-verify".into());
         }
+        if mode.locked {
+            args.push("--locked".into());
+        }
         for (name, _) in crates {
             args.push("-p".into());
             args.push(name.clone());
@@ -303,6 +306,9 @@ pub struct PackageMode {
     pub allow_dirty: bool,
     /// Build every crate from its packaged sources (cargo's verification).
     pub verify: bool,
+    /// Keep to the workspace's `Cargo.lock` (`--locked`): without it cargo re-resolves a stale
+    /// lockfile and writes it back, and a build running meanwhile would pass on that.
+    pub locked: bool,
 }
 
 /// What a cargo command said when it failed: its stderr, trimmed.

@@ -26,7 +26,9 @@ use crate::error::{Error, Result};
 use crate::hint::Hint;
 use crate::jobs::Context;
 use crate::plan::publish::pacing::Pacer;
-use crate::plan::publish::{CrateOutcome, Problem, PublishFacts, PublishPlan, PublishReport};
+use crate::plan::publish::{
+    CrateOutcome, Lockfile, Problem, PublishFacts, PublishPlan, PublishReport,
+};
 use crate::plan::release::PlanError;
 use crate::plan::render::publish::{publish_markdown, publish_outcome_text, publish_text};
 use crate::plan::retry::RetryPolicy;
@@ -107,6 +109,7 @@ pub fn run(ctx: &mut Context<'_>, from_release: Option<&FromRelease>) -> Result<
         cargo: target.cargo.clone(),
         dir: target.dir.clone(),
         target_dir: target.target_dir.clone(),
+        locked: plan.lockfile == Lockfile::Present,
         registry: target.spec.name.clone(),
         registry_index: target
             .spec

@@ -38,6 +38,8 @@ pub(super) struct Job {
     /// before its upload).
     pub dir: PathBuf,
     pub target_dir: PathBuf,
+    /// The workspace has a lockfile: a crate packaged just before its upload keeps to it.
+    pub locked: bool,
     /// `None`: crates.io.
     pub registry: Option<String>,
     /// The index as manifests name it (`None`: crates.io), for the upload metadata.
@@ -176,15 +178,7 @@ fn upload_one(job: &Job, upload: Upload, tx: &Sender<Event>) {
     } = upload;
     let file = match file {
         Some(file) => file,
-        None => match package_one(
-            &job.cargo,
-            &job.dir,
-            &job.target_dir,
-            &name,
-            &version,
-            job.registry.as_deref(),
-            job.registry_index.as_deref(),
-        ) {
+        None => match package_one(job, &name, &version) {
             Ok(file) => file,
             Err(why) => return send(Event::Failed(name, why)),
         },

@@ -2,15 +2,17 @@
 //! packaged and built from its package together, before anything is public. The packaged files
 //! verified here are the files uploaded.
 //!
-//! Without a lockfile in the workspace, cargo resolves fresh (as `cargo publish` does) and the
-//! lockfile it writes is removed again: a repository that has none gets none from us.
+//! With a lockfile in the workspace, every cargo command here keeps to it (`--locked`): one
+//! the manifests no longer match stops pre-flight and is left as it is. Without one, cargo
+//! resolves fresh (as `cargo publish` does) and the lockfile it writes is removed again: a
+//! repository that has none gets none from us.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use semver::Version;
 
-use crate::adapters::cargo::{self, Cargo, CargoOutput, PackageMode};
+use crate::adapters::cargo::{self, CargoOutput, PackageMode};
 use crate::adapters::crate_file::CrateFile;
 use crate::adapters::git::Git;
 use crate::error::{Error, Result};
@@ -21,6 +23,7 @@ use crate::plan::publish::preflight::{MAX_CRATE_BYTES, unordered_dev_deps};
 use crate::plan::publish::{Lockfile, Problem, PublishPlan};
 
 use super::gather::Target;
+use super::uploads::Job;
 
 /// What pre-flight found, and the verified files to upload.
 pub(super) struct Checked {
@@ -136,9 +139,11 @@ fn verify(target: &Target, plan: &PublishPlan, packages: &[(String, Version)]) -
     let registry = spec.name.as_deref();
     let selected: BTreeSet<String> = packages.iter().map(|(n, _)| n.clone()).collect();
     let unversion = unordered_dev_deps(workspace, plan.edges(), &selected);
+    let locked = plan.lockfile == Lockfile::Present;
     let verify = PackageMode {
         allow_dirty: false,
         verify: true,
+        locked,
     };
     if unversion.is_empty() {
         let packaged = cargo.package(dir, target_dir, packages, registry, verify)?;
@@ -148,6 +153,20 @@ fn verify(target: &Target, plan: &PublishPlan, packages: &[(String, Version)]) -
     let tree = git.worktree("verify", "HEAD")?;
     let scratch = tree.dir();
     let scratch_root = scratch.join(crate::jobs::relative_to(root, git.root()));
+    let place = Place {
+        fence: scratch,
+        root: &scratch_root,
+    };
+    if locked {
+        // The lockfile the build keeps to, committed or not: HEAD's tree may lack it.
+        let from = root.join("Cargo.lock");
+        let to = confined(place, Path::new("Cargo.lock"))?;
+        std::fs::copy(&from, &to).map_err(|source| Error::Io {
+            action: "copy",
+            path: from.clone(),
+            source,
+        })?;
+    }
     let mut edited = BTreeSet::new();
     for (manifest, deps) in unversion {
         if let Some(member) = workspace.members.iter().find(|m| m.manifest == manifest) {
@@ -163,10 +182,6 @@ fn verify(target: &Target, plan: &PublishPlan, packages: &[(String, Version)]) -
                 )
             })
             .collect();
-        let place = Place {
-            fence: scratch,
-            root: &scratch_root,
-        };
         let path = confined(place, Path::new(&manifest))?;
         let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
             action: "read",
@@ -191,6 +206,7 @@ fn verify(target: &Target, plan: &PublishPlan, packages: &[(String, Version)]) -
         PackageMode {
             allow_dirty: true,
             verify: true,
+            locked,
         },
     )?;
     Ok(packaged.map(|files| (files, edited)))
@@ -200,24 +216,22 @@ fn verify(target: &Target, plan: &PublishPlan, packages: &[(String, Version)]) -
 /// others): for a crate whose verified package lacks dev-dependencies, just before its upload,
 /// when every crate it depends on is in the registry.
 pub(super) fn package_one(
-    cargo: &Cargo,
-    dir: &Path,
-    target_dir: &Path,
+    job: &Job,
     name: &str,
     version: &Version,
-    registry: Option<&str>,
-    index: Option<&str>,
 ) -> std::result::Result<CrateFile, String> {
-    let own = target_dir.join("releasekit-package").join(name);
+    let own = job.target_dir.join("releasekit-package").join(name);
     let crates = [(name.to_owned(), version.clone())];
     let mode = PackageMode {
         allow_dirty: false,
         verify: false,
+        locked: job.locked,
     };
-    match cargo.package(dir, &own, &crates, registry, mode) {
+    let registry = job.registry.as_deref();
+    match job.cargo.package(&job.dir, &own, &crates, registry, mode) {
         Ok(Ok(files)) => {
             let path: PathBuf = files[0].path.clone();
-            CrateFile::read(&path, index).map_err(|e| e.to_string())
+            CrateFile::read(&path, job.registry_index.as_deref()).map_err(|e| e.to_string())
         }
         Ok(Err(CargoOutput { stderr })) => {
             Err(format!("cargo package failed: {}", tail(&stderr, 5)))
