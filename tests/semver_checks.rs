@@ -5,66 +5,17 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 use serde_json::Value;
 use support::github::FakeGitHub;
 use support::registry::{self, Registry};
+use support::tools::Bin;
 use support::*;
 
 const TOKEN: &str = "ghs_SemverChecksTestToken0123456789";
 const REGISTRY_TOKEN: &str = "cio_SemverChecksRegistry9876543210";
-const TOOL: &str = "cargo-semver-checks";
-
-/// The installed cargo-semver-checks (installed into the tools cache if no one has it yet).
-fn tool() -> PathBuf {
-    support::tools::SEMVER_CHECKS.bin()
-}
-
-/// A directory to be the binary's whole PATH: cargo, rustc, rustdoc and git, and with
-/// `with_tool` a cargo-semver-checks that appends each call to `calls` and runs the real one.
-struct Bin {
-    dir: tempfile::TempDir,
-}
-
-impl Bin {
-    fn new(with_tool: bool) -> Bin {
-        let dir = tempfile::tempdir().unwrap();
-        let path = std::env::var_os("PATH").unwrap_or_default();
-        for name in ["cargo", "rustc", "rustdoc", "git"] {
-            let real = std::env::split_paths(&path)
-                .map(|d| d.join(name))
-                .find(|p| p.is_file())
-                .unwrap_or_else(|| panic!("{name} is on PATH"));
-            std::os::unix::fs::symlink(real, dir.path().join(name)).unwrap();
-        }
-        if with_tool {
-            let script = format!(
-                "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
-                dir.path().join("calls").display(),
-                tool().display()
-            );
-            let wrapper = dir.path().join(TOOL);
-            std::fs::write(&wrapper, script).unwrap();
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
-        Bin { dir }
-    }
-
-    fn path(&self) -> String {
-        self.dir.path().display().to_string()
-    }
-
-    /// How many times cargo-semver-checks was started.
-    fn calls(&self) -> usize {
-        std::fs::read_to_string(self.dir.path().join("calls"))
-            .map(|t| t.lines().count())
-            .unwrap_or(0)
-    }
-}
-
 /// A workspace of `crates` (name, version, lib.rs), published to the registry `test` only,
 /// committed as `chore: import`.
 fn workspace(crates: &[(&str, &str, &str)]) -> Repo {

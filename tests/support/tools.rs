@@ -88,3 +88,47 @@ impl Tool {
         bin
     }
 }
+
+/// A directory to be the binary's whole PATH: cargo, rustc, rustdoc and git, and with
+/// `with_tool` a cargo-semver-checks that appends each call to `calls` and runs the real one
+/// ([`SEMVER_CHECKS`], installed if no one has it yet).
+pub struct Bin {
+    dir: tempfile::TempDir,
+}
+
+impl Bin {
+    pub fn new(with_tool: bool) -> Bin {
+        let dir = tempfile::tempdir().unwrap();
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        for name in ["cargo", "rustc", "rustdoc", "git"] {
+            let real = std::env::split_paths(&path)
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())
+                .unwrap_or_else(|| panic!("{name} is on PATH"));
+            std::os::unix::fs::symlink(real, dir.path().join(name)).unwrap();
+        }
+        if with_tool {
+            let script = format!(
+                "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+                dir.path().join("calls").display(),
+                SEMVER_CHECKS.bin().display()
+            );
+            let wrapper = dir.path().join(SEMVER_CHECKS.name);
+            std::fs::write(&wrapper, script).unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        Bin { dir }
+    }
+
+    pub fn path(&self) -> String {
+        self.dir.path().display().to_string()
+    }
+
+    /// How many times cargo-semver-checks was started.
+    pub fn calls(&self) -> usize {
+        std::fs::read_to_string(self.dir.path().join("calls"))
+            .map(|t| t.lines().count())
+            .unwrap_or(0)
+    }
+}
