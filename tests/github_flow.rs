@@ -6,6 +6,7 @@ mod support;
 
 use serde_json::{Value, json};
 use support::github::Fault;
+use support::tools::Bin;
 use support::world::*;
 use support::*;
 
@@ -714,23 +715,32 @@ fn notify_dispatches_the_release_to_each_configured_repository() {
 
 /// serde's and tokio's shape, without even an ignore rule: no `Cargo.lock` in the repository.
 /// The Release PR's commit bumps the versions and adds none; the checkout gets none either.
+/// Without cargo-semver-checks, and with it on PATH as in the action's image (its API checks
+/// document HEAD in the checkout, where `cargo doc` would write a lockfile).
 #[test]
 fn prepare_adds_no_lockfile_to_a_repository_without_one() {
-    let w = World::new();
-    w.repo.git(&["rm", "-q", "Cargo.lock"]);
-    w.repo.commit("chore: no lockfile");
-    w.repo.git(&["push", "-q", "origin", "main"]);
+    for with_tool in [false, true] {
+        let bin = Bin::new(with_tool);
+        let w = World::new();
+        w.repo.git(&["rm", "-q", "Cargo.lock"]);
+        w.repo.commit("chore: no lockfile");
+        w.repo.git(&["push", "-q", "origin", "main"]);
 
-    w.prepare().ok();
-    assert!(
-        w.branch_file("crates/core/Cargo.toml")
-            .contains("version = \"0.1.1\"")
-    );
-    let files = w
-        .repo
-        .git(&["ls-tree", "-r", "--name-only", "origin/releasekit/release"]);
-    assert!(files.contains("crates/core/Cargo.toml"), "{files}");
-    assert!(!files.lines().any(|f| f == "Cargo.lock"), "{files}");
-    assert!(!w.repo.path().join("Cargo.lock").exists());
-    assert!(w.repo.status().is_empty(), "{}", w.repo.status());
+        let run = w.prepare_with(&[("PATH", &bin.path())]).ok();
+        assert_eq!(bin.calls() > 0, with_tool, "{}", stdout(&run.out));
+        assert!(
+            w.branch_file("crates/core/Cargo.toml")
+                .contains("version = \"0.1.1\"")
+        );
+        let files = w
+            .repo
+            .git(&["ls-tree", "-r", "--name-only", "origin/releasekit/release"]);
+        assert!(files.contains("crates/core/Cargo.toml"), "{files}");
+        assert!(!files.lines().any(|f| f == "Cargo.lock"), "{files}");
+        assert!(
+            !w.repo.path().join("Cargo.lock").exists(),
+            "with the tool: {with_tool}"
+        );
+        assert!(w.repo.status().is_empty(), "{}", w.repo.status());
+    }
 }

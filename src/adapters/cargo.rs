@@ -17,8 +17,10 @@ use semver::Version;
 use crate::hint::Hint;
 use crate::plan::manifest::ManifestError;
 
+mod lockfile;
 mod workspace;
 
+pub use lockfile::StrayLockfile;
 pub use workspace::{library_members, metadata_from_file, rust_versions, workspace};
 
 #[derive(Debug, thiserror::Error)]

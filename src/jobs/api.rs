@@ -74,6 +74,7 @@ pub(crate) fn check(ctx: &Context<'_>, g: &mut Gathered) -> Result<()> {
                     registry: ctx.config.registry.as_deref(),
                     jobs: std::thread::available_parallelism().map_or(2, usize::from),
                     cargo,
+                    lockfile: g.lockfile,
                 };
                 let (mut found, stats) = checker.check(&todo);
                 for c in &todo {

@@ -31,7 +31,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<ApplyReport> {
         root: &gathered.root,
     };
     let writes = planned_writes(&plan, place)?;
-    let written = write(ctx.cargo()?, &gathered.root, writes)?;
+    let written = write(ctx.cargo()?, &gathered.root, gathered.lockfile, writes)?;
 
     for line in &gathered.api_log {
         ctx.print(&format!("{line}\n"))?;
@@ -177,10 +177,16 @@ pub(crate) fn resolved(path: &Path) -> PathBuf {
 }
 
 /// Write `writes` under `root` (paths [`planned_writes`] checked), then refresh `Cargo.lock`
-/// (when there is one) so it records the new versions. Returns the files changed:
-/// [`changed_files`]. A failure on the way puts every file back as it was.
-pub fn write(cargo: &Cargo, root: &Path, writes: Vec<(PathBuf, String)>) -> Result<Vec<PathBuf>> {
-    let files = changed_files(root, &writes);
+/// when the workspace has one of its own (`lockfile`, decided before any cargo command could
+/// write one) so it records the new versions. Returns the files changed: [`changed_files`]. A
+/// failure on the way puts every file back as it was.
+pub fn write(
+    cargo: &Cargo,
+    root: &Path,
+    lockfile: bool,
+    writes: Vec<(PathBuf, String)>,
+) -> Result<Vec<PathBuf>> {
+    let files = changed_files(lockfile, &writes);
     let before: Vec<(PathBuf, Option<Vec<u8>>)> = files
         .iter()
         .map(|rel| (rel.clone(), std::fs::read(root.join(rel)).ok()))
@@ -237,11 +243,11 @@ fn restore(root: &Path, before: &[(PathBuf, Option<Vec<u8>>)]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// The files `writes` changes under `root`: those written, and `Cargo.lock` when there is one
-/// to refresh. What a dry run lists without writing.
-pub fn changed_files(root: &Path, writes: &[(PathBuf, String)]) -> Vec<PathBuf> {
+/// The files `writes` changes: those written, and `Cargo.lock` when the workspace has one
+/// (`lockfile`) to refresh.
+pub fn changed_files(lockfile: bool, writes: &[(PathBuf, String)]) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = writes.iter().map(|(rel, _)| rel.clone()).collect();
-    if !files.is_empty() && root.join("Cargo.lock").exists() {
+    if !files.is_empty() && lockfile {
         files.push(PathBuf::from("Cargo.lock"));
     }
     files
@@ -345,7 +351,7 @@ mod tests {
             // A directory cannot be written as a file: the third write fails.
             (PathBuf::from("blocked"), "x".to_owned()),
         ];
-        let err = write(&Cargo::default(), root, writes).unwrap_err();
+        let err = write(&Cargo::default(), root, false, writes).unwrap_err();
         assert!(err.to_string().starts_with("could not write"), "{err}");
         assert_eq!(std::fs::read_to_string(root.join("a.toml")).unwrap(), "old");
         assert!(!root.join("new.md").exists());

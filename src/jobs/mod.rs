@@ -53,6 +53,9 @@ pub struct Context<'a> {
 pub struct Gathered {
     /// The workspace root on disk.
     pub root: PathBuf,
+    /// The workspace has a `Cargo.lock` of its own: found before any cargo command that could
+    /// write one ran (the API checks document HEAD in the workspace).
+    pub lockfile: bool,
     /// The repository root (the workspace root when metadata came from a file): no file is
     /// written outside it.
     pub repo_root: PathBuf,

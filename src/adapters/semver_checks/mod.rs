@@ -5,7 +5,8 @@
 //! output, private and hidden items included), so that:
 //! - every candidate at HEAD is documented by one `cargo doc` in the workspace (cargo runs them
 //!   in parallel, with the dependencies checked once) into a target directory kept between runs,
-//!   each with the features the tool itself would enable ([`features`]);
+//!   each with the features the tool itself would enable ([`features`]), keeping to the
+//!   workspace's `Cargo.lock` (`--locked`) or, without one, removing the one cargo writes;
 //! - a baseline is documented once per release commit (one `git worktree` of the tag, one
 //!   `cargo doc` for every candidate tagged there), or from the registry's `.crate` when no tag is
 //!   reachable, and its JSON is cached under `<target>/releasekit/semver/baseline-v1/` by crate,
@@ -67,6 +68,9 @@ pub struct SemverChecker<'a> {
     pub jobs: usize,
     /// The run's toolchain, cargo home and target directory.
     pub cargo: &'a Cargo,
+    /// The workspace has a `Cargo.lock` of its own (found before any cargo command could write
+    /// one): HEAD is documented keeping to it. Without one, none is left behind.
+    pub lockfile: bool,
 }
 
 /// The installed cargo-semver-checks (`cargo semver-checks --version`), or why there is none.

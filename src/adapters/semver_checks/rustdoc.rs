@@ -25,6 +25,8 @@ pub(super) struct Request<'a> {
     pub names: &'a [String],
     pub specs: &'a [String],
     pub features: &'a [String],
+    /// Keep to the workspace's `Cargo.lock` (`--locked`): a check never rewrites it.
+    pub locked: bool,
 }
 
 /// Document a [`Request`] as rustdoc JSON into `target`. A crate cargo reports fresh whose JSON
@@ -124,6 +126,9 @@ fn run_doc(cargo: &Cargo, request: &Request<'_>, target: &Path) -> DocRun {
     if !request.features.is_empty() {
         cmd.arg("--features").arg(request.features.join(","));
     }
+    if request.locked {
+        cmd.arg("--locked");
+    }
     let mut run = DocRun {
         docs: BTreeMap::new(),
         errors: BTreeMap::new(),
@@ -221,6 +226,7 @@ mod tests {
             names: &names,
             specs: &[],
             features: &[],
+            locked: false,
         };
         let cargo = Cargo::default();
         let first = document(&cargo, &request, &target);

@@ -8,9 +8,14 @@ use std::path::Path;
 use super::SemverChecker;
 use super::features::{checked_features, member_features};
 use super::rustdoc::{Documented, Request, document};
+use crate::adapters::cargo::StrayLockfile;
 
 impl SemverChecker<'_> {
+    /// HEAD as checked out, keeping to the workspace's lockfile (one the manifests no longer
+    /// match makes checks that could not run); without one, cargo resolves fresh and the
+    /// lockfile it writes is removed again, on every way out: a plan changes no file.
     pub(super) fn document_head(&self, names: &[String]) -> Documented {
+        let _stray = StrayLockfile::watch(self.root, !self.lockfile);
         let features = match self.cargo.metadata(self.root) {
             Ok(meta) => workspace_features(&meta, names),
             Err(e) => return fail(names, format!("cargo metadata: {e}")),
@@ -20,6 +25,7 @@ impl SemverChecker<'_> {
             names,
             specs: &[],
             features: &features,
+            locked: self.lockfile,
         };
         document(self.cargo, &request, &self.dir.join("head"))
     }
@@ -51,6 +57,7 @@ impl SemverChecker<'_> {
                     names: &present,
                     specs: &[],
                     features: &features,
+                    locked: false,
                 };
                 let mut documented = if present.is_empty() {
                     Vec::new()
@@ -108,6 +115,7 @@ impl SemverChecker<'_> {
             names,
             specs: &specs,
             features: &[],
+            locked: false,
         };
         document(self.cargo, &request, target)
     }
@@ -194,6 +202,7 @@ mod tests {
             registry: None,
             jobs: 1,
             cargo: &cargo,
+            lockfile: false,
         };
         let names = ["a".to_owned(), "b".to_owned()];
         let documented: BTreeMap<String, Result<PathBuf, String>> = checker

@@ -219,12 +219,14 @@ pub(super) fn rebuild(
     let dir = workspace_dir(git, gathered);
     let worktree = git.worktree("prepare", head)?;
     let root = worktree.dir().join(&dir);
+    // The commit's own lockfile, if it has one: nothing ran in this fresh worktree yet.
+    let lockfile = root.join("Cargo.lock").is_file();
     let place = apply::Place {
         fence: worktree.dir(),
         root: &root,
     };
     let writes = apply::planned_writes(plan, place)?;
-    let files = apply::write(cargo, &root, writes)?;
+    let files = apply::write(cargo, &root, lockfile, writes)?;
     let kept_versions: BTreeMap<String, Version> = typed
         .iter()
         .filter(|(name, _)| manifest.crates.iter().any(|c| &c.name == *name))

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use semver::Version;
 
-use crate::adapters::cargo::{self, CargoOutput, PackageMode};
+use crate::adapters::cargo::{self, CargoOutput, PackageMode, StrayLockfile};
 use crate::adapters::crate_file::CrateFile;
 use crate::adapters::git::Git;
 use crate::error::{Error, Result};
@@ -41,7 +41,7 @@ pub(super) fn preflight(
 ) -> Result<Checked> {
     super::begin(ctx, "pre-flight")?;
     let mut problems = Vec::new();
-    let lockfile = LockfileKept::new(&target.root, plan.lockfile);
+    let lockfile = StrayLockfile::watch(&target.root, plan.lockfile == Lockfile::Absent);
     let locked = plan.lockfile == Lockfile::Present;
     let command = format!(
         "cargo build --release{} --workspace",
@@ -76,11 +76,11 @@ pub(super) fn preflight(
         // that they never write it together, and it is removed after each.
         super::say(ctx, &format!("{command}\n"))?;
         let built = target.cargo.build_release(&target.dir, locked);
-        lockfile.restore()?;
+        remove(&lockfile)?;
         super::say(ctx, &format!("{verifying}\n"))?;
         (built, verify(target, plan, &packages))
     };
-    lockfile.restore()?;
+    remove(&lockfile)?;
     if let Err(CargoOutput { stderr }) = built? {
         problems.push(Problem::Build {
             command,
@@ -240,31 +240,13 @@ pub(super) fn package_one(
     }
 }
 
-/// Removes a `Cargo.lock` that cargo wrote into a workspace that had none.
-struct LockfileKept {
-    path: Option<PathBuf>,
-}
-
-impl LockfileKept {
-    fn new(root: &Path, lockfile: Lockfile) -> LockfileKept {
-        LockfileKept {
-            path: (lockfile == Lockfile::Absent).then(|| root.join("Cargo.lock")),
-        }
-    }
-
-    fn restore(&self) -> Result<()> {
-        let Some(path) = &self.path else {
-            return Ok(());
-        };
-        match std::fs::remove_file(path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::Io {
-                action: "remove",
-                path: path.clone(),
-                source: e,
-            }),
-            _ => Ok(()),
-        }
-    }
+/// Remove the lockfile cargo wrote into a workspace that had none.
+fn remove(stray: &StrayLockfile) -> Result<()> {
+    stray.remove().map_err(|(path, source)| Error::Io {
+        action: "remove",
+        path,
+        source,
+    })
 }
 
 /// The last `n` lines of cargo's output.
