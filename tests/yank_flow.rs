@@ -99,10 +99,23 @@ fn release_titles(w: &World) -> Vec<(String, String)> {
     titles
 }
 
+/// Each release's tag, title and body.
+fn release_texts(w: &World) -> Vec<(String, String, String)> {
+    let mut texts: Vec<(String, String, String)> = (w.gh.releases().iter())
+        .map(|r| {
+            let text = |key: &str| r[key].as_str().unwrap_or_default().to_owned();
+            (text("tag_name"), text("name"), text("body"))
+        })
+        .collect();
+    texts.sort();
+    texts
+}
+
 #[test]
 fn a_release_set_is_yanked_dependents_first_then_unyanked_and_its_releases_follow() {
     let (w, event, set) = published_world();
     let yank = [("INPUT_ACTION", "yank")];
+    let released = release_texts(&w);
 
     // A dry run reads and says; it changes nothing anywhere.
     let before = w.registry.requests().len();
@@ -179,6 +192,8 @@ fn a_release_set_is_yanked_dependents_first_then_unyanked_and_its_releases_follo
     for (tag, title) in release_titles(&w) {
         assert!(!title.contains("yanked"), "{tag}: {title}");
     }
+    // Each release is back to its own text, byte for byte.
+    assert_eq!(release_texts(&w), released);
     assert!(
         undo.summary.contains("releasekit-cargo unyank"),
         "{}",

@@ -230,7 +230,7 @@ fn mark(github: &GitHub, tag: &str, registry: &str, undo: bool) -> ReleaseMark {
     let changed = if undo {
         unmark_release(&release.name, &release.body)
     } else {
-        mark_release(&release.name, &release.body, registry)
+        mark_release(&release.name, &release.body, registry, tag)
     };
     let Some((name, body)) = changed else {
         return ReleaseMark::AlreadyMarked;

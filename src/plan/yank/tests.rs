@@ -1,0 +1,123 @@
+use super::*;
+
+fn edge(from: &str, to: &str, kind: DepKind) -> Edge {
+    Edge {
+        from: from.into(),
+        to: to.into(),
+        kind,
+        target: None,
+        req: Some("^1".into()),
+        optional: false,
+    }
+}
+
+fn target(name: &str) -> YankTarget {
+    YankTarget {
+        name: name.into(),
+        version: Version::new(1, 2, 0),
+        tag: Some(format!("{name}-v1.2.0")),
+        release_only: false,
+    }
+}
+
+fn listed(entries: &[(&str, &str, bool)]) -> BTreeMap<String, Vec<(Version, bool)>> {
+    let mut out: BTreeMap<String, Vec<(Version, bool)>> = BTreeMap::new();
+    for (name, version, yanked) in entries {
+        out.entry((*name).into())
+            .or_default()
+            .push((Version::parse(version).unwrap(), *yanked));
+    }
+    out
+}
+
+fn order(plan: &YankPlan) -> Vec<(&str, YankAction)> {
+    plan.crates
+        .iter()
+        .map(|c| (c.name.as_str(), c.action))
+        .collect()
+}
+
+//   core ◀── util ◀── app      (app dev-depends on testkit, testkit on app: no order)
+#[test]
+fn dependents_are_yanked_before_their_dependencies_and_undone_the_other_way() {
+    let targets: Vec<YankTarget> = ["app", "core", "testkit", "util"].map(target).to_vec();
+    let edges = vec![
+        edge("util", "core", DepKind::Normal),
+        edge("app", "util", DepKind::Build),
+        edge("app", "testkit", DepKind::Dev),
+        edge("testkit", "app", DepKind::Dev),
+    ];
+    let index = listed(&[
+        ("core", "1.2.0", false),
+        ("util", "1.2.0", false),
+        ("app", "1.2.0", false),
+        ("testkit", "1.1.0", false),
+        ("testkit", "1.2.0", false),
+    ]);
+    let yank = YankPlan::new(&targets, &edges, &index, false).unwrap();
+    let names: Vec<&str> = yank.crates.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["app", "util", "testkit", "core"]);
+    assert!(yank.crates.iter().all(|c| c.action == YankAction::Change));
+    let undo = YankPlan::new(&targets, &edges, &index, true).unwrap();
+    let names: Vec<&str> = undo.crates.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["core", "testkit", "util", "app"]);
+    assert!(
+        undo.crates
+            .iter()
+            .all(|c| c.action == YankAction::AlreadyDone)
+    );
+}
+
+#[test]
+fn what_the_index_shows_already_is_kept_so_a_rerun_converges() {
+    let targets = vec![target("a"), target("b"), target("c")];
+    let index = listed(&[
+        ("a", "1.2.0", true),
+        ("b", "1.2.0", false),
+        ("c", "1.0.0", false),
+    ]);
+    let plan = YankPlan::new(&targets, &[], &index, false).unwrap();
+    assert_eq!(
+        order(&plan),
+        [
+            ("c", YankAction::NotInRegistry),
+            ("b", YankAction::Change),
+            ("a", YankAction::AlreadyDone)
+        ]
+    );
+    let undo = YankPlan::new(&targets, &[], &index, true).unwrap();
+    assert_eq!(
+        order(&undo),
+        [
+            ("a", YankAction::Change),
+            ("b", YankAction::AlreadyDone),
+            ("c", YankAction::NotInRegistry)
+        ]
+    );
+}
+
+/// A release-only crate is never yanked, whatever the registry holds under its name.
+#[test]
+fn a_release_only_crate_is_never_yanked_from_the_registry() {
+    let mut cli = target("cli");
+    cli.release_only = true;
+    let targets = vec![target("core"), cli];
+    let edges = vec![edge("cli", "core", DepKind::Normal)];
+    let index = listed(&[("core", "1.2.0", false), ("cli", "1.2.0", false)]);
+    let plan = YankPlan::new(&targets, &edges, &index, false).unwrap();
+    assert_eq!(
+        order(&plan),
+        [
+            ("cli", YankAction::ReleaseOnly),
+            ("core", YankAction::Change)
+        ]
+    );
+    let undo = YankPlan::new(&targets, &edges, &index, true).unwrap();
+    assert_eq!(
+        order(&undo),
+        [
+            ("core", YankAction::AlreadyDone),
+            ("cli", YankAction::ReleaseOnly)
+        ]
+    );
+}
