@@ -114,7 +114,7 @@ pub enum Error {
     ApiCheckRequired { failures: Vec<(String, String)> },
     #[error("yank needs the registry's token: {variable} is not set")]
     YankNeedsToken { variable: String },
-    #[error("the yank is not finished: {} left as they were", left.join(", "))]
+    #[error("the yank is not finished; left as they were: {}", left.join(", "))]
     YankIncomplete { left: Vec<String> },
 }
 
@@ -184,7 +184,7 @@ impl Hint for Error {
             Error::PublishIncomplete { .. } => Some("the job summary lists what failed and what it blocked; fix it and re-run: crates already in the index are skipped".into()),
             Error::NotifyIncomplete { .. } => Some("the token needs `contents: write` on each repository to notify (GITHUB_TOKEN covers only this one: use a GitHub App token or a fine-grained PAT for others); re-run notify alone with `action: notify`".into()),
             Error::YankNeedsToken { variable } => Some(format!("set {variable} to a registry token of an owner with the yank scope (a GitHub token cannot yank); nothing was changed")),
-            Error::YankIncomplete { .. } => Some("the summary lists what failed; fix it and run yank again: what is done already is kept".into()),
+            Error::YankIncomplete { .. } => Some("the summary lists what failed; fix it and run yank again: what is done already is kept, a re-run finishes the rest".into()),
             Error::RunnerFile(_) => Some("GITHUB_OUTPUT and GITHUB_STEP_SUMMARY must name files this step can append to (the runner sets them; a workflow that sets them itself must name writable files); nothing was done".into()),
             Error::ApiCheckRequired { .. } => Some("fix what stops the check (install cargo-semver-checks, make the release tag's tree build), or set `semver_checks = \"auto\"` for the crate in releasekit.toml to release with a note instead".into()),
             Error::ReleaseBody { .. } => Some("fix `body` in [github_release] (or [package.<name>.github_release]) of releasekit.toml, then re-run the release: tags and releases that exist are kept".into()),

@@ -7,6 +7,7 @@
 mod support;
 
 use serde_json::Value;
+use support::github::Fault;
 use support::registry::index_path;
 use support::world::{TOKEN, World};
 
@@ -109,6 +110,18 @@ fn release_texts(w: &World) -> Vec<(String, String, String)> {
         .collect();
     texts.sort();
     texts
+}
+
+/// `yank` with `args` on the command line, as a maintainer runs it.
+fn yank_command(w: &World, event: &Value, args: &[&str]) -> support::world::Run {
+    let mut line = vec!["yank", "--registry", "test"];
+    line.extend_from_slice(args);
+    w.command(
+        &line,
+        "pull_request",
+        event.clone(),
+        &[("GITHUB_TOKEN", TOKEN)],
+    )
 }
 
 #[test]
@@ -294,4 +307,80 @@ fn a_release_only_crate_is_not_yanked_from_the_registry_and_its_release_is_marke
         "{}",
         run.summary
     );
+}
+
+/// Regression: outcomes were looked up by crate name alone. With app 0.1.0 yanked already and
+/// app 0.1.1 yanked now, 0.1.1's release was left unmarked (the lookup found 0.1.0's "kept").
+#[test]
+fn two_versions_of_one_crate_each_get_their_own_outcome_and_release_mark() {
+    let w = World::new();
+    // The first versions reach the registry from their tag, then the release publishes 0.1.1.
+    w.cargo_publish_at("app-v0.1.0", &["core", "util", "app"]);
+    let event = release(&w);
+    let app = || w.registry.versions("app");
+    assert_eq!(
+        app(),
+        [("0.1.0".to_owned(), false), ("0.1.1".to_owned(), false)]
+    );
+    yank_command(&w, &event, &["--crate", "app@0.1.0"]).ok();
+
+    let run = yank_command(
+        &w,
+        &event,
+        &["--crate", "app@0.1.0", "--crate", "app@0.1.1"],
+    )
+    .ok();
+    assert_eq!(
+        app(),
+        [("0.1.0".to_owned(), true), ("0.1.1".to_owned(), true)]
+    );
+    let titles = release_titles(&w);
+    assert!(
+        titles.contains(&("app-v0.1.1".to_owned(), "[yanked] app 0.1.1".to_owned())),
+        "{titles:?}"
+    );
+    assert!(
+        run.summary
+            .contains("| app | 0.1.0 | yanked already: kept |")
+            && run.summary.contains("| app | 0.1.1 | yanked |"),
+        "{}",
+        run.summary
+    );
+}
+
+/// Regression: a GitHub Release that could not be marked left the run "done", exit 0. Now the
+/// run is unfinished (exit 1, re-run hint), and the re-run converges: the crate stays yanked
+/// and its release gets marked.
+#[test]
+fn a_release_that_could_not_be_marked_fails_the_run_and_a_rerun_marks_it() {
+    let (w, event, set) = published_world();
+    let (name, version) = &set[2];
+    let pair = format!("{name}@{version}");
+    let tag = format!("{name}-v{version}");
+    w.gh.inject(Fault::status("PATCH", "/releases/", 403));
+    let run = yank_command(&w, &event, &["--crate", &pair]);
+    let err = support::stderr(&run.out);
+    assert_eq!(run.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "the yank is not finished; left as they were: the GitHub Release {tag}"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("run yank again"), "{err}");
+    assert!(run.summary.contains("**Not finished.**"), "{}", run.summary);
+    assert_eq!(yanked(&w, &set), [false, false, true]);
+    assert!(
+        !release_titles(&w)
+            .iter()
+            .any(|(_, t)| t.starts_with("[yanked] "))
+    );
+
+    yank_command(&w, &event, &["--crate", &pair]).ok();
+    assert_eq!(yanked(&w, &set), [false, false, true]);
+    let marked: Vec<String> = (release_titles(&w).into_iter())
+        .filter(|(_, t)| t.starts_with("[yanked] "))
+        .map(|(tag, _)| tag)
+        .collect();
+    assert_eq!(marked, [tag]);
 }

@@ -19,7 +19,7 @@ use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser, Subcommand};
 
 use super::{
-    Command, Common, Config, ConfigError, Env, Setting, YankOptions, absolute, crate_version,
+    Command, Common, Config, ConfigError, Env, Setting, YankOptions, absolute, crate_versions,
     current_dir,
 };
 
@@ -144,11 +144,7 @@ impl Stage {
         config.published_file = given.published_file.map(|p| absolute(&cwd, &p));
         config.offline |= given.offline;
         config.yank = YankOptions {
-            crates: given
-                .crates
-                .iter()
-                .map(|c| crate_version(Setting::Flag(Command::Yank, "crate"), c))
-                .collect::<Result<_, _>>()?,
+            crates: crate_versions(Setting::Flag(Command::Yank, "crate"), &given.crates)?,
             undo: given.undo,
         };
         Ok(config)

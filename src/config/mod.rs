@@ -32,7 +32,7 @@ pub use error::{ConfigError, Position, Setting};
 use secrets::check_tokens;
 pub use secrets::{is_secret_variable, token_problem};
 pub(crate) use values::{
-    absolute, boolean, bump_type, count, crate_version, current_dir, is_name, name, prerelease,
+    absolute, boolean, bump_type, count, crate_versions, current_dir, is_name, name, prerelease,
     toolchain,
 };
 

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use super::{ConfigError, MAX_TOOLCHAIN_LEN, Setting, invalid};
 use crate::plan::Bump;
 use crate::plan::version::Prerelease;
+use crate::plan::yank::registry_key;
 
 const BOOLEANS: &str = "true, True, TRUE, false, False, FALSE";
 
@@ -136,6 +137,29 @@ pub(crate) fn crate_version(
         return Err(invalid(setting, value, expected));
     }
     Ok((name.to_owned(), version))
+}
+
+/// Every `NAME@VERSION` of a repeated option; a pair given twice (names compared as the
+/// registry compares them) is refused: its outcome could not be told from the other's.
+pub(crate) fn crate_versions(
+    setting: Setting,
+    values: &[String],
+) -> Result<Vec<(String, semver::Version)>, ConfigError> {
+    let mut pairs: Vec<(String, semver::Version)> = Vec::new();
+    for value in values {
+        let (name, version) = crate_version(setting, value)?;
+        if let Some((first, _)) =
+            (pairs.iter()).find(|(n, v)| *v == version && registry_key(n) == registry_key(&name))
+        {
+            return Err(invalid(
+                setting,
+                value,
+                format!("given twice (as {first}@{version} already): name each version once"),
+            ));
+        }
+        pairs.push((name, version));
+    }
+    Ok(pairs)
 }
 
 pub(crate) fn is_name(value: &str) -> bool {

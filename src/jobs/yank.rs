@@ -23,8 +23,8 @@ use crate::plan::release::{PlanError, member_tag_formats};
 use crate::plan::render::registry_label;
 use crate::plan::render::yank::{yank_markdown, yank_text};
 use crate::plan::yank::{
-    ReleaseMark, YankAction, YankOutcome, YankPlan, YankReport, YankTarget, mark_release,
-    unmark_release,
+    CrateOutcome, ReleaseMark, YankAction, YankOutcome, YankPlan, YankReport, YankTarget,
+    mark_release, unmark_release,
 };
 
 pub fn run(ctx: &mut Context<'_>) -> Result<YankReport> {
@@ -72,11 +72,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<YankReport> {
             &settings.groups,
             &settings.crate_options(),
         )?;
-        let targets: Vec<YankTarget> = ctx
-            .config
-            .yank
-            .crates
-            .iter()
+        let targets: Vec<YankTarget> = (ctx.config.yank.crates.iter())
             .map(|(name, version)| YankTarget {
                 name: name.clone(),
                 version: version.clone(),
@@ -138,7 +134,11 @@ pub fn run(ctx: &mut Context<'_>) -> Result<YankReport> {
             YankOutcome::NotAttempted => format!("{} {}: not attempted", c.name, c.version),
         };
         ctx.print(&format!("{line}\n"))?;
-        report.crates.push((c.name.clone(), outcome));
+        report.crates.push(CrateOutcome {
+            name: c.name.clone(),
+            version: c.version.clone(),
+            outcome,
+        });
     }
     ctx.end_group()?;
 
@@ -146,14 +146,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<YankReport> {
         Ok(github) => {
             ctx.begin_group("GitHub Releases")?;
             for c in &plan.crates {
-                let outcome = report.crates.iter().find(|(n, _)| *n == c.name);
-                let settled = matches!(
-                    (c.action, outcome),
-                    (_, Some((_, YankOutcome::Done)))
-                        | (YankAction::AlreadyDone, _)
-                        | (YankAction::ReleaseOnly, Some((_, YankOutcome::Kept)))
-                );
-                let Some(tag) = c.tag.as_ref().filter(|_| settled) else {
+                let Some(tag) = c.tag.as_ref().filter(|_| report.settled(c)) else {
                     continue;
                 };
                 let mark = mark(github, tag, &registry, undo);

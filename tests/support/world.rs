@@ -126,6 +126,25 @@ impl World {
         assert!(lock.status.success(), "{}", stderr(&lock));
     }
 
+    /// `cargo publish` each of `names`, in order, from the tree of `rev` (a worktree made for
+    /// it and removed after): versions released before this World's history reach the registry.
+    pub fn cargo_publish_at(&self, rev: &str, names: &[&str]) {
+        let tree = self.runner.path().join(format!("published-{rev}"));
+        let path = tree.to_str().unwrap();
+        self.repo.git(&["worktree", "add", "-q", path, rev]);
+        for name in names {
+            let out = std::process::Command::new("cargo")
+                .args(["publish", "--registry", "test", "--no-verify", "-p", name])
+                .current_dir(&tree)
+                .env("CARGO_HOME", self.cargo_home.path())
+                .env("CARGO_REGISTRIES_TEST_TOKEN", REGISTRY_TOKEN)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{name}: {}", stderr(&out));
+        }
+        self.repo.git(&["worktree", "remove", "--force", path]);
+    }
+
     /// Commit `releasekit.toml` with `text` on main as `message`, and push it.
     pub fn configure(&self, text: &str, message: &str) {
         self.repo.write("releasekit.toml", text);

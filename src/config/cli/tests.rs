@@ -342,6 +342,11 @@ fn yank_takes_crate_version_pairs_and_undo_and_nothing_else_does() {
             "releasekit-cargo yank --crate ser/de@1.0.0",
             "invalid value \"ser/de@1.0.0\" for option --crate: expected NAME@VERSION, such as serde@1.0.210",
         ),
+        // Regression: two outcomes of one pair could not be told apart.
+        (
+            "releasekit-cargo yank --crate my-app@1.0.0 --crate my-app@1.0.1 --crate My_App@1.0.0",
+            "invalid value \"My_App@1.0.0\" for option --crate: given twice (as my-app@1.0.0 already): name each version once",
+        ),
     ] {
         assert_eq!(load_cli(line).unwrap_err().to_string(), message);
     }

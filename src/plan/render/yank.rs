@@ -63,16 +63,16 @@ pub fn yank_markdown(
     let mut md = format!("## releasekit-cargo {verb}{dry}\n\nFrom {registry}, in this order:\n\n");
     md.push_str("| crate | version | result |\n|---|---|---|\n");
     for c in &plan.crates {
-        let outcome = report.and_then(|r| r.crates.iter().find(|(n, _)| *n == c.name));
+        let outcome = report.and_then(|r| r.outcome(&c.name, &c.version));
         let result = match outcome {
             None if c.action == YankAction::Change => format!("would {verb}"),
             None => action_text(verb, c.action),
-            Some((_, YankOutcome::Done)) => format!("{verb}ed"),
-            Some((_, YankOutcome::Kept)) => action_text(verb, c.action),
-            Some((_, YankOutcome::Failed { reason })) => {
+            Some(YankOutcome::Done) => format!("{verb}ed"),
+            Some(YankOutcome::Kept) => action_text(verb, c.action),
+            Some(YankOutcome::Failed { reason }) => {
                 format!("**failed**: {}", reason.replace('|', "\\|"))
             }
-            Some((_, YankOutcome::NotAttempted)) => {
+            Some(YankOutcome::NotAttempted) => {
                 "**not attempted**: an earlier crate failed".to_owned()
             }
         };
@@ -109,7 +109,7 @@ mod tests {
     use semver::Version;
 
     use super::*;
-    use crate::plan::yank::YankCrate;
+    use crate::plan::yank::{CrateOutcome, YankCrate};
 
     fn plan(undo: bool) -> YankPlan {
         let c = |name: &str, action| YankCrate {
@@ -140,26 +140,77 @@ mod tests {
         ));
     }
 
+    fn outcome(name: &str, outcome: YankOutcome) -> CrateOutcome {
+        CrateOutcome {
+            name: name.into(),
+            version: Version::new(2, 0, 0),
+            outcome,
+        }
+    }
+
     #[test]
     fn yank_report_with_a_failure_and_releases() {
         let plan = plan(false);
         let report = YankReport {
             crates: vec![
-                ("app".into(), YankOutcome::Done),
-                ("util".into(), YankOutcome::Kept),
-                (
-                    "core".into(),
+                outcome("app", YankOutcome::Done),
+                outcome("util", YankOutcome::Kept),
+                outcome(
+                    "core",
                     YankOutcome::Failed {
                         reason: "403 Forbidden: must be an owner".into(),
                     },
                 ),
-                ("gone".into(), YankOutcome::NotAttempted),
-                ("cli".into(), YankOutcome::NotAttempted),
+                outcome("gone", YankOutcome::NotAttempted),
+                outcome("cli", YankOutcome::NotAttempted),
             ],
             releases: vec![
                 ("app-v2.0.0".into(), ReleaseMark::Marked),
                 ("util-v2.0.0".into(), ReleaseMark::AlreadyMarked),
                 ("core-v2.0.0".into(), ReleaseMark::NoRelease),
+            ],
+            releases_skipped: None,
+        };
+        insta::assert_snapshot!(yank_markdown(&plan, Some(&report), "crates.io", false));
+    }
+
+    /// Each row shows its own version's outcome (they were looked up by name alone), and a
+    /// release that could not be marked leaves the run unfinished.
+    #[test]
+    fn yank_report_of_two_versions_of_one_crate_and_a_release_not_marked() {
+        let version = |v: &str| Version::parse(v).unwrap();
+        let row = |v: &str, action| YankCrate {
+            name: "app".into(),
+            version: version(v),
+            tag: Some(format!("app-v{v}")),
+            action,
+        };
+        let plan = YankPlan {
+            undo: false,
+            crates: vec![
+                row("1.2.3", YankAction::AlreadyDone),
+                row("1.2.4", YankAction::Change),
+            ],
+        };
+        let report = YankReport {
+            crates: vec![
+                CrateOutcome {
+                    version: version("1.2.3"),
+                    ..outcome("app", YankOutcome::Kept)
+                },
+                CrateOutcome {
+                    version: version("1.2.4"),
+                    ..outcome("app", YankOutcome::Done)
+                },
+            ],
+            releases: vec![
+                ("app-v1.2.3".into(), ReleaseMark::AlreadyMarked),
+                (
+                    "app-v1.2.4".into(),
+                    ReleaseMark::Failed {
+                        reason: "GitHub answered 403".into(),
+                    },
+                ),
             ],
             releases_skipped: None,
         };
@@ -174,11 +225,11 @@ mod tests {
                 .crates
                 .iter()
                 .map(|c| {
-                    let outcome = match c.action {
+                    let result = match c.action {
                         YankAction::Change => YankOutcome::Done,
                         _ => YankOutcome::Kept,
                     };
-                    (c.name.clone(), outcome)
+                    outcome(&c.name, result)
                 })
                 .collect(),
             releases: Vec::new(),

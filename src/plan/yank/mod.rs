@@ -18,6 +18,12 @@ mod mark;
 
 pub use mark::{TITLE_PREFIX, mark_release, unmark_release};
 
+/// A crate name as registries compare them: crates.io treats `-` and `_`, and upper and lower
+/// case, as the same name.
+pub fn registry_key(name: &str) -> String {
+    name.to_ascii_lowercase().replace('-', "_")
+}
+
 /// One crate of the set to roll back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YankTarget {
@@ -81,13 +87,13 @@ impl YankPlan {
         if !undo {
             order.reverse();
         }
+        let versions = |name: &str| listed.get(name).map_or(&[][..], Vec::as_slice);
         let crates = order
             .iter()
             .flat_map(|name| targets.iter().filter(move |t| &t.name == name))
             .map(|t| {
-                let yanked = listed
-                    .get(&t.name)
-                    .and_then(|versions| versions.iter().find(|(v, _)| *v == t.version))
+                let yanked = (versions(&t.name).iter())
+                    .find(|(v, _)| *v == t.version)
                     .map(|(_, yanked)| *yanked);
                 let action = match yanked {
                     _ if t.release_only => YankAction::ReleaseOnly,
@@ -132,22 +138,56 @@ pub enum ReleaseMark {
     Failed { reason: String },
 }
 
+/// One crate version and what happened to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CrateOutcome {
+    pub name: String,
+    pub version: Version,
+    pub outcome: YankOutcome,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct YankReport {
-    pub crates: Vec<(String, YankOutcome)>,
+    pub crates: Vec<CrateOutcome>,
     pub releases: Vec<(String, ReleaseMark)>,
     /// Why the releases were not looked at, when they were not.
     pub releases_skipped: Option<String>,
 }
 
 impl YankReport {
-    /// The crates left as they were because something failed.
+    /// What happened to this version of this crate (a set may hold two versions of one crate).
+    pub fn outcome(&self, name: &str, version: &Version) -> Option<&YankOutcome> {
+        (self.crates.iter())
+            .find(|c| c.name == name && c.version == *version)
+            .map(|c| &c.outcome)
+    }
+
+    /// Whether `c`'s GitHub Release is to be marked now: the registry shows it as wanted (or
+    /// it was never in the registry, being released without publishing).
+    pub fn settled(&self, c: &YankCrate) -> bool {
+        matches!(
+            (c.action, self.outcome(&c.name, &c.version)),
+            (_, Some(YankOutcome::Done))
+                | (YankAction::AlreadyDone, _)
+                | (YankAction::ReleaseOnly, Some(YankOutcome::Kept))
+        )
+    }
+
+    /// What was left as it was because something failed: crate versions not changed, GitHub
+    /// Releases not marked. A re-run finishes them.
     pub fn left(&self) -> Vec<String> {
-        self.crates
-            .iter()
-            .filter(|(_, o)| matches!(o, YankOutcome::Failed { .. } | YankOutcome::NotAttempted))
-            .map(|(n, _)| n.clone())
-            .collect()
+        let crates = (self.crates.iter())
+            .filter(|c| {
+                matches!(
+                    c.outcome,
+                    YankOutcome::Failed { .. } | YankOutcome::NotAttempted
+                )
+            })
+            .map(|c| format!("{} {}", c.name, c.version));
+        let releases = (self.releases.iter())
+            .filter(|(_, mark)| matches!(mark, ReleaseMark::Failed { .. }))
+            .map(|(tag, _)| format!("the GitHub Release {tag}"));
+        crates.chain(releases).collect()
     }
 }
 

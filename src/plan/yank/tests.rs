@@ -20,6 +20,13 @@ fn target(name: &str) -> YankTarget {
     }
 }
 
+fn pair(name: &str, version: &str) -> YankTarget {
+    YankTarget {
+        version: Version::parse(version).unwrap(),
+        ..target(name)
+    }
+}
+
 fn listed(entries: &[(&str, &str, bool)]) -> BTreeMap<String, Vec<(Version, bool)>> {
     let mut out: BTreeMap<String, Vec<(Version, bool)>> = BTreeMap::new();
     for (name, version, yanked) in entries {
@@ -120,4 +127,68 @@ fn a_release_only_crate_is_never_yanked_from_the_registry() {
             ("cli", YankAction::ReleaseOnly)
         ]
     );
+}
+
+/// Regression: outcomes were looked up by name alone, so with `app@1.2.3` kept and
+/// `app@1.2.4` yanked the release of 1.2.4 was left unmarked (and the other way round a
+/// release not yanked was marked).
+#[test]
+fn two_versions_of_one_crate_each_decide_their_own_release_mark() {
+    let index = listed(&[("app", "1.2.3", true), ("app", "1.2.4", false)]);
+    let targets = [pair("app", "1.2.3"), pair("app", "1.2.4")];
+    let plan = YankPlan::new(&targets, &[], &index, false).unwrap();
+    let actions: Vec<(String, YankAction)> = (plan.crates.iter())
+        .map(|c| (c.version.to_string(), c.action))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("1.2.3".to_owned(), YankAction::AlreadyDone),
+            ("1.2.4".to_owned(), YankAction::Change)
+        ]
+    );
+    let outcome = |version: &str, outcome| CrateOutcome {
+        name: "app".into(),
+        version: Version::parse(version).unwrap(),
+        outcome,
+    };
+    let mut report = YankReport {
+        crates: vec![
+            outcome("1.2.3", YankOutcome::Kept),
+            outcome("1.2.4", YankOutcome::Done),
+        ],
+        ..YankReport::default()
+    };
+    assert!(plan.crates.iter().all(|c| report.settled(c)));
+    report.crates[1].outcome = YankOutcome::Failed {
+        reason: "403".into(),
+    };
+    let settled: Vec<bool> = plan.crates.iter().map(|c| report.settled(c)).collect();
+    assert_eq!(settled, [true, false]);
+    assert_eq!(report.left(), ["app 1.2.4"]);
+}
+
+/// Regression: a GitHub Release that could not be marked left the run "done", exit 0.
+#[test]
+fn a_release_that_could_not_be_marked_leaves_the_yank_unfinished() {
+    let mut report = YankReport {
+        crates: vec![CrateOutcome {
+            name: "app".into(),
+            version: Version::new(0, 1, 1),
+            outcome: YankOutcome::Done,
+        }],
+        releases: vec![("app-v0.1.1".into(), ReleaseMark::Marked)],
+        releases_skipped: None,
+    };
+    assert!(report.left().is_empty());
+    report.releases.push((
+        "core-v0.1.1".into(),
+        ReleaseMark::Failed {
+            reason: "GitHub answered 403".into(),
+        },
+    ));
+    report
+        .releases
+        .push(("util-v0.1.1".into(), ReleaseMark::NoRelease));
+    assert_eq!(report.left(), ["the GitHub Release core-v0.1.1"]);
 }
