@@ -22,6 +22,7 @@ use crate::plan::publish::Problem;
 use crate::plan::refname::RefNameError;
 use crate::plan::release::PlanError;
 use crate::plan::toolchain::TooOld;
+use crate::plan::yank::YankError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -112,6 +113,8 @@ pub enum Error {
     ReleaseBody { name: String, message: String },
     #[error("API check could not run (semver_checks = \"required\"): {}", failures.iter().map(|(name, why)| format!("{name}: {why}")).collect::<Vec<_>>().join("; "))]
     ApiCheckRequired { failures: Vec<(String, String)> },
+    #[error(transparent)]
+    Yank(#[from] YankError),
     #[error("yank needs the registry's token: {variable} is not set")]
     YankNeedsToken { variable: String },
     #[error("the yank is not finished; left as they were: {}", left.join(", "))]
@@ -136,7 +139,7 @@ impl Error {
             Error::NoEvent | Error::Pr(_) => 2,
             Error::Release(_) | Error::Registry(_) | Error::RunnerFile(_) => 2,
             Error::RustVersion(_) => 2,
-            Error::YankNeedsToken { .. } => 2,
+            Error::YankNeedsToken { .. } | Error::Yank(_) => 2,
             Error::Preflight { problems } if problems.iter().all(Problem::is_input) => 2,
             Error::GitHub(e) if e.is_input() => 2,
             Error::Git(GitError::NotARepository { .. } | GitError::Shallow { .. }) => 2,
@@ -183,6 +186,7 @@ impl Hint for Error {
             Error::Preflight { .. } => Some("fix each problem listed above (all were found in one pass), then re-run: nothing was uploaded".into()),
             Error::PublishIncomplete { .. } => Some("the job summary lists what failed and what it blocked; fix it and re-run: crates already in the index are skipped".into()),
             Error::NotifyIncomplete { .. } => Some("the token needs `contents: write` on each repository to notify (GITHUB_TOKEN covers only this one: use a GitHub App token or a fine-grained PAT for others); re-run notify alone with `action: notify`".into()),
+            Error::Yank(e) => e.hint(),
             Error::YankNeedsToken { variable } => Some(format!("set {variable} to a registry token of an owner with the yank scope (a GitHub token cannot yank); nothing was changed")),
             Error::YankIncomplete { .. } => Some("the summary lists what failed; fix it and run yank again: what is done already is kept, a re-run finishes the rest".into()),
             Error::RunnerFile(_) => Some("GITHUB_OUTPUT and GITHUB_STEP_SUMMARY must name files this step can append to (the runner sets them; a workflow that sets them itself must name writable files); nothing was done".into()),

@@ -285,7 +285,7 @@ fn a_release_only_crate_is_not_yanked_from_the_registry_and_its_release_is_marke
 
     let before = w.registry.requests().len();
     let run = w
-        .action("pull_request", event, &[("INPUT_ACTION", "yank")])
+        .action("pull_request", event.clone(), &[("INPUT_ACTION", "yank")])
         .ok();
     assert_eq!(
         changes_checked_in_the_index(&w, before, "yank"),
@@ -306,6 +306,21 @@ fn a_release_only_crate_is_not_yanked_from_the_registry_and_its_release_is_marke
             .contains("| cli | 0.1.0 | released without publishing"),
         "{}",
         run.summary
+    );
+
+    // Named as the registry compares names (case and `-`/`_` aside), it is still the
+    // release-only member: its release comes back, the registry is not asked about it.
+    let before = w.registry.requests().len();
+    yank_command(&w, &event, &["--undo", "--crate", "CLI@0.1.0"]).ok();
+    let asked: Vec<String> = (w.registry.requests()[before..].iter())
+        .map(|r| r.path.to_ascii_lowercase())
+        .filter(|p| p.contains("cli"))
+        .collect();
+    assert!(asked.is_empty(), "{asked:?}");
+    let titles = release_titles(&w);
+    assert!(
+        titles.contains(&("cli-v0.1.0".to_owned(), "cli 0.1.0".to_owned())),
+        "{titles:?}"
     );
 }
 
@@ -345,6 +360,56 @@ fn two_versions_of_one_crate_each_get_their_own_outcome_and_release_mark() {
             && run.summary.contains("| app | 0.1.1 | yanked |"),
         "{}",
         run.summary
+    );
+}
+
+/// Regression: `--crate app@9.9.9` (a mistyped version) was "nothing to do", exit 0, and
+/// `--crate` took any crate the token owns. Every mistake is found before anything changes:
+/// core, named correctly beside the typo, is not yanked either.
+#[test]
+fn a_pair_the_index_does_not_list_or_a_crate_outside_the_workspace_changes_nothing() {
+    let (w, event, set) = published_world();
+    let (core, app) = (&set[0].1, &set[2].1);
+    let registry = w.registry.requests().len();
+    let github = w.gh.requests().len();
+    for (args, message, hint) in [
+        (
+            vec!["--crate", &format!("core@{core}"), "--crate", "app@9.9.9"],
+            format!("the registry's index does not list app@9.9.9 (it lists {app})"),
+            "check the version",
+        ),
+        (
+            vec!["--crate", "serde@1.0.0", "--crate", &format!("app@{app}")],
+            "--crate serde: not a member of this workspace".to_owned(),
+            "its members are app, core, util; nothing was changed",
+        ),
+        (
+            vec![
+                "--crate",
+                &format!("app@{app}"),
+                "--crate",
+                &format!("App@{app}"),
+            ],
+            format!("invalid value \"App@{app}\" for option --crate: given twice"),
+            "",
+        ),
+    ] {
+        let run = yank_command(&w, &event, &args);
+        let err = support::stderr(&run.out);
+        assert_eq!(run.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(&message) && err.contains(hint), "{err}");
+    }
+    assert_eq!(yanked(&w, &set), [false, false, false]);
+    let writes = |from: usize| -> Vec<String> {
+        (w.registry.requests()[from..].iter())
+            .filter(|r| r.method != "GET")
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
+    };
+    assert_eq!(writes(registry), Vec::<String>::new());
+    assert!(
+        w.gh.requests()[github..].iter().all(|r| r.method == "GET"),
+        "GitHub was written to"
     );
 }
 

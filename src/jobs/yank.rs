@@ -19,12 +19,12 @@ use crate::jobs::release::merged_release;
 use crate::jobs::{Context, published_versions, resolvable};
 use crate::plan::graph::publish_edges;
 use crate::plan::history::tag_name;
-use crate::plan::release::{PlanError, member_tag_formats};
+use crate::plan::release::member_tag_formats;
 use crate::plan::render::registry_label;
 use crate::plan::render::yank::{yank_markdown, yank_text};
 use crate::plan::yank::{
     CrateOutcome, ReleaseMark, YankAction, YankOutcome, YankPlan, YankReport, YankTarget,
-    mark_release, unmark_release,
+    mark_release, registry_key, unmark_release, workspace_pairs,
 };
 
 pub fn run(ctx: &mut Context<'_>) -> Result<YankReport> {
@@ -45,8 +45,10 @@ pub fn run(ctx: &mut Context<'_>) -> Result<YankReport> {
     // Never yanked from the registry: released without publishing, or not published there.
     let release_only = |name: &str| {
         settings.release_asked(name)
-            || (workspace.members.iter())
-                .any(|m| m.name == name && !m.publish.allows(spec.name.as_deref()))
+            || (workspace.members.iter()).any(|m| {
+                registry_key(&m.name) == registry_key(name)
+                    && !m.publish.allows(spec.name.as_deref())
+            })
     };
     let (targets, github) = if ctx.config.yank.crates.is_empty() {
         let github = ctx.github("yank")?;
@@ -61,10 +63,14 @@ pub fn run(ctx: &mut Context<'_>) -> Result<YankReport> {
                 version: c.version.clone(),
                 tag: Some(c.tag.clone()),
                 release_only: release_only(&c.name),
+                explicit: false,
             })
             .collect();
         (targets, Ok(github))
     } else {
+        // Only this workspace's crates, each spelled as its member is.
+        let members = workspace.members.iter().map(|m| m.name.as_str());
+        let pairs = workspace_pairs(&ctx.config.yank.crates, members)?;
         let formats = member_tag_formats(
             &workspace,
             spec.name.as_deref(),
@@ -72,12 +78,13 @@ pub fn run(ctx: &mut Context<'_>) -> Result<YankReport> {
             &settings.groups,
             &settings.crate_options(),
         )?;
-        let targets: Vec<YankTarget> = (ctx.config.yank.crates.iter())
+        let targets: Vec<YankTarget> = (pairs.iter())
             .map(|(name, version)| YankTarget {
                 name: name.clone(),
                 version: version.clone(),
                 tag: formats.get(name).map(|f| tag_name(f, name, version)),
                 release_only: release_only(name),
+                explicit: true,
             })
             .collect();
         let github = match (&ctx.config.env.repository, &ctx.config.token) {
@@ -93,8 +100,8 @@ pub fn run(ctx: &mut Context<'_>) -> Result<YankReport> {
         .map(|t| t.name.as_str());
     let listed = published_versions(&index, asked)?;
     let edges = publish_edges(&workspace, spec.name.as_deref(), &resolvable(&listed));
-    let plan = YankPlan::new(&targets, &edges, &listed, undo)
-        .map_err(|e| Error::Plan(PlanError::Cycle(e)))?;
+    // Every mistake in the set is found here, before anything is changed.
+    let plan = YankPlan::new(&targets, &edges, &listed, undo)?;
     ctx.print(&yank_text(&plan, &registry))?;
     if ctx.config.dry_run {
         ctx.runner

@@ -4,7 +4,9 @@
 //! already (a re-run converges), and how a GitHub Release reads once it is marked yanked.
 //!
 //! Pure: the job hands in the set, the publish edges and what the index lists; it yanks,
-//! confirms in the index and edits the releases as this plan says.
+//! confirms in the index and edits the releases as this plan says. Every mistake in a set
+//! named on the command line (a crate outside the workspace, a version the index does not
+//! list) is found here, before anything is changed.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,6 +15,7 @@ use serde::Serialize;
 
 use super::DepKind;
 use super::graph::{CycleError, Edge, waves};
+use crate::hint::Hint;
 
 mod mark;
 
@@ -35,6 +38,89 @@ pub struct YankTarget {
     /// registry): never yanked nor looked up there — the registry may hold an unrelated crate
     /// of that name — only its GitHub Release is marked.
     pub release_only: bool,
+    /// Named on the command line: a version the index does not list is a mistake (a Release
+    /// PR's crate may simply not be published yet).
+    pub explicit: bool,
+}
+
+/// What is wrong with the set; nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum YankError {
+    #[error(transparent)]
+    Cycle(#[from] CycleError),
+    #[error("--crate {}: not a member of this workspace", join(names))]
+    NotMembers {
+        names: Vec<String>,
+        members: Vec<String>,
+    },
+    #[error("the registry's index does not list {}", unlisted.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    NotListed { unlisted: Vec<Unlisted> },
+}
+
+/// A pair named on the command line that the index does not list, and what it does list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unlisted {
+    pub name: String,
+    pub version: Version,
+    pub listed: Vec<Version>,
+}
+
+impl std::fmt::Display for Unlisted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (name, version) = (&self.name, &self.version);
+        if self.listed.is_empty() {
+            write!(f, "{name}@{version} (it lists no version of {name})")
+        } else {
+            let listed: Vec<String> = self.listed.iter().map(ToString::to_string).collect();
+            write!(f, "{name}@{version} (it lists {})", listed.join(", "))
+        }
+    }
+}
+
+fn join(names: &[String]) -> String {
+    names.join(", ")
+}
+
+impl Hint for YankError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            YankError::Cycle(cycle) => cycle.hint(),
+            YankError::NotMembers { members, .. } => Some(format!(
+                "yank rolls back this workspace's releases only; its members are {}; nothing was changed",
+                join(members)
+            )),
+            YankError::NotListed { .. } => Some(
+                "check the version: a version the registry never got cannot be yanked; nothing was changed"
+                    .into(),
+            ),
+        }
+    }
+}
+
+/// `pairs` from the command line with each name spelled as the workspace member it names
+/// (compared as the registry compares names), or the names that are no member.
+pub fn workspace_pairs<'a>(
+    pairs: &[(String, Version)],
+    members: impl IntoIterator<Item = &'a str> + Clone,
+) -> Result<Vec<(String, Version)>, YankError> {
+    let mut found = Vec::new();
+    let mut strangers = Vec::new();
+    for (name, version) in pairs {
+        let key = registry_key(name);
+        match members.clone().into_iter().find(|m| registry_key(m) == key) {
+            Some(member) => found.push((member.to_owned(), version.clone())),
+            None => strangers.push(name.clone()),
+        }
+    }
+    if strangers.is_empty() {
+        return Ok(found);
+    }
+    let mut members: Vec<String> = members.into_iter().map(str::to_owned).collect();
+    members.sort();
+    Err(YankError::NotMembers {
+        names: strangers,
+        members,
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -44,7 +130,7 @@ pub enum YankAction {
     Change,
     /// The index shows it as wanted already: nothing to send.
     AlreadyDone,
-    /// The index does not list this version: nothing to yank.
+    /// The index does not list this version (a Release PR's crate not published yet).
     NotInRegistry,
     /// Released without publishing: only its GitHub Release is marked.
     ReleaseOnly,
@@ -75,7 +161,7 @@ impl YankPlan {
         edges: &[Edge],
         listed: &BTreeMap<String, Vec<(Version, bool)>>,
         undo: bool,
-    ) -> Result<YankPlan, CycleError> {
+    ) -> Result<YankPlan, YankError> {
         let names: BTreeSet<String> = targets.iter().map(|t| t.name.clone()).collect();
         let ordering: Vec<Edge> = edges
             .iter()
@@ -88,6 +174,18 @@ impl YankPlan {
             order.reverse();
         }
         let versions = |name: &str| listed.get(name).map_or(&[][..], Vec::as_slice);
+        let unlisted: Vec<Unlisted> = (targets.iter())
+            .filter(|t| t.explicit && !t.release_only)
+            .filter(|t| !versions(&t.name).iter().any(|(v, _)| *v == t.version))
+            .map(|t| Unlisted {
+                name: t.name.clone(),
+                version: t.version.clone(),
+                listed: versions(&t.name).iter().map(|(v, _)| v.clone()).collect(),
+            })
+            .collect();
+        if !unlisted.is_empty() {
+            return Err(YankError::NotListed { unlisted });
+        }
         let crates = order
             .iter()
             .flat_map(|name| targets.iter().filter(move |t| &t.name == name))

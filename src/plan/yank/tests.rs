@@ -17,12 +17,14 @@ fn target(name: &str) -> YankTarget {
         version: Version::new(1, 2, 0),
         tag: Some(format!("{name}-v1.2.0")),
         release_only: false,
+        explicit: false,
     }
 }
 
 fn pair(name: &str, version: &str) -> YankTarget {
     YankTarget {
         version: Version::parse(version).unwrap(),
+        explicit: true,
         ..target(name)
     }
 }
@@ -126,6 +128,61 @@ fn a_release_only_crate_is_never_yanked_from_the_registry() {
             ("core", YankAction::AlreadyDone),
             ("cli", YankAction::ReleaseOnly)
         ]
+    );
+}
+
+/// Regression: `--crate app@9.9.9` (a typo) was "not in the registry: nothing to do", exit 0.
+#[test]
+fn a_pair_named_on_the_command_line_that_the_index_does_not_list_is_refused() {
+    let index = listed(&[("app", "0.1.0", false), ("app", "0.1.1", true)]);
+    let targets = [
+        pair("app", "9.9.9"),
+        pair("core", "1.0.0"),
+        pair("app", "0.1.1"),
+    ];
+    let err = YankPlan::new(&targets, &[], &index, false).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the registry's index does not list app@9.9.9 (it lists 0.1.0, 0.1.1); \
+         core@1.0.0 (it lists no version of core)"
+    );
+    assert!(err.hint().unwrap().contains("nothing was changed"));
+    // A Release PR's crate may simply not be published yet: a note, not an error.
+    let from_pr = [target("core")];
+    let plan = YankPlan::new(&from_pr, &[], &index, false).unwrap();
+    assert_eq!(order(&plan), [("core", YankAction::NotInRegistry)]);
+    // Released without publishing: the registry is not asked about it at all.
+    let mut cli = pair("cli", "1.0.0");
+    cli.release_only = true;
+    let plan = YankPlan::new(&[cli], &[], &index, false).unwrap();
+    assert_eq!(order(&plan), [("cli", YankAction::ReleaseOnly)]);
+}
+
+#[test]
+fn command_line_names_are_matched_to_members_as_the_registry_compares_them() {
+    let members = ["my-app", "core_util"];
+    let v = Version::new(1, 0, 0);
+    let pairs = vec![
+        ("My_App".to_owned(), v.clone()),
+        ("core-UTIL".to_owned(), v.clone()),
+    ];
+    assert_eq!(
+        workspace_pairs(&pairs, members).unwrap(),
+        [
+            ("my-app".to_owned(), v.clone()),
+            ("core_util".to_owned(), v.clone())
+        ]
+    );
+    let strangers = vec![("serde".to_owned(), v.clone()), ("my-app".to_owned(), v)];
+    let err = workspace_pairs(&strangers, members).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "--crate serde: not a member of this workspace"
+    );
+    assert_eq!(
+        err.hint().unwrap(),
+        "yank rolls back this workspace's releases only; its members are core_util, my-app; \
+         nothing was changed"
     );
 }
 
