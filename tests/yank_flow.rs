@@ -8,6 +8,7 @@ mod support;
 
 use serde_json::Value;
 use support::github::Fault;
+use support::registry::Fault as RegistryFault;
 use support::registry::index_path;
 use support::world::{TOKEN, World};
 
@@ -448,4 +449,27 @@ fn a_release_that_could_not_be_marked_fails_the_run_and_a_rerun_marks_it() {
         .map(|(tag, _)| tag)
         .collect();
     assert_eq!(marked, [tag]);
+}
+
+/// Regression: every 401/403 of the registry's API was hinted as "the yank scope", an owners
+/// call included; a refused yank now names the `yank` scope, in the summary and the log.
+#[test]
+fn a_yank_the_registry_refuses_names_the_token_scope_it_needs() {
+    let (w, event, set) = published_world();
+    let (name, version) = &set[2];
+    let path = format!("/api/v1/crates/{name}/{version}/yank");
+    w.registry
+        .inject(RegistryFault::api("DELETE", &path).status(403));
+    let run = yank_command(&w, &event, &["--crate", &format!("{name}@{version}")]);
+    assert_eq!(run.code(), Some(1), "{}", support::stderr(&run.out));
+    assert!(
+        run.summary
+            .contains("**failed**: the registry refused to yank app")
+            && run
+                .summary
+                .contains("it needs the `yank` scope to yank and unyank"),
+        "{}",
+        run.summary
+    );
+    assert_eq!(yanked(&w, &set), [false, false, false]);
 }

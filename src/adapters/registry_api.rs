@@ -29,26 +29,78 @@ pub enum RegistryApiError {
     NoApi { action: String },
     #[error("the registry refused to {action}: {status} {detail}")]
     Refused {
-        action: String,
+        action: ApiCall,
         status: u16,
         detail: String,
     },
     #[error("could not {action}: {last} (after {attempts} attempt(s))")]
     Failed {
-        action: String,
+        action: ApiCall,
         attempts: u32,
         last: String,
     },
     #[error("the registry asks to wait {} s before it lets us {action}, longer than releasekit-cargo waits", wait.as_secs())]
-    WaitTooLong { action: String, wait: Duration },
+    WaitTooLong { action: ApiCall, wait: Duration },
+}
+
+/// One call to the registry's web API: how its messages name it, and the token scope it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiCall {
+    Yank { name: String, version: String },
+    Unyank { name: String, version: String },
+    ListOwners { name: String },
+    AddOwners { name: String },
+}
+
+impl std::fmt::Display for ApiCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiCall::Yank { name, version } => write!(f, "yank {name} {version}"),
+            ApiCall::Unyank { name, version } => write!(f, "unyank {name} {version}"),
+            ApiCall::ListOwners { name } => write!(f, "list the owners of {name}"),
+            ApiCall::AddOwners { name } => write!(f, "add owners to {name}"),
+        }
+    }
+}
+
+impl ApiCall {
+    /// The hint for a 401 or 403: the crates.io token scope this call needs.
+    fn refused_hint(&self) -> String {
+        match self {
+            ApiCall::Yank { .. } | ApiCall::Unyank { .. } => {
+                token_lacks("the `yank` scope to yank and unyank")
+            }
+            ApiCall::ListOwners { .. } | ApiCall::AddOwners { .. } => {
+                token_lacks("the `change-owners` scope to add owners")
+            }
+        }
+    }
+}
+
+/// The hint for an upload the registry refused with a 401 or 403: a crate's first version
+/// needs crates.io's `publish-new` scope, a new version of a crate it has `publish-update`.
+pub fn upload_refused_hint(new_crate: bool) -> String {
+    token_lacks(if new_crate {
+        "the `publish-new` scope to publish a crate's first version"
+    } else {
+        "the `publish-update` scope to publish a new version"
+    })
+}
+
+fn token_lacks(scope: &str) -> String {
+    format!(
+        "the registry token lacks the right: it needs {scope}, and must belong to an owner of the crate; set it in the registry's token variable"
+    )
 }
 
 impl Hint for RegistryApiError {
     fn hint(&self) -> Option<String> {
         Some(match self {
             RegistryApiError::Refused {
-                status: 401 | 403, ..
-            } => "the registry token lacks the right: it needs the yank scope to yank and unyank, and must belong to an owner of the crate; set it in the registry's token variable".into(),
+                status: 401 | 403,
+                action,
+                ..
+            } => action.refused_hint(),
             RegistryApiError::Refused { status: 404, .. } => {
                 "check the crate name and version: the registry does not have them".into()
             }
@@ -140,14 +192,12 @@ impl RegistryApi {
     /// `DELETE /api/v1/crates/{name}/{version}/yank`; yanking a yanked version succeeds.
     pub fn yank(&self, name: &str, version: &str, token: &Secret) -> Result<(), RegistryApiError> {
         let path = format!("/crates/{name}/{version}/yank");
-        self.call(
-            Method::DELETE,
-            &path,
-            None,
-            token,
-            &format!("yank {name} {version}"),
-        )
-        .map(drop)
+        let call = ApiCall::Yank {
+            name: name.to_owned(),
+            version: version.to_owned(),
+        };
+        self.call(Method::DELETE, &path, None, token, &call)
+            .map(drop)
     }
 
     /// `PUT /api/v1/crates/{name}/{version}/unyank`.
@@ -158,19 +208,18 @@ impl RegistryApi {
         token: &Secret,
     ) -> Result<(), RegistryApiError> {
         let path = format!("/crates/{name}/{version}/unyank");
-        self.call(
-            Method::PUT,
-            &path,
-            None,
-            token,
-            &format!("unyank {name} {version}"),
-        )
-        .map(drop)
+        let call = ApiCall::Unyank {
+            name: name.to_owned(),
+            version: version.to_owned(),
+        };
+        self.call(Method::PUT, &path, None, token, &call).map(drop)
     }
 
     /// The logins of `name`'s owners (`github:org:team` for a team).
     pub fn owners(&self, name: &str, token: &Secret) -> Result<Vec<String>, RegistryApiError> {
-        let action = format!("list the owners of {name}");
+        let action = ApiCall::ListOwners {
+            name: name.to_owned(),
+        };
         let body = self.call(
             Method::GET,
             &format!("/crates/{name}/owners"),
@@ -194,7 +243,9 @@ impl RegistryApi {
         token: &Secret,
     ) -> Result<String, RegistryApiError> {
         let body = serde_json::json!({ "users": users }).to_string();
-        let action = format!("add owners to {name}");
+        let action = ApiCall::AddOwners {
+            name: name.to_owned(),
+        };
         let answer = self.call(
             Method::PUT,
             &format!("/crates/{name}/owners"),
@@ -238,7 +289,7 @@ impl RegistryApi {
         path: &str,
         body: Option<String>,
         token: &Secret,
-        action: &str,
+        action: &ApiCall,
     ) -> Result<String, RegistryApiError> {
         let once = || {
             let mut request = match self.request(method.clone(), path, token) {
@@ -268,7 +319,7 @@ impl RegistryApi {
             match (Failure::from_status(status, wait), errors) {
                 (None, None) => Try::Done(text),
                 (None, Some(detail)) => Try::Stop(RegistryApiError::Refused {
-                    action: action.to_owned(),
+                    action: action.clone(),
                     status,
                     detail,
                 }),
@@ -279,7 +330,7 @@ impl RegistryApi {
                     }
                 }
                 (Some(_), errors) => Try::Stop(RegistryApiError::Refused {
-                    action: action.to_owned(),
+                    action: action.clone(),
                     status,
                     detail: errors.unwrap_or_else(|| text.chars().take(200).collect()),
                 }),
@@ -300,11 +351,11 @@ impl RegistryApi {
                 give_up: GiveUp::WaitTooLong { wait },
                 ..
             } => RegistryApiError::WaitTooLong {
-                action: action.to_owned(),
+                action: action.clone(),
                 wait,
             },
             Stopped::GaveUp { attempts, last, .. } => RegistryApiError::Failed {
-                action: action.to_owned(),
+                action: action.clone(),
                 attempts,
                 last,
             },
@@ -371,5 +422,54 @@ fn without_url(e: &reqwest::Error) -> String {
             format!("{}{}", &text[..at], &text[end..])
         }
         None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: every 401/403 said "it needs the yank scope to yank and unyank", an
+    /// owners call and an upload included.
+    #[test]
+    fn a_refused_token_is_told_the_scope_of_what_it_was_refused() {
+        let refused = |action: ApiCall| {
+            RegistryApiError::Refused {
+                action,
+                status: 403,
+                detail: "must be an owner".into(),
+            }
+            .hint()
+            .unwrap()
+        };
+        let (name, version) = ("app".to_owned(), "1.0.0".to_owned());
+        let yank = refused(ApiCall::Yank {
+            name: name.clone(),
+            version: version.clone(),
+        });
+        assert!(
+            yank.contains("the `yank` scope to yank and unyank"),
+            "{yank}"
+        );
+        let unyank = refused(ApiCall::Unyank {
+            name: name.clone(),
+            version,
+        });
+        assert_eq!(unyank, yank);
+        for owners in [
+            refused(ApiCall::ListOwners { name: name.clone() }),
+            refused(ApiCall::AddOwners { name }),
+        ] {
+            assert!(owners.contains("the `change-owners` scope"), "{owners}");
+            assert!(!owners.contains("yank"), "{owners}");
+        }
+        assert!(upload_refused_hint(true).contains("the `publish-new` scope"));
+        assert!(upload_refused_hint(false).contains("the `publish-update` scope"));
+        for hint in [upload_refused_hint(true), upload_refused_hint(false)] {
+            assert!(
+                !hint.contains("yank") && hint.contains("owner of the crate"),
+                "{hint}"
+            );
+        }
     }
 }

@@ -14,6 +14,7 @@ use crate::adapters::index::{Index, IndexVersion};
 use crate::adapters::registry_api::RegistryApi;
 use crate::config::Secret;
 use crate::error::{Error, Result};
+use crate::hint::with_hint;
 use crate::jobs::index_wait;
 use crate::jobs::release::merged_release;
 use crate::jobs::{Context, published_versions, resolvable};
@@ -199,7 +200,7 @@ fn change(
     };
     if let Err(e) = sent {
         return YankOutcome::Failed {
-            reason: e.to_string(),
+            reason: with_hint(&e),
         };
     }
     let shown =

@@ -16,7 +16,7 @@ use semver::Version;
 use crate::adapters::cargo::Cargo;
 use crate::adapters::crate_file::CrateFile;
 use crate::adapters::index::{Index, IndexVersion};
-use crate::adapters::registry_api::RegistryApi;
+use crate::adapters::registry_api::{RegistryApi, upload_refused_hint};
 use crate::adapters::retry::{Stopped, Try, with_retries};
 use crate::error::Result;
 use crate::jobs::Context;
@@ -212,12 +212,18 @@ fn upload_one(job: &Job, upload: Upload, tx: &Sender<Event>) {
                     let until = job.started.elapsed().saturating_add(wait);
                     lock(&job.pacer).limited(bucket, until);
                 }
-                Try::Failed {
-                    failure,
-                    what: format!("{} {}", answer.status, answer.detail)
-                        .trim_end()
-                        .to_owned(),
+                let mut what = format!("{} {}", answer.status, answer.detail)
+                    .trim_end()
+                    .to_owned();
+                if matches!(failure, Failure::Unauthorized | Failure::Permanent)
+                    && matches!(answer.status, 401 | 403)
+                {
+                    what.push_str(&format!(
+                        " ({})",
+                        upload_refused_hint(bucket == Bucket::NewCrates)
+                    ));
                 }
+                Try::Failed { failure, what }
             }
         }
     };
