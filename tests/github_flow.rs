@@ -471,24 +471,7 @@ fn prepare_orders_the_release_by_what_the_registry_has() {
 
     // The tagged versions (which had no such dev-dependency) reach the registry: now it
     // satisfies the requirement.
-    let tagged = w.runner.path().join("tagged");
-    w.repo.git(&[
-        "worktree",
-        "add",
-        "-q",
-        tagged.to_str().unwrap(),
-        "core-v0.1.0",
-    ]);
-    for name in ["core", "util"] {
-        let out = std::process::Command::new("cargo")
-            .args(["publish", "--registry", "test", "--no-verify", "-p", name])
-            .current_dir(&tagged)
-            .env("CARGO_HOME", w.cargo_home.path())
-            .env("CARGO_REGISTRIES_TEST_TOKEN", REGISTRY_TOKEN)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", stderr(&out));
-    }
+    w.cargo_publish_at("core-v0.1.0", &["core", "util"]);
     let run = w.prepare().ok();
     let plan: Value = serde_json::from_str(&run.outputs["plan"]).unwrap();
     assert_eq!(
