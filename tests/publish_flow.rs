@@ -154,6 +154,9 @@ fn a_permanent_failure_blocks_only_its_dependents_and_a_rerun_finishes() {
         "{}",
         run.summary
     );
+    // pf-b's first version: the token needs the scope for new crates.
+    let scope = "`publish-new` scope";
+    assert!(run.summary.contains(scope), "{}", run.summary);
     assert!(
         run.summary
             .contains("| pf-c | 1.0.0 | **blocked** by `pf-b` |"),
