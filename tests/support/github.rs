@@ -11,12 +11,11 @@
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::future::IntoFuture;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
 use axum::extract::{Request, State as Extract};
@@ -26,6 +25,11 @@ use serde_json::{Value, json};
 
 // `#[path]` so the submodules resolve the same whether this file is `support::github` or a
 // test crate's own `#[path = "support/github.rs"]` module.
+// Shared with the other fake server; each is also compiled alone by its own test crate.
+#[allow(clippy::duplicate_mod)]
+#[path = "serve.rs"]
+mod serve;
+use serve::percent_decode;
 #[path = "github/control.rs"]
 mod control;
 #[path = "github/http.rs"]

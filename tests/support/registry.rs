@@ -13,7 +13,6 @@
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashMap};
-use std::future::IntoFuture;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -30,6 +29,11 @@ use serde_json::{Value, json};
 
 // `#[path]` so the submodules resolve the same whether this file is `support::registry` or a
 // test crate's own `#[path = "support/registry.rs"]` module.
+// Shared with the other fake server; each is also compiled alone by its own test crate.
+#[allow(clippy::duplicate_mod)]
+#[path = "serve.rs"]
+mod serve;
+use serve::percent_decode;
 #[path = "registry/control.rs"]
 mod control;
 #[path = "registry/ferro.rs"]

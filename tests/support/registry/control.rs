@@ -24,25 +24,10 @@ impl Registry {
             ferro: ferro_url,
             client,
         });
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let served = Arc::clone(&shared);
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("proxy runtime");
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-                let app = axum::Router::new().fallback(serve).with_state(served);
-                tokio::select! {
-                    _ = axum::serve(listener, app).into_future() => {}
-                    _ = stopped => {}
-                }
-            });
-            // Clients that keep connections alive must not hold the test up.
-            runtime.shutdown_timeout(Duration::from_millis(200));
-        });
+        let app = axum::Router::new()
+            .fallback(serve)
+            .with_state(Arc::clone(&shared));
+        let (stop, thread) = serve::spawn(listener, app);
         Registry {
             shared,
             url,
