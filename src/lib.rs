@@ -59,6 +59,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, env: &Env, out: &mut dyn Wr
         runner,
         out: adapters::actions::Console::new(out, in_actions),
         cargo: std::sync::OnceLock::new(),
+        repo: std::sync::OnceLock::new(),
     };
     if uses_cargo {
         ctx.announce_toolchain()?;

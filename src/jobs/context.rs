@@ -59,19 +59,34 @@ impl Context<'_> {
         Trust::new(self.config.env.trusted_dirs.clone())
     }
 
-    /// The repository holding the workspace.
+    /// The repository holding the workspace, `None` outside git: found once per run.
+    pub fn repository(&self) -> Result<Option<&Git>> {
+        if let Some(found) = self.repo.get() {
+            return Ok(found.as_ref());
+        }
+        let found = match Git::discover(&self.config.workspace, &self.trust()) {
+            Ok(git) => Some(git),
+            Err(GitError::NotARepository { .. }) => None,
+            Err(e) => return Err(e.into()),
+        };
+        Ok(self.repo.get_or_init(|| found).as_ref())
+    }
+
+    /// The repository holding the workspace; outside git, the error that says so.
     pub fn git(&self) -> Result<Git> {
-        Ok(Git::discover(&self.config.workspace, &self.trust())?)
+        match self.repository()? {
+            Some(git) => Ok(git.clone()),
+            None => Ok(Git::discover(&self.config.workspace, &self.trust())?),
+        }
     }
 
     /// Stop a stage that writes on a shallow clone (a dry run too: it shows what the real run
     /// would do). Missing history and tags would make released crates look new or changed.
     /// A workspace outside git has no history to miss.
     pub fn require_full_history(&self, stage: &str) -> Result<()> {
-        match Git::discover(&self.config.workspace, &self.trust()) {
-            Ok(git) => Ok(git.require_full_history(stage)?),
-            Err(GitError::NotARepository { .. }) => Ok(()),
-            Err(e) => Err(e.into()),
+        match self.repository()? {
+            Some(git) => Ok(git.require_full_history(stage)?),
+            None => Ok(()),
         }
     }
 

@@ -24,6 +24,7 @@ use std::sync::OnceLock;
 
 use crate::adapters::actions::{Console, Runner};
 use crate::adapters::cargo::Cargo;
+use crate::adapters::git::Git;
 use crate::config::Config;
 use crate::config::file::Settings;
 use crate::plan::api::ApiChecks;
@@ -47,6 +48,8 @@ pub struct Context<'a> {
     pub out: Console<'a>,
     /// cargo with the run's toolchain, found (and installed) on first use: once per run.
     pub cargo: OnceLock<(Cargo, Toolchain)>,
+    /// The repository holding the workspace (`None` outside git), found on first use.
+    pub repo: OnceLock<Option<Git>>,
 }
 
 /// The facts a plan is made from, kept for the jobs that act on it.

@@ -3,11 +3,11 @@
 //! versions its index lists, what cargo says of each package, the token situation and whether
 //! a lockfile is committed.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::adapters::cargo::{self, Cargo};
-use crate::adapters::git::{Git, GitError, Trust, Worktree};
+use crate::adapters::git::{Git, Trust, Worktree};
 use crate::adapters::index::{Index, IndexConfig};
 use crate::adapters::registry::RegistrySpec;
 use crate::config::file::Settings;
@@ -39,15 +39,6 @@ pub(super) struct Target {
     _worktree: Option<Worktree>,
 }
 
-/// The repository `dir` is in; `None` outside git.
-pub(super) fn repository(dir: &Path, trust: &Trust) -> Result<Option<Git>> {
-    match Git::discover(dir, trust) {
-        Ok(git) => Ok(Some(git)),
-        Err(GitError::NotARepository { .. }) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// `checkout` is the checkout's repository (`None` outside git), found once by the caller.
 pub(super) fn locate(
     ctx: &Context<'_>,
@@ -67,7 +58,7 @@ pub(super) fn locate(
     // worktree `dir` is the checkout, whose repository is known; a worktree is its own.
     let git = match worktree {
         None => checkout.cloned(),
-        Some(_) => repository(&dir, &trust)?,
+        Some(_) => Some(Git::discover(&dir, &trust)?),
     };
     if let Some(git) = &git {
         target_dir::check(git, &target_dir)?;

@@ -48,11 +48,8 @@ pub fn run(ctx: &mut Context<'_>, from_release: Option<&FromRelease>) -> Result<
         say(ctx, "publish: skipped (skip_publish is set)\n")?;
         return Ok(PublishReport::default());
     }
-    // The repository is looked up once, for the history check and the target-dir check.
-    let checkout = gather::repository(&ctx.config.workspace, &ctx.trust())?;
-    if let Some(git) = &checkout {
-        git.require_full_history("publish")?;
-    }
+    ctx.require_full_history("publish")?;
+    let checkout = ctx.repository()?.cloned();
 
     // Gather, plan.
     let target = gather::locate(ctx, from_release, checkout.as_ref())?;
