@@ -20,7 +20,7 @@ use crate::plan::manifest::ManifestError;
 mod lockfile;
 mod workspace;
 
-pub use lockfile::StrayLockfile;
+pub use lockfile::{StrayLockfile, has_lockfile};
 pub use workspace::{library_members, metadata_from_file, rust_versions, workspace};
 
 #[derive(Debug, thiserror::Error)]

@@ -8,7 +8,7 @@ use crate::jobs::publish::FromRelease;
 use crate::jobs::release::ReleaseReport;
 use crate::jobs::{Context, notify, plan, prepare, publish, release};
 use crate::plan::pr::is_release_commit;
-use crate::plan::trigger::{Event, RELEASE_BRANCH, Stage, Trigger, decide};
+use crate::plan::trigger::{RELEASE_BRANCH, Stage, Trigger, decide};
 
 pub fn run(ctx: &mut Context<'_>) -> Result<()> {
     let event = ctx.event().cloned().ok_or(Error::NoEvent)?;
@@ -31,10 +31,7 @@ pub fn run(ctx: &mut Context<'_>) -> Result<()> {
     if stages.contains(&Stage::Publish) && !ctx.config.skip_publish {
         ctx.metadata(&ctx.config.workspace)?;
     }
-    let number = match &event {
-        Event::PullRequest(e) => Some(e.pull_request.number),
-        _ => None,
-    };
+    let number = ctx.event_pull_number();
     // What the release stage released is what publish uploads, at its merge commit.
     let mut released: Option<ReleaseReport> = None;
     for stage in stages {

@@ -53,7 +53,7 @@ pub fn gather(ctx: &Context<'_>, lookup: Lookup) -> Result<Gathered> {
     };
     let root = metadata.workspace_root.clone().into_std_path_buf();
     // Before anything could write one (`cargo metadata --no-deps` does not).
-    let lockfile = root.join("Cargo.lock").is_file();
+    let lockfile = cargo::has_lockfile(&root);
     let settings = ctx.settings(&root)?;
     let mut workspace = cargo::workspace(&metadata, &repo_root)?;
     workspace.package_dirs = package_dirs;

@@ -4,6 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
+/// Whether the workspace at `root` has a `Cargo.lock` of its own (where cargo looks for it).
+pub fn has_lockfile(root: &Path) -> bool {
+    root.join("Cargo.lock").is_file()
+}
+
 /// The workspace root's `Cargo.lock` when nothing was there as this was made: removed by
 /// [`StrayLockfile::remove`], and again when dropped, so that an error on the way out removes
 /// it too. A lockfile that was there is never touched.

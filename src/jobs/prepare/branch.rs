@@ -220,7 +220,7 @@ pub(super) fn rebuild(
     let worktree = git.worktree("prepare", head)?;
     let root = worktree.dir().join(&dir);
     // The commit's own lockfile, if it has one: nothing ran in this fresh worktree yet.
-    let lockfile = root.join("Cargo.lock").is_file();
+    let lockfile = crate::adapters::cargo::has_lockfile(&root);
     let place = apply::Place {
         fence: worktree.dir(),
         root: &root,

@@ -169,7 +169,7 @@ pub(super) fn gather(
         (None, _, _) => Auth::Missing { variable },
     };
     // The lockfile the build would use: the workspace root's, as cargo finds it.
-    let lockfile = if target.root.join("Cargo.lock").is_file() {
+    let lockfile = if cargo::has_lockfile(&target.root) {
         Lockfile::Present
     } else {
         Lockfile::Absent
