@@ -50,6 +50,11 @@ The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),
 and this project adheres to [Semantic Versioning](https://semver.org/spec/v2.0.0.html).
 ";
 
+/// GitHub's page comparing `from` with `to` in the repository at `url`.
+pub fn compare_url(url: &str, from: &str, to: &str) -> String {
+    format!("{}/compare/{from}...{to}", url.trim_end_matches('/'))
+}
+
 /// The Markdown of one release: heading, then one `###` subsection per section of the
 /// format that lists anything, ending with a single newline.
 pub fn render_section(input: &SectionInput) -> Result<String, TemplateError> {
@@ -58,7 +63,8 @@ pub fn render_section(input: &SectionInput) -> Result<String, TemplateError> {
     let date = input.date;
     let mut out = match (url, input.compare) {
         (Some(url), Some((prior, planned))) => {
-            format!("## [{version}]({url}/compare/{prior}...{planned}) - {date}\n")
+            let compare = compare_url(url, prior, planned);
+            format!("## [{version}]({compare}) - {date}\n")
         }
         _ => format!("## [{version}] - {date}\n"),
     };

@@ -88,11 +88,9 @@ impl GithubReleaseOptions {
             None => changelog,
             Some(template) => {
                 let compare = match (input.repository_url, input.previous_tag) {
-                    (Some(url), Some(previous)) => format!(
-                        "{}/compare/{previous}...{}",
-                        url.trim_end_matches('/'),
-                        input.tag
-                    ),
+                    (Some(url), Some(previous)) => {
+                        super::changelog::compare_url(url, previous, input.tag)
+                    }
                     _ => String::new(),
                 };
                 let version = input.version.to_string();

@@ -18,7 +18,7 @@ use semver::Version;
 use crate::hint::Hint;
 
 use super::DepKind;
-use super::history::{Tag, parse_tag, short_id, tag_name};
+use super::history::{Tag, TagPattern, short_id, tag_name};
 use super::pr::{ManifestCrate, ReleaseManifest, primary_among};
 use super::refname::check_ref_name;
 use super::workspace::Workspace;
@@ -70,11 +70,11 @@ pub fn candidates(f: &MergedFacts<'_>) -> Vec<Candidate> {
 /// The newest release of `name` among the tags the commit reaches, leaving out tags on the
 /// commit itself (an earlier run's release of this very commit).
 pub fn last_release(f: &MergedFacts<'_>, name: &str) -> Option<Version> {
-    let format = f.formats.get(name)?;
+    let pattern = TagPattern::new(f.formats.get(name)?, name)?;
     f.reachable
         .iter()
         .filter(|t| t.commit != f.commit)
-        .filter_map(|t| parse_tag(format, name, &t.name))
+        .filter_map(|t| pattern.version(&t.name))
         .max()
 }
 
