@@ -132,11 +132,7 @@ pub fn release_commit_message(
     for (name, version) in kept {
         hasher.update(format!("\n{name} {version}"));
     }
-    let digest: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let digest = format!("{:x}", hasher.finalize());
     let mut out = commit_message(manifest);
     let _ = write!(out, "\n{PLAN_TRAILER}: {digest}\n");
     for (name, version) in kept {
@@ -323,11 +319,8 @@ impl Stuck {
         let mut hasher = Sha256::new();
         hasher.update(tip.as_bytes());
         hasher.update(self.describe().as_bytes());
-        let digest: String = hasher.finalize()[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        format!("{CONFLICT_MARKER} {digest} -->")
+        let digest = format!("{:x}", hasher.finalize());
+        format!("{CONFLICT_MARKER} {} -->", &digest[..16])
     }
 
     /// The comment on the Release PR: what is stuck and the ways out, ending with the marker.

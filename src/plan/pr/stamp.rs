@@ -47,10 +47,7 @@ fn manifest_of(body: &str) -> Option<&str> {
 }
 
 fn hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", Sha256::digest(text.as_bytes()))
 }
 
 #[cfg(test)]
