@@ -38,7 +38,7 @@ impl serde::Serialize for Template {
 impl Template {
     /// Parse `source`; every name it reads must be one of `placeholders`.
     pub fn parse(source: &str, placeholders: &[&str]) -> Result<Template, TemplateError> {
-        let env = environment();
+        let env = &*ENVIRONMENT;
         let template = env
             .template_from_str(source)
             .map_err(|e| syntax_error(source, &e))?;
@@ -72,7 +72,7 @@ impl Template {
     /// Fill in `values` (every placeholder the template was checked against). An empty value
     /// is false in `{% if … %}`.
     pub fn render(&self, values: &[(&str, &str)]) -> Result<String, TemplateError> {
-        let env = environment();
+        let env = &*ENVIRONMENT;
         let context: std::collections::BTreeMap<String, Value> = values
             .iter()
             .map(|(name, value)| ((*name).to_owned(), Value::from(*value)))
@@ -81,6 +81,11 @@ impl Template {
             .map_err(|e| syntax_error(&self.source, &e))
     }
 }
+
+/// One environment for every template: building it (syntax, filters) for each rendered
+/// changelog entry cost a build per commit.
+static ENVIRONMENT: std::sync::LazyLock<Environment<'static>> =
+    std::sync::LazyLock::new(environment);
 
 /// `{name}` for values, `{% … %}` for blocks, `{# … #}` for comments; Markdown, not HTML, so
 /// nothing is escaped; a name no value is given for is an error rather than empty text.
