@@ -268,8 +268,17 @@ impl Source<'_> {
             .components()
             .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
         let names_a_file = path.components().any(|c| matches!(c, Component::Normal(_)));
+        // git's own files, and the files apply writes itself, are no changelog.
+        let reserved = path.components().any(|c| {
+            let part = c.as_os_str().to_string_lossy();
+            part.eq_ignore_ascii_case(".git")
+        }) || path.file_name().is_some_and(|name| {
+            let name = name.to_string_lossy();
+            name.eq_ignore_ascii_case("Cargo.toml") || name.eq_ignore_ascii_case("Cargo.lock")
+        });
         if text.is_empty()
             || climbs
+            || reserved
             || !names_a_file
             || text.ends_with('/')
             || text.contains(['\\', '\0'])
@@ -278,7 +287,7 @@ impl Source<'_> {
                 value.span(),
                 key,
                 &text.escape_debug().to_string(),
-                "expected a relative file path inside the repository, without `..`, such as \"CHANGELOG.md\" or \"docs/CHANGES.md\"",
+                "expected a relative file path inside the repository, without `..`, outside `.git` and not a `Cargo.toml` or `Cargo.lock`, such as \"CHANGELOG.md\" or \"docs/CHANGES.md\"",
             ));
         }
         Ok(value.into_inner())

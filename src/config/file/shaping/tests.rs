@@ -96,7 +96,8 @@ fn bad_shaping_is_refused_with_its_line_and_column() {
         (
             "[package.cli.changelog]\npath = \"../CHANGELOG.md\"\n",
             "releasekit.toml:2:8: invalid value \"../CHANGELOG.md\" for package.cli.changelog.path: \
-                 expected a relative file path inside the repository, without `..`, such as \
+                 expected a relative file path inside the repository, without `..`, outside `.git` \
+                 and not a `Cargo.toml` or `Cargo.lock`, such as \
                  \"CHANGELOG.md\" or \"docs/CHANGES.md\"",
         ),
         (
@@ -139,6 +140,21 @@ fn paths_and_sections_must_make_sense() {
             "changelog.workspace_path",
         ),
         ("[changelog]\npath = \"docs/\"\n", "changelog.path"),
+        // git's files and the files apply edits itself: never a changelog.
+        (
+            "[changelog]\nworkspace_path = \".git/config\"\n",
+            "changelog.workspace_path",
+        ),
+        ("[changelog]\npath = \"./.GIT/x.md\"\n", "changelog.path"),
+        ("[changelog]\npath = \"Cargo.toml\"\n", "changelog.path"),
+        (
+            "[changelog]\nworkspace_path = \"docs/cargo.lock\"\n",
+            "changelog.workspace_path",
+        ),
+        (
+            "[package.core.changelog]\npath = \"src/.git/HEAD\"\n",
+            "package.core.changelog.path",
+        ),
         ("[changelog]\nsections = []\n", "changelog.sections"),
         (
             "[changelog]\nsections = [{ types = [], title = \"X\" }]\n",
