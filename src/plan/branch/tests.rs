@@ -119,6 +119,28 @@ fn a_person_does_not_write_the_trailer_by_accident() {
     }
 }
 
+/// A patch trailer is a git patch id (40 or 64 lower-case hex digits) or nothing: anything else
+/// reads as a release commit made before the trailer existed.
+#[test]
+fn a_malformed_patch_trailer_is_no_patch_id() {
+    let digest = "a".repeat(64);
+    for (value, expected) in [
+        ("b".repeat(40), true),
+        ("c".repeat(64), true),
+        ("B".repeat(40), false),
+        ("b".repeat(39), false),
+        ("b".repeat(41), false),
+        (format!("{}\u{1b}", "b".repeat(39)), false),
+        (format!("{} x", "b".repeat(40)), false),
+        (String::new(), false),
+    ] {
+        let message =
+            format!("chore(release): x\n\nReleasekit-Plan: {digest}\nReleasekit-Patch: {value}\n");
+        let trailers = tool_trailers(&message).expect("the plan trailer is well formed");
+        assert_eq!(trailers.patch.is_some(), expected, "{value:?}");
+    }
+}
+
 #[test]
 fn commits_above_the_release_commit_are_the_maintainers() {
     // base ── R ── M1 ── merge(main) ── M2        (main: base ── X)

@@ -56,6 +56,22 @@ mod tests {
 
     const MANIFEST: &str = "<!-- releasekit-manifest\n{\"format\": 1}\n-->\n";
 
+    /// A stamp cut short, too short, or with a character of several bytes where the digest
+    /// ends, is no stamp: the body is written again, and nothing panics.
+    #[test]
+    fn a_malformed_stamp_is_no_stamp() {
+        let written = stamped(format!("intro\n\n{MANIFEST}"));
+        let digest = stamp_of(&written).expect("stamped").to_owned();
+        let cut = written.replace(&format!("{digest} -->"), &digest[..40]);
+        let short = written.replace(&digest, &digest[..63]);
+        let wide = written.replace(&digest, &format!("{}é{}", &digest[..63], &digest[63..]));
+        let at_end = format!("intro\n{STAMP}{}", &digest[..10]);
+        for body in [&cut, &short, &wide, &at_end] {
+            assert_eq!(stamp_of(body), None, "{body:?}");
+            assert!(!body_stays(body, &written), "{body:?}");
+        }
+    }
+
     #[test]
     fn a_body_edited_around_the_stamp_and_the_manifest_stays() {
         let written = stamped(format!("intro\n\n{MANIFEST}"));

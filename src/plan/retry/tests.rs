@@ -207,6 +207,15 @@ fn requested_wait_reads_retry_after_then_the_github_reset() {
         // Garbage is passed over.
         (Some("soon"), None, None, None),
         (Some("-3"), None, None, None),
+        // The largest numbers parse or are passed over; none wraps to a short wait.
+        (
+            Some("18446744073709551615"),
+            None,
+            None,
+            Some(secs(u64::MAX)),
+        ),
+        (Some("99999999999999999999"), None, None, None),
+        (None, Some("0"), Some("18446744073709551615"), None),
         (Some("soon"), Some("0"), Some(reset_in_90), Some(secs(90))),
         (None, Some("0"), Some("tomorrow"), None),
         (None, None, None, None),
