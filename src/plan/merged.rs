@@ -214,11 +214,7 @@ pub fn version_problem(
         }
         None => {}
     }
-    let listed = checks
-        .listed
-        .and_then(|l| l.get(name))
-        .is_some_and(|versions| versions.contains(version));
-    if listed {
+    if super::release::registry_lists(checks.listed, name, version) {
         return Some(format!("{name} {version} is in the registry already"));
     }
     check_ref_name(&tag)

@@ -38,6 +38,8 @@ pub use error::PlanError;
 pub use groups::assign_groups;
 pub use naming::{member_groups, member_tag_formats};
 pub use points::ReleasePoint;
+/// Whether the registry lists `version` of a crate, build metadata aside (as registries compare).
+pub(crate) use points::lists as registry_lists;
 pub use reads::{ManifestHistory, ManifestRead, ManifestTexts, manifest_reads};
 use start::{Start, changelog_from, start};
 

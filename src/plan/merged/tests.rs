@@ -228,6 +228,10 @@ fn tags_and_registry_versions_that_exist_stop_a_hinted_crate_and_skip_another() 
     );
     // The tag on the merge commit itself is an earlier run's: released (kept).
     assert_eq!(released(&merged)[0].0, "app");
+    // Build metadata does not make another release: the registry compares without it.
+    let with_build = BTreeMap::from([("util".to_owned(), vec![v("0.1.1+build.7")])]);
+    let merged = case.decide(Some(&hint(&[("util", "0.1.1")])), &[], Some(&with_build));
+    assert_eq!(merged.problems, ["util 0.1.1 is in the registry already"]);
     let merged = case.decide(None, &existing, Some(&listed));
     assert!(merged.problems.is_empty(), "{merged:?}");
     assert_eq!(

@@ -76,7 +76,7 @@ impl Sources<'_> {
 }
 
 /// Whether `registry` lists `name@version` (build metadata aside, as registries compare).
-pub(super) fn lists(registry: Option<&Published>, name: &str, version: &Version) -> bool {
+pub(crate) fn lists(registry: Option<&Published>, name: &str, version: &Version) -> bool {
     registry
         .and_then(|r| r.get(name))
         .is_some_and(|versions| versions.iter().any(|v| same_release(v, version)))
